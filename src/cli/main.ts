@@ -1,0 +1,104 @@
+/**
+ * The ara-gen command line: a thin dispatcher. Each command lives in its own module under
+ * commands/ and is imported only when it runs, so `validate` never loads aws-cdk-lib.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { packageRoot } from '../paths.js';
+import { didYouMean } from '../util/suggest.js';
+import { type CommandSpec, UsageError, formatHelp, parseArgs } from './command.js';
+import { ExitCode } from './exit-codes.js';
+import { colourEnabled, err, out, paint } from './io.js';
+
+interface Entry {
+  readonly summary: string;
+  load(): Promise<{ command: CommandSpec }>;
+}
+
+const commands: Record<string, Entry> = {
+  validate: { summary: 'Check spec files against the schema and the semantic rules', load: () => import('./commands/validate.js') },
+  print: { summary: 'Print the resolved platform model (defaults and environment applied)', load: () => import('./commands/print.js') },
+  schema: { summary: 'Print the JSON Schema of the spec language (or of sink configs)', load: () => import('./commands/schema.js') },
+  synth: { summary: 'Compile a spec to a CDK cloud assembly and sink-runtime configs', load: () => import('./commands/synth.js') },
+  diff: { summary: 'Show what deploying the spec would change', load: () => import('./commands/diff.js') },
+  deploy: { summary: 'Deploy the spec\'s stacks to AWS', load: () => import('./commands/deploy.js') },
+  destroy: { summary: 'Delete the spec\'s stacks (retained resources are listed first)', load: () => import('./commands/destroy.js') },
+  'sink run': { summary: 'Run a sink-runtime config over NDJSON input', load: () => import('./commands/sink-run.js') },
+};
+
+export function versionText(): string {
+  const own = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string };
+  let cdk = 'not installed';
+  try {
+    const require = createRequire(join(packageRoot, 'package.json'));
+    cdk = (JSON.parse(readFileSync(require.resolve('aws-cdk-lib/package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    /* reported as not installed */
+  }
+  return `ara-gen ${own.version}\naws-cdk-lib ${cdk}\nnode ${process.version}\n`;
+}
+
+function topHelp(): string {
+  const width = Math.max(...Object.keys(commands).map((n) => n.length)) + 2;
+  return [
+    'ara-gen: declare an AWS analytics platform in one YAML file, validate it, compile it to CDK, deploy it, run its sinks.',
+    '',
+    'Usage: ara-gen <command> [options]',
+    '',
+    'Commands:',
+    ...Object.entries(commands).map(([n, c]) => `  ${n.padEnd(width)}${c.summary}`),
+    '',
+    'Global options: --help, --version',
+    '',
+    'Examples:',
+    '  ara-gen validate examples/mystore.yaml',
+    '  ara-gen synth examples/mystore.yaml --env prod -o cdk.out',
+    "Run 'ara-gen <command> --help' for a command's options.",
+    '',
+  ].join('\n');
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const colour = colourEnabled();
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    if (first === 'help' && rest[0]) return main([...rest, '--help']);
+    (first === undefined ? err : out)(topHelp());
+    return first === undefined ? ExitCode.Usage : ExitCode.Ok;
+  }
+  if (first === '--version' || first === '-V' || first === 'version') {
+    out(versionText());
+    return ExitCode.Ok;
+  }
+  let name = first;
+  let args = rest;
+  if (!(name in commands) && rest[0] !== undefined && `${first} ${rest[0]}` in commands) {
+    name = `${first} ${rest[0]}`;
+    args = rest.slice(1);
+  }
+  const entry = commands[name];
+  if (!entry) {
+    const groups = Object.keys(commands).filter((n) => n.startsWith(`${first} `));
+    const hint = groups.length
+      ? `'${first}' needs a subcommand: ${groups.map((g) => g.split(' ')[1]).join(', ')}`
+      : didYouMean(first, Object.keys(commands).map((n) => n.split(' ')[0]!)) || "run 'ara-gen --help' for the commands";
+    err(`${paint('error', 'red', colour)}: unknown command '${[first, ...rest.slice(0, groups.length ? 1 : 0)].join(' ')}'\n  hint: ${hint}`);
+    return ExitCode.Usage;
+  }
+  const { command } = await entry.load();
+  try {
+    const parsed = parseArgs(command, args);
+    if (parsed.options.help) {
+      out(formatHelp(command));
+      return ExitCode.Ok;
+    }
+    return await command.run(parsed);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err(`${paint('error', 'red', colour)}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}`);
+      return ExitCode.Usage;
+    }
+    throw e;
+  }
+}

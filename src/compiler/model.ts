@@ -1,0 +1,291 @@
+/**
+ * The resolved, typed platform model: the one representation between parsing and code generation.
+ * Produced by `resolve()` (blueprint defaults merged, environment overlay applied, references
+ * checked, units converted to numbers, physical names computed); consumed by the CDK compiler and
+ * the sink-config compiler. No stage after `resolve()` reads raw YAML.
+ *
+ * Conventions: maps keep the spec's key order (deterministic output); every entry carries `name`
+ * (its key in the spec) and `source` (where it was declared) so that later stages can point back
+ * at the spec; sizes are bytes, durations carry their unit in the field name.
+ */
+
+export interface SourceRef {
+  readonly file: string;
+  /** JSON pointer of the entry in the spec, e.g. `/crawlers/raw`. */
+  readonly path: string;
+  readonly line: number;
+  readonly col: number;
+}
+
+export type RemovalPolicyName = 'destroy' | 'retain';
+
+export interface EnvironmentModel {
+  readonly name: string;
+  readonly account: string;
+  readonly region: string;
+}
+
+export interface PlatformModel {
+  readonly version: 1;
+  readonly name: string;
+  readonly description?: string;
+  /** Blueprint name (`platforms/<platform>/`). */
+  readonly platform: string;
+  /** The selected deploy target. */
+  readonly environment: EnvironmentModel;
+  /** Names of every environment declared in the spec (for messages). */
+  readonly environmentNames: readonly string[];
+  readonly tags: Readonly<Record<string, string>>;
+  readonly storage: StorageModel;
+  readonly catalog: CatalogModel;
+  readonly athena: AthenaModel;
+  readonly replayers: Readonly<Record<string, ReplayerModel>>;
+  readonly crawlers: Readonly<Record<string, CrawlerModel>>;
+  readonly jobs: Readonly<Record<string, JobModel>>;
+  readonly triggers: Readonly<Record<string, TriggerModel>>;
+  /** Triggers connected through `when` conditions, grouped into Glue workflows (derived). */
+  readonly workflows: Readonly<Record<string, WorkflowModel>>;
+  readonly streams: Readonly<Record<string, StreamModel>>;
+  readonly sinks: Readonly<Record<string, SinkModel>>;
+  readonly deliveryStreams: Readonly<Record<string, DeliveryStreamModel>>;
+  readonly warehouse?: WarehouseModel;
+  readonly dashboards: Readonly<Record<string, DashboardModel>>;
+  readonly source: SourceRef;
+}
+
+// ---- foundations ---------------------------------------------------------------------------
+
+export interface StorageModel {
+  /** `kms`: one customer-managed key with rotation; `s3`: S3-managed keys (SSE-S3). */
+  readonly encryption: 'kms' | 's3';
+  readonly removalPolicy: RemovalPolicyName;
+  readonly layers: Readonly<Record<string, LayerModel>>;
+  /** Physical name of the server-access-logs bucket. */
+  readonly accessLogsBucketName: string;
+  readonly source: SourceRef;
+}
+
+export interface LayerModel {
+  readonly name: string;
+  /** Days before objects move to STANDARD_IA. */
+  readonly infrequentAccessDelay: number;
+  /** Days before objects move to GLACIER; undefined = never archived. */
+  readonly archiveDelay?: number;
+  /** Physical bucket name: `<platform>-<env>-<layer>-<account>-<region>`. */
+  readonly bucketName: string;
+  readonly source: SourceRef;
+}
+
+export interface CatalogModel {
+  readonly databases: Readonly<Record<string, DatabaseModel>>;
+}
+
+export interface DatabaseModel {
+  readonly name: string;
+  readonly layer: string;
+  /** Optional prefix inside the layer bucket used as the database location. */
+  readonly prefix: string;
+  /** Physical Glue database name (lower case, underscores). */
+  readonly glueName: string;
+  readonly source: SourceRef;
+}
+
+export interface AthenaModel {
+  readonly workgroups: Readonly<Record<string, WorkgroupModel>>;
+}
+
+export interface WorkgroupModel {
+  readonly name: string;
+  readonly physicalName: string;
+  readonly resultsRetentionDays: number;
+  /** Per-query bytes-scanned cutoff; undefined = no limit. */
+  readonly bytesScannedCutoff?: number;
+  readonly enforceConfiguration: boolean;
+  readonly resultsBucketName: string;
+  readonly source: SourceRef;
+}
+
+// ---- batch analytics -----------------------------------------------------------------------
+
+export interface LayerLocation {
+  readonly layer: string;
+  /** Normalised: no leading slash, ends with `/` unless empty. */
+  readonly prefix: string;
+}
+
+export interface ReplayerModel {
+  readonly name: string;
+  /** e.g. `{ group: 'retail', table: 'customer' }` for `retail/customer`. */
+  readonly dataset: { readonly group: string; readonly table: string };
+  readonly frequencySeconds: number;
+  readonly target: ({ readonly kind: 'layer' } & LayerLocation) | { readonly kind: 'sink'; readonly sink: string };
+  /** Seed of the deterministic generator. */
+  readonly seed: number;
+  /** Records generated per window. */
+  readonly recordsPerWindow: number;
+  readonly physicalName: string;
+  readonly source: SourceRef;
+}
+
+export interface CrawlerModel {
+  readonly name: string;
+  readonly database: string;
+  readonly targets: readonly LayerLocation[];
+  readonly exclude: readonly string[];
+  /** Optional own schedule (cron/rate); usually started by a trigger instead. */
+  readonly schedule?: string;
+  readonly physicalName: string;
+  readonly source: SourceRef;
+}
+
+export interface JobModel {
+  readonly name: string;
+  /** Template under `platforms/<platform>/templates/`, e.g. `csv-to-parquet`. */
+  readonly template: string;
+  /** The spec's `source`: the catalog table the job reads. */
+  readonly input: { readonly database: string; readonly table: string };
+  /** Output location and catalog table (table defaults to the input table's name). */
+  readonly target: LayerLocation & { readonly database: string; readonly table: string };
+  readonly partitionBy: readonly string[];
+  readonly glueVersion: string;
+  readonly workerType: string;
+  readonly workers: number;
+  readonly timeoutMinutes: number;
+  readonly maxRetries: number;
+  readonly physicalName: string;
+  readonly source: SourceRef;
+}
+
+export type GlueRunState = 'SUCCEEDED' | 'FAILED' | 'TIMEOUT' | 'STOPPED';
+
+export interface TriggerTarget {
+  readonly kind: 'crawler' | 'job';
+  readonly name: string;
+}
+
+export interface TriggerCondition extends TriggerTarget {
+  readonly state: GlueRunState;
+}
+
+export type TriggerModel = ScheduledTriggerModel | ConditionalTriggerModel;
+
+interface TriggerBase {
+  readonly name: string;
+  readonly actions: readonly TriggerTarget[];
+  readonly startOnCreation: boolean;
+  /** Workflow this trigger belongs to (see PlatformModel.workflows), if any. */
+  readonly workflow?: string;
+  readonly physicalName: string;
+  readonly source: SourceRef;
+}
+
+export interface ScheduledTriggerModel extends TriggerBase {
+  readonly type: 'scheduled';
+  /** AWS schedule expression, `cron(...)` (6 fields) or `rate(...)`; Glue accepts only cron, so rates are converted. */
+  readonly schedule: string;
+}
+
+export interface ConditionalTriggerModel extends TriggerBase {
+  readonly type: 'conditional';
+  readonly conditions: readonly TriggerCondition[];
+  readonly logical: 'AND' | 'ANY';
+}
+
+export interface WorkflowModel {
+  readonly name: string;
+  readonly physicalName: string;
+  /** Trigger names in the workflow, in spec order. */
+  readonly triggers: readonly string[];
+}
+
+// ---- streaming -----------------------------------------------------------------------------
+
+export interface StreamModel {
+  readonly name: string;
+  readonly mode: 'provisioned' | 'on-demand';
+  /** Shard count for provisioned streams. */
+  readonly shards?: number;
+  readonly retentionHours: number;
+  readonly encryption: 'kms' | 'none';
+  readonly physicalName: string;
+  readonly source: SourceRef;
+}
+
+/** Flink-style buffering hints, resolved to numbers (destination defaults filled in). */
+export interface BufferingHints {
+  readonly maxBatchSize: number;
+  readonly maxBatchBytes: number;
+  readonly maxRecordBytes: number;
+  readonly maxBufferedRequests: number;
+  readonly maxTimeInBufferMs: number;
+  readonly maxInFlightRequests: number;
+}
+
+export type RateLimitingModel =
+  | { readonly strategy: 'none' }
+  | { readonly strategy: 'aimd'; readonly increaseRate: number; readonly decreaseFactor: number };
+
+export interface RetryPolicy {
+  /** Attempts per entry before it goes to the dead-letter file; 0 = retry forever. */
+  readonly maxAttempts: number;
+  readonly initialBackoffMs: number;
+  readonly maxBackoffMs: number;
+  readonly requestTimeoutMs: number;
+}
+
+export type SinkDestinationModel =
+  | { readonly type: 'kinesis'; readonly stream: string; readonly streamName: string }
+  | { readonly type: 'firehose'; readonly deliveryStream: string; readonly deliveryStreamName: string }
+  | { readonly type: 'dynamodb'; readonly tableName: string };
+
+export interface SinkModel {
+  readonly name: string;
+  readonly type: 'kinesis' | 'firehose' | 'dynamodb';
+  readonly destination: SinkDestinationModel;
+  /** Event field used as the Kinesis partition key; undefined = random key. */
+  readonly partitionKey?: string;
+  /** Event field used as the Kinesis explicit hash key. */
+  readonly explicitHashKey?: string;
+  readonly aggregation: 'none' | 'kpl';
+  readonly bufferingHints: BufferingHints;
+  readonly rateLimiting: RateLimitingModel;
+  readonly retry: RetryPolicy;
+  readonly source: SourceRef;
+}
+
+export interface DeliveryStreamModel {
+  readonly name: string;
+  /** From a Kinesis stream of the spec, or direct PUT (what a `firehose` sink writes to). */
+  readonly input: { readonly kind: 'stream'; readonly stream: string } | { readonly kind: 'direct' };
+  readonly target: LayerLocation;
+  readonly format: 'json' | 'parquet';
+  readonly table?: { readonly database: string; readonly name: string };
+  readonly bufferingHints: { readonly sizeMiB: number; readonly intervalSeconds: number };
+  readonly physicalName: string;
+  readonly source: SourceRef;
+}
+
+// ---- warehouse and visualization -------------------------------------------------------------
+
+export interface WarehouseModel {
+  readonly engine: 'redshift-serverless' | 'redshift-provisioned';
+  readonly database: string;
+  /** Redshift Serverless base RPUs. */
+  readonly baseCapacity?: number;
+  /** Provisioned cluster node type and count. */
+  readonly nodeType?: string;
+  readonly nodes?: number;
+  readonly spectrum?: { readonly database: string };
+  readonly model: 'star-schema';
+  readonly loadScheduleSeconds: number;
+  readonly physicalName: string;
+  readonly source: SourceRef;
+}
+
+export interface DashboardModel {
+  readonly name: string;
+  readonly input: { readonly kind: 'warehouse'; readonly warehouse: string } | { readonly kind: 'athena'; readonly workgroup: string };
+  readonly principal: string;
+  readonly physicalName: string;
+  readonly source: SourceRef;
+}

@@ -1,0 +1,58 @@
+/**
+ * The contract between the async-sink engine and a destination. A destination is a thin shim:
+ * how to send one batch request, and which entries of the response failed and why. Everything
+ * else (buffering, batching, retries, backoff, rate limiting, checkpoints, metrics) is the engine's.
+ */
+import type { BufferingHints } from '../compiler/model.js';
+
+/** Hard limits of one request to the destination's batch API. */
+export interface DestinationLimits {
+  readonly maxBatchSize: number;
+  readonly maxBatchBytes: number;
+  readonly maxRecordBytes: number;
+}
+
+/** One entry of a batch that the destination did not accept. */
+export interface EntryFailure {
+  /** Index of the entry in the batch passed to `submit`. */
+  readonly index: number;
+  /** Service error code, e.g. `ProvisionedThroughputExceededException`, `InternalFailure`. */
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface BatchOutcome {
+  /** Entries that failed; empty when the whole batch was accepted. */
+  readonly failures: readonly EntryFailure[];
+}
+
+export interface Destination<E> {
+  /** Human-readable name used in messages, e.g. `Kinesis stream mystore-dev-web-sale`. */
+  readonly description: string;
+  readonly limits: DestinationLimits;
+  /** Buffering hints used where the config omits one (Flink's defaults for this destination). */
+  readonly defaults: BufferingHints;
+  /** Bytes this entry counts for against the request and record limits (what the service counts). */
+  sizeOf(entry: E): number;
+  /**
+   * Sends one batch request. Resolves with the per-entry failures; rejects when the whole request
+   * failed (the engine classifies the error: retryable versus fatal). Must honour `signal` (the
+   * engine's per-request timeout).
+   */
+  submit(batch: readonly E[], signal: AbortSignal): Promise<BatchOutcome>;
+  /** JSON form of an entry for snapshots and checkpoints, and back. */
+  encodeEntry(entry: E): unknown;
+  decodeEntry(json: unknown): E;
+  close(): Promise<void>;
+}
+
+/** Converts one input event into a destination entry; throws ConversionError for unusable input. */
+export type ElementConverter<E> = (event: unknown) => E;
+
+/** Input that cannot become an entry (missing partition key, wrong type...): goes to the dead-letter file. */
+export class ConversionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConversionError';
+  }
+}
