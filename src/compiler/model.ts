@@ -236,11 +236,13 @@ export interface RetryPolicy {
 export type SinkDestinationModel =
   | { readonly type: 'kinesis'; readonly stream: string; readonly streamName: string }
   | { readonly type: 'firehose'; readonly deliveryStream: string; readonly deliveryStreamName: string }
-  | { readonly type: 'dynamodb'; readonly tableName: string };
+  | { readonly type: 'dynamodb'; readonly tableName: string }
+  /** Appends delivered batches as NDJSON to a local file (dry runs, debugging, benchmarks). */
+  | { readonly type: 'file'; readonly path: string };
 
 export interface SinkModel {
   readonly name: string;
-  readonly type: 'kinesis' | 'firehose' | 'dynamodb';
+  readonly type: SinkDestinationModel['type'];
   readonly destination: SinkDestinationModel;
   /** Event field used as the Kinesis partition key; undefined = random key. */
   readonly partitionKey?: string;
