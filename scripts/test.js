@@ -1,10 +1,11 @@
 // Runs the uvu suites compiled into dist/test. Optional argument: a pattern to select test files.
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
-const uvu = require.resolve('uvu/bin.js');
+// uvu's exports map hides bin.js: resolve the package entry and step to the bin beside it.
+const uvu = join(dirname(require.resolve('uvu')), '..', 'bin.js');
 const pattern = process.argv[2] ?? '\\.test\\.js$';
 const env = {
   ...process.env,

@@ -1,0 +1,218 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { AsyncSinkWriter, FatalSinkError, type AsyncSinkWriterOptions } from '../src/runtime/engine/async-sink-writer.js';
+import { FakeClock, settle } from '../src/runtime/engine/clock.js';
+import { MemoryDestination, awsError, entry, type MemEntry, type MemoryDestinationOptions } from './helpers/memory-destination.js';
+
+function setup(destOptions: MemoryDestinationOptions = {}, options: Partial<AsyncSinkWriterOptions<MemEntry>> = {}) {
+  const clock = new FakeClock();
+  const dest = new MemoryDestination(destOptions);
+  const deadLetters: [string, string][] = [];
+  const writer = new AsyncSinkWriter<MemEntry>({
+    destination: dest,
+    clock,
+    random: () => 0.5,
+    rateLimiting: { strategy: 'none' },
+    onDeadLetter: (e, reason) => deadLetters.push([e.key, reason]),
+    ...options,
+    hints: { maxBatchSize: 4, maxInFlightRequests: 1, ...options.hints },
+  });
+  return { clock, dest, writer, deadLetters };
+}
+
+const keys = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `k${from + i}`);
+
+test('failed entries go back to the head in original order, ahead of newer entries, after a backoff', async () => {
+  const { clock, dest, writer } = setup({ manual: true }, { retry: { initialBackoffMs: 100 } });
+  for (let i = 0; i < 8; i++) await writer.write(entry(i));
+  assert.equal(dest.batches, [keys(4)]);
+  dest.calls[0]!.resolve([
+    { index: 3, code: 'ProvisionedThroughputExceededException', message: 'slow down' },
+    { index: 1, code: 'InternalFailure', message: 'oops' },
+  ]);
+  await settle();
+  assert.is(dest.calls.length, 1, 'the retry waits for the backoff');
+  assert.is(Math.min(...clock.timerDelays()), 50, 'full jitter 0.5 × 100 ms');
+  await clock.tick(49);
+  assert.is(dest.calls.length, 1);
+  await clock.tick(1);
+  assert.equal(dest.batches[1], ['k1', 'k3', 'k4', 'k5']);
+  dest.calls[1]!.resolve();
+  await settle();
+  assert.is(dest.calls.length, 2, 'k6 and k7 wait for the buffer timer (armed when k0 arrived)');
+  await clock.tick(1000 - clock.now());
+  assert.equal(dest.batches[2], ['k6', 'k7']);
+  dest.calls[2]!.resolve();
+  await settle();
+  const m = writer.metrics;
+  assert.is(m.retries, 2);
+  assert.is(m.throttled, 1);
+  assert.is(m.recordsOut, 8);
+  assert.equal(dest.delivered.map((e) => e.key), ['k0', 'k2', 'k1', 'k3', 'k4', 'k5', 'k6', 'k7']);
+  await writer.close();
+});
+
+test('concurrent requests failing out of order: the buffer stays in write order', async () => {
+  const { clock, dest, writer } = setup({ manual: true }, { hints: { maxInFlightRequests: 2 }, retry: { initialBackoffMs: 100 } });
+  for (let i = 0; i < 9; i++) await writer.write(entry(i));
+  assert.equal(dest.batches, [keys(4), keys(4, 4)]);
+  // The later request fails first, then two entries of the earlier one (within the backoff).
+  dest.calls[1]!.reject(awsError('InternalFailure', 500));
+  await settle();
+  dest.calls[0]!.resolve([
+    { index: 0, code: 'InternalFailure', message: '' },
+    { index: 2, code: 'InternalFailure', message: '' },
+  ]);
+  await settle();
+  assert.equal(
+    writer.snapshot().entries.map((e) => (e as { k: string }).k),
+    ['k0', 'k2', 'k4', 'k5', 'k6', 'k7', 'k8'],
+    'merged by write order (Flink would give k0 k2 k4 k5 k6 k7 k8 only by luck of timing)',
+  );
+  await clock.tick(200);
+  // The forced retry of k6 k7 fills its batch with k8 (a fuller request, same order).
+  assert.equal(dest.batches.slice(2), [['k0', 'k2', 'k4', 'k5'], ['k6', 'k7', 'k8']]);
+  for (const c of dest.open) c.resolve();
+  const flushed = writer.flush();
+  await settle();
+  for (const c of dest.open) c.resolve();
+  await flushed;
+  assert.equal(dest.delivered.map((e) => e.key), ['k1', 'k3', 'k0', 'k2', 'k4', 'k5', 'k6', 'k7', 'k8']);
+  await writer.close();
+});
+
+test('a rejected request (retryable) requeues the whole batch', async () => {
+  const { clock, dest, writer } = setup({ respond: (_b, i) => (i === 0 ? awsError('ServiceUnavailableException', 503) : undefined) });
+  for (let i = 0; i < 4; i++) await writer.write(entry(i));
+  await settle();
+  assert.is(dest.calls.length, 1);
+  assert.is(writer.bufferedEntries, 4);
+  await clock.tick(25);
+  assert.equal(dest.batches, [keys(4), keys(4)]);
+  assert.is(writer.metrics.failedRequests, 1);
+  assert.is(writer.metrics.throttled, 4, 'ServiceUnavailable counts as throttling');
+  assert.is(writer.metrics.retries, 4);
+  assert.equal(dest.delivered.map((e) => e.key), keys(4));
+  await writer.close();
+});
+
+test('a request without an answer times out, is aborted and requeued', async () => {
+  const { clock, dest, writer } = setup(
+    { respond: (_b, i) => (i === 0 ? 'hang' : undefined) },
+    { retry: { requestTimeoutMs: 1000, initialBackoffMs: 10 } },
+  );
+  for (let i = 0; i < 4; i++) await writer.write(entry(i));
+  await clock.tick(999);
+  assert.is(dest.calls.length, 1);
+  assert.not.ok(dest.calls[0]!.signal.aborted);
+  await clock.tick(1);
+  assert.ok(dest.calls[0]!.signal.aborted, 'the destination is told to abort');
+  await clock.tick(5);
+  assert.equal(dest.batches, [keys(4), keys(4)]);
+  assert.is(writer.metrics.failedRequests, 1);
+  await writer.flush();
+  assert.equal(dest.delivered.map((e) => e.key), keys(4));
+  await writer.close();
+});
+
+test('backoff delays grow exponentially and are capped; no busy loop while backing off', async () => {
+  const times: number[] = [];
+  let clockRef: FakeClock;
+  const { clock, dest, writer } = setup(
+    {
+      respond: (_b, i) => {
+        times.push(clockRef.now());
+        return i < 6 ? awsError('ThrottlingException', 400) : undefined;
+      },
+    },
+    { random: () => 0.9999, retry: { initialBackoffMs: 100, maxBackoffMs: 800 } },
+  );
+  clockRef = clock;
+  for (let i = 0; i < 4; i++) await writer.write(entry(i));
+  await clock.tick(10_000);
+  const gaps = times.slice(1).map((t, i) => t - times[i]!);
+  assert.equal(gaps, [100, 200, 400, 800, 800, 800]);
+  assert.is(dest.calls.length, 7);
+  assert.is(dest.delivered.length, 4);
+  assert.is(writer.metrics.throttled, 24);
+  await writer.close();
+});
+
+test('a fatal error stops the sink with one sentence naming the destination, the code and the fix', async () => {
+  const { dest, writer } = setup({
+    description: 'Kinesis stream mystore-dev-web-sale',
+    respond: () => awsError('AccessDeniedException', 400, { message: 'User arn:aws:iam::1:user/x is not authorized to perform kinesis:PutRecords' }),
+  });
+  for (let i = 0; i < 4; i++) await writer.write(entry(i));
+  await settle();
+  const expectFatal = async (p: Promise<unknown>): Promise<FatalSinkError> => {
+    const e = await p.then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    assert.instance(e, FatalSinkError, 'should reject with FatalSinkError');
+    return e as FatalSinkError;
+  };
+  const err = await expectFatal(writer.write(entry(9)));
+  assert.is(err.destination, 'Kinesis stream mystore-dev-web-sale');
+  assert.is(err.code, 'AccessDeniedException');
+  assert.is(
+    err.message,
+    'Kinesis stream mystore-dev-web-sale failed with AccessDeniedException (User arn:aws:iam::1:user/x is not authorized to perform kinesis:PutRecords), ' +
+      'which retrying cannot fix: grant the identity running the sink permission to write to the destination ' +
+      '(for example kinesis:PutRecords, firehose:PutRecordBatch or dynamodb:BatchWriteItem on its ARN).',
+  );
+  assert.is(dest.calls.length, 1, 'not retried');
+  await expectFatal(writer.flush());
+  await expectFatal(writer.close());
+  assert.ok(dest.closed, 'the destination is closed even after a fatal error');
+  assert.is(writer.snapshot().entries.length, 4, 'unacknowledged entries are kept for the checkpoint');
+});
+
+test('a fatal per-entry code (KMS) stops the sink; pending writes are rejected', async () => {
+  const { dest, writer } = setup({ manual: true }, { hints: { maxBufferedRequests: 5 } });
+  for (let i = 0; i < 9; i++) await writer.write(entry(i));
+  const blocked = writer.write(entry(9));
+  let rejected: unknown;
+  blocked.catch((e) => (rejected = e));
+  dest.calls[0]!.resolve([{ index: 0, code: 'KMS.DisabledException', message: 'key disabled' }]);
+  await settle();
+  assert.instance(rejected, FatalSinkError);
+  assert.is((rejected as FatalSinkError).code, 'KMS.DisabledException');
+  assert.match((rejected as Error).message, /KMS key of the destination is enabled/);
+});
+
+test('ECONNREFUSED is retried, then fatal after maxConnectionRefused consecutive refusals', async () => {
+  const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+  const { clock, dest, writer } = setup({ respond: () => refused() }, { maxConnectionRefused: 3, random: () => 0 });
+  for (let i = 0; i < 4; i++) await writer.write(entry(i));
+  await clock.tick(100);
+  assert.is(dest.calls.length, 3);
+  assert.instance(writer.fatalError, FatalSinkError);
+  assert.is(writer.fatalError!.code, 'ECONNREFUSED');
+  assert.match(writer.fatalError!.message, /3 consecutive requests were refused.*check that the endpoint/);
+  await writer.close().catch(() => undefined);
+});
+
+test('dead letters: oversize entries at once, entries out of attempts with the last error', async () => {
+  const { clock, dest, writer, deadLetters } = setup(
+    { respond: (b) => ({ failures: b.flatMap((e, index) => (e.key === 'k1' ? [{ index, code: 'InternalFailure', message: 'boom' }] : [])) }) },
+    { retry: { maxAttempts: 3 }, random: () => 0 },
+  );
+  await writer.write(entry(99, 101));
+  assert.equal(deadLetters, [['k99', 'record of 101 bytes exceeds maxRecordBytes (100)']]);
+  assert.is(dest.calls.length, 0, 'never sent');
+  for (let i = 0; i < 4; i++) await writer.write(entry(i));
+  await writer.flush();
+  await clock.tick(0);
+  assert.equal(deadLetters[1], ['k1', 'not delivered after 3 attempts; last error InternalFailure: boom']);
+  assert.equal(dest.batches, [keys(4), ['k1'], ['k1']]);
+  assert.equal(dest.delivered.map((e) => e.key), ['k0', 'k2', 'k3']);
+  const s = writer.stats();
+  assert.is(s.deadLetters, 2);
+  assert.is(s.recordsIn, 5);
+  assert.is(s.recordsOut, 3);
+  await writer.close();
+});
+
+test.run();
