@@ -48,7 +48,10 @@ for (const file of readdirSync('schema').filter((f) => f.endsWith('.schema.json'
     const schema = JSON.parse(readFileSync(join('schema', file), 'utf8'));
     const ajv = new Ajv({ allErrors: true, strict: true, code: { source: true, esm: true, lines: false } });
     const validate = ajv.compile(schema);
-    writeFileSync(join(outdir, 'schema', file.replace('.schema.json', '.validate.js')), standaloneCode(ajv, validate));
+    let code = standaloneCode(ajv, validate);
+    // ajv's ESM output still require()s its runtime helpers (e.g. ucs2length for maxLength).
+    if (code.includes('require(')) code = `import { createRequire } from 'node:module';const require = createRequire(import.meta.url);${code}`;
+    writeFileSync(join(outdir, 'schema', file.replace('.schema.json', '.validate.js')), code);
   } catch (e) {
     failed++;
     process.stderr.write(`build: schema/${file}: ${e.message}\n`);

@@ -1,0 +1,131 @@
+/**
+ * The loader: file → YAML document with positions (parse.ts) → schema check → semantic rules →
+ * resolve(). Every problem on the way is a positioned Diagnostic; nothing here throws on bad input.
+ * `validate` imports only this chain (yaml, the precompiled validator, the rules), never the CDK.
+ */
+import { availableParallelism } from 'node:os';
+import { type Diagnostic, SpecError } from './diagnostics.js';
+import type { SpecDocument } from './document.js';
+import type { PlatformModel } from './model.js';
+import { parseSpec, readSpecFile } from './parse.js';
+import { checkRules } from './rules/index.js';
+import { checkSchema } from './schema-check.js';
+
+export { LoaderCode, decodeText, parseSpec, readSpecFile, type ReadResult } from './parse.js';
+
+export interface FileResult {
+  readonly file: string;
+  readonly diagnostics: Diagnostic[];
+  /** The file's text when it could be read (for code frames). */
+  readonly text?: string;
+}
+
+/** Parse → schema → semantic rules. */
+export async function validateSpec(file: string, text?: string): Promise<FileResult> {
+  const checked = await checkText(file, text);
+  return { file, diagnostics: checked.diagnostics, ...(checked.text !== undefined ? { text: checked.text } : {}) };
+}
+
+export interface ValidateOptions {
+  /**
+   * Threads for large batches (the calling thread included). Default: 1 below 200 files, else up to
+   * 4 by available CPUs; ARA_VALIDATE_THREADS overrides. YAML parsing is CPU-bound, so a batch of
+   * 1,000 specs (a CI run over a monorepo) scales with cores.
+   */
+  readonly threads?: number;
+}
+
+/** Validates several files; results in the order given. */
+export async function validateFiles(files: readonly string[], options: ValidateOptions = {}): Promise<FileResult[]> {
+  const threads = Math.max(1, Math.min(files.length, options.threads ?? defaultThreads(files.length)));
+  if (threads === 1) return validateSerial(files);
+  const size = Math.ceil(files.length / threads);
+  const chunks = Array.from({ length: threads }, (_, i) => files.slice(i * size, (i + 1) * size)).filter((c) => c.length);
+  const [own, ...others] = chunks;
+  const { validateInWorker } = await import('./validate-worker.js');
+  const parts = await Promise.all([validateSerial(own!), ...others.map((c) => validateInWorker(c))]);
+  return parts.flat();
+}
+
+function defaultThreads(count: number): number {
+  const forced = Number(process.env.ARA_VALIDATE_THREADS);
+  if (Number.isInteger(forced) && forced >= 1) return forced;
+  if (count < 200) return 1;
+  return Math.min(4, availableParallelism(), Math.floor(count / 100));
+}
+
+/** One file after another in this thread, reads overlapped with checking. */
+export async function validateSerial(files: readonly string[]): Promise<FileResult[]> {
+  const results: FileResult[] = new Array(files.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const i = next++;
+      results[i] = await validateSpec(files[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(16, files.length) }, worker));
+  return results;
+}
+
+interface Checked {
+  readonly text?: string;
+  readonly document?: SpecDocument;
+  readonly diagnostics: Diagnostic[];
+  readonly unreadable?: boolean;
+}
+
+async function checkText(file: string, given?: string): Promise<Checked> {
+  const read = given === undefined ? await readSpecFile(file) : { text: given, diagnostics: [] };
+  if (read.text === undefined) return read;
+  const text = read.text;
+  const parsed = parseSpec(file, text);
+  const diagnostics = [...read.diagnostics, ...parsed.diagnostics];
+  if (!parsed.document) return { text, diagnostics };
+  const schema = await checkSchema(parsed.document);
+  diagnostics.push(...schema);
+  // Rules run on schema-invalid data too (they tolerate wrong shapes), so one run reports every
+  // root cause; a rule finding at or below a place the schema already rejected is a consequence.
+  const rejected = schema.filter((d) => d.severity === 'error').map((d) => d.path);
+  const consequence = (p: string) => rejected.some((r) => p === r || p.startsWith(r + '/'));
+  diagnostics.push(...checkRules(parsed.document).filter((d) => !consequence(d.path)));
+  return { text, document: parsed.document, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+export interface LoadResult {
+  /** Present only when there are no errors. */
+  model?: PlatformModel;
+  diagnostics: Diagnostic[];
+  document?: SpecDocument;
+}
+
+/** Parse → schema → rules → resolve (blueprint defaults, environment overlay). */
+export async function loadPlatform(file: string, options: { env?: string } = {}): Promise<LoadResult> {
+  const checked = await checkText(file);
+  const { document } = checked;
+  if (!document || checked.diagnostics.some((d) => d.severity === 'error')) {
+    return { diagnostics: checked.diagnostics, ...(document ? { document } : {}) };
+  }
+  // Loaded lazily: resolve() reads blueprints, which `validate` never needs.
+  const { resolve } = await import('./resolve.js');
+  const resolved = resolve(document, options.env === undefined ? {} : { env: options.env });
+  const diagnostics = sortDiagnostics([...checked.diagnostics, ...resolved.diagnostics]);
+  const ok = resolved.model && !diagnostics.some((d) => d.severity === 'error');
+  return { diagnostics, document, ...(ok ? { model: resolved.model } : {}) };
+}
+
+/** loadPlatform for tests and library users: the model, or a SpecError carrying every finding. */
+export async function loadPlatformOrThrow(file: string, options: { env?: string } = {}): Promise<PlatformModel> {
+  const r = await loadPlatform(file, options);
+  if (!r.model) throw new SpecError(r.diagnostics);
+  return r.model;
+}
+
+/** Source order (line, column), errors before warnings at the same place; stable otherwise. */
+export function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
+  return ds
+    .map((d, i) => ({ d, i }))
+    .sort((a, b) => a.d.start.line - b.d.start.line || a.d.start.col - b.d.start.col || a.i - b.i)
+    .map((x) => x.d);
+}
+
