@@ -270,6 +270,8 @@ export interface DeliveryStreamModel {
 // ---- warehouse and visualization -------------------------------------------------------------
 
 export interface WarehouseModel {
+  /** Name dashboards refer to (`warehouse.name`, default its database). */
+  readonly name?: string;
   readonly engine: 'redshift-serverless' | 'redshift-provisioned';
   readonly database: string;
   /** Redshift Serverless base RPUs. */

@@ -1,0 +1,512 @@
+/**
+ * resolve(): a checked SpecDocument -> the typed PlatformModel of one environment. Blueprint
+ * `spec` and per-entry `defaults` merged, the environment overlay applied, units converted,
+ * prefixes normalised, physical names computed (naming.ts), Glue workflows derived from trigger
+ * chains. The only place that turns spec data into model values.
+ */
+import type { Diagnostic } from './diagnostics.js';
+import { type SpecDocument, type SpecPath, toPointer } from './document.js';
+import type {
+  AthenaModel,
+  BufferingHints,
+  CatalogModel,
+  CrawlerModel,
+  DashboardModel,
+  DeliveryStreamModel,
+  JobModel,
+  LayerLocation,
+  PlatformModel,
+  RateLimitingModel,
+  ReplayerModel,
+  RetryPolicy,
+  SinkDestinationModel,
+  SinkModel,
+  SourceRef,
+  StorageModel,
+  StreamModel,
+  TriggerModel,
+  TriggerTarget,
+  WarehouseModel,
+  WorkflowModel,
+} from './model.js';
+import { type NameContext, accessLogsBucketName, athenaResultsBucketName, glueName, layerBucketName, resourceName } from './naming.js';
+import { findBlueprint } from './rules/blueprint.js';
+import { HINT_NAMES, hintValue } from './rules/buffering.js';
+import { type Dict, SpecView, dict, entries, isDict, list, num, str } from './rules/context.js';
+import { replayerFunctionName } from './rules/names.js';
+import { warehouseName } from './rules/references.js';
+import { toGlueSchedule } from './rules/schedules.js';
+import { actionsOf, conditionsOf } from './rules/triggers.js';
+import { parseDuration, parseSize } from './units.js';
+import { didYouMean } from '../util/suggest.js';
+
+export interface ResolveOptions {
+  /** Environment to resolve; default: the first environment declared in the spec. */
+  env?: string;
+}
+
+/** The blueprint `platforms/<name>/blueprint.yaml` (parsed once, cached); undefined if there is none. */
+export function loadBlueprint(name: string): unknown {
+  return findBlueprint(name);
+}
+
+/** Prefix inside a bucket: no leading `/`, no empty segments, a trailing `/` unless empty. */
+export function normalisePrefix(prefix: unknown): string {
+  const parts = (typeof prefix === 'string' ? prefix : '').split('/').filter(Boolean);
+  return parts.length ? `${parts.join('/')}/` : '';
+}
+
+/**
+ * Resolves `doc` (which must have passed the schema and the rules) for one environment. Problems
+ * that only show here (unknown environment, unknown platform) come back as diagnostics, no model.
+ */
+export function resolve(doc: SpecDocument, options: ResolveOptions = {}): { model?: PlatformModel; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const data = dict(doc.data);
+  const envNames = Object.keys(dict(data.environments));
+  const env = options.env ?? envNames[0];
+  if (env === undefined || !envNames.includes(env)) {
+    const dym = env === undefined ? '' : didYouMean(env, envNames);
+    diagnostics.push(
+      doc.diagnostic({
+        code: 'ARA290',
+        message: env === undefined ? 'the spec declares no environment to resolve' : `environment '${env}' is not declared in the spec`,
+        path: ['environments'],
+        part: 'key',
+        hint: dym || (envNames.length ? `declared environments: ${envNames.join(', ')}` : "declare one under 'environments:'"),
+      }),
+    );
+    return { diagnostics };
+  }
+  const platform = str(data.platform) ?? 'aws-native';
+  if (!findBlueprint(platform)) {
+    diagnostics.push(doc.diagnostic({ code: 'ARA200', message: `platform '${platform}' has no blueprint (platforms/${platform}/blueprint.yaml)`, path: ['platform'] }));
+    return { diagnostics };
+  }
+  const view = new SpecView(doc, env, diagnostics);
+  const c = view.nameContext();
+  if (!c) {
+    diagnostics.push(doc.diagnostic({ code: 'ARA290', message: `environment '${env}' needs an account and a region`, path: ['environments', env] }));
+    return { diagnostics };
+  }
+  const model = new Resolver(view, c, platform, envNames).model();
+  return diagnostics.some((d) => d.severity === 'error') ? { diagnostics } : { model, diagnostics };
+}
+
+class Resolver {
+  private readonly d: Dict;
+
+  constructor(
+    private readonly view: SpecView,
+    private readonly c: NameContext,
+    private readonly platform: string,
+    private readonly envNames: string[],
+  ) {
+    this.d = view.data;
+  }
+
+  private source(path: SpecPath): SourceRef {
+    const at = this.view.origin(path);
+    const { start } = this.view.doc.locate(at, 'key');
+    return { file: this.view.doc.file, path: toPointer(at), line: start.line, col: start.col };
+  }
+
+  private defaults(kind: string): Dict {
+    return dict(this.view.defaults(kind));
+  }
+
+  /** A field of `entry`, else the blueprint default of its kind. */
+  private pick(entry: Dict, defaults: Dict, key: string): unknown {
+    return entry[key] ?? defaults[key];
+  }
+
+  private fail(path: SpecPath, code: string, message: string, hint?: string): void {
+    this.view.report({ code, message, path, hint });
+  }
+
+  private seconds(v: unknown, path: SpecPath, bare: 's' = 's'): number {
+    const r = parseDuration(v, 's', bare);
+    if (r.ok) return r.value;
+    this.fail(path, 'ARA280', r.error);
+    return 0;
+  }
+
+  private bytes(v: unknown, path: SpecPath): number {
+    const r = parseSize(v);
+    if (r.ok) return r.value;
+    this.fail(path, 'ARA280', r.error);
+    return 0;
+  }
+
+  private location(v: unknown): LayerLocation {
+    const l = dict(v);
+    return { layer: str(l.layer) ?? '', prefix: normalisePrefix(l.prefix) };
+  }
+
+  private glueSchedule(schedule: string, path: SpecPath): string {
+    const r = toGlueSchedule(schedule);
+    if ('cron' in r) return r.cron;
+    this.fail(path, r.code, r.problem, r.hint);
+    return schedule;
+  }
+
+  model(): PlatformModel {
+    const d = this.d;
+    const e = dict(dict(d.environments)[this.c.env]);
+    const triggers = this.triggers();
+    const { workflows, membership } = this.workflows();
+    for (const [n, t] of Object.entries(triggers)) {
+      const w = membership.get(n);
+      if (w !== undefined) triggers[n] = { ...t, workflow: w };
+    }
+    const warehouse = this.warehouse();
+    return {
+      version: 1,
+      name: this.c.platform,
+      ...(str(d.description) !== undefined ? { description: str(d.description) } : {}),
+      platform: this.platform,
+      environment: { name: this.c.env, account: str(e.account) ?? '', region: str(e.region) ?? '' },
+      environmentNames: this.envNames,
+      tags: Object.fromEntries(Object.entries(dict(d.tags)).map(([k, v]) => [k, String(v)])),
+      storage: this.storage(),
+      catalog: this.catalog(),
+      athena: this.athena(),
+      replayers: this.replayers(),
+      crawlers: this.crawlers(),
+      jobs: this.jobs(),
+      triggers,
+      workflows,
+      streams: this.streams(),
+      sinks: this.sinks(),
+      deliveryStreams: this.deliveryStreams(),
+      ...(warehouse ? { warehouse } : {}),
+      dashboards: this.dashboards(),
+      source: this.source([]),
+    };
+  }
+
+  private storage(): StorageModel {
+    const s = dict(this.d.storage);
+    const def = this.defaults('layer');
+    const layers = Object.fromEntries(
+      entries(s.layers).map(([n, l]) => {
+        const archive = num(l.archiveDelay);
+        return [
+          n,
+          {
+            name: n,
+            infrequentAccessDelay: num(this.pick(l, def, 'infrequentAccessDelay')) ?? 90,
+            ...(archive !== undefined ? { archiveDelay: archive } : {}),
+            bucketName: layerBucketName(this.c, n),
+            source: this.source(['storage', 'layers', n]),
+          },
+        ];
+      }),
+    );
+    return {
+      encryption: s.encryption === 's3' ? 's3' : 'kms',
+      removalPolicy: s.removalPolicy === 'destroy' ? 'destroy' : 'retain',
+      layers,
+      accessLogsBucketName: accessLogsBucketName(this.c),
+      source: this.source(['storage']),
+    };
+  }
+
+  private catalog(): CatalogModel {
+    const def = this.defaults('database');
+    return {
+      databases: Object.fromEntries(
+        entries(dict(this.d.catalog).databases).map(([n, db]) => [
+          n,
+          { name: n, layer: str(db.layer) ?? '', prefix: normalisePrefix(this.pick(db, def, 'prefix')), glueName: glueName(this.c, n), source: this.source(['catalog', 'databases', n]) },
+        ]),
+      ),
+    };
+  }
+
+  private athena(): AthenaModel {
+    const def = this.defaults('workgroup');
+    return {
+      workgroups: Object.fromEntries(
+        entries(dict(this.d.athena).workgroups).map(([n, w]) => {
+          const at = ['athena', 'workgroups', n];
+          const cutoff = w.bytesScannedCutoff === undefined ? undefined : this.bytes(w.bytesScannedCutoff, [...at, 'bytesScannedCutoff']);
+          return [
+            n,
+            {
+              name: n,
+              physicalName: resourceName(this.c, n),
+              resultsRetentionDays: num(this.pick(w, def, 'resultsRetentionDays')) ?? 30,
+              ...(cutoff !== undefined ? { bytesScannedCutoff: cutoff } : {}),
+              enforceConfiguration: this.pick(w, def, 'enforceConfiguration') !== false,
+              resultsBucketName: athenaResultsBucketName(this.c, n),
+              source: this.source(at),
+            },
+          ];
+        }),
+      ),
+    };
+  }
+
+  private replayers(): Record<string, ReplayerModel> {
+    const def = this.defaults('replayer');
+    return Object.fromEntries(
+      entries(this.d.replayers).map(([n, r]) => {
+        const at = ['replayers', n];
+        const [group = '', table = ''] = (str(r.dataset) ?? '').split('/');
+        const t = dict(r.target);
+        const target: ReplayerModel['target'] = t.sink !== undefined ? { kind: 'sink', sink: str(t.sink) ?? '' } : { kind: 'layer', ...this.location(t) };
+        return [
+          n,
+          {
+            name: n,
+            dataset: { group, table },
+            frequencySeconds: this.seconds(this.pick(r, def, 'frequency'), [...at, 'frequency']),
+            target,
+            seed: num(this.pick(r, def, 'seed')) ?? 42,
+            recordsPerWindow: num(this.pick(r, def, 'recordsPerWindow')) ?? 100,
+            physicalName: replayerFunctionName(this.c, n),
+            source: this.source(at),
+          },
+        ];
+      }),
+    );
+  }
+
+  private crawlers(): Record<string, CrawlerModel> {
+    const def = this.defaults('crawler');
+    return Object.fromEntries(
+      entries(this.d.crawlers).map(([n, cr]) => {
+        const at = ['crawlers', n];
+        const schedule = str(cr.schedule);
+        return [
+          n,
+          {
+            name: n,
+            database: str(cr.database) ?? '',
+            targets: list(cr.targets).map((t) => this.location(t)),
+            exclude: list(this.pick(cr, def, 'exclude')).map(String),
+            ...(schedule !== undefined ? { schedule: this.glueSchedule(schedule, [...at, 'schedule']) } : {}),
+            physicalName: resourceName(this.c, n),
+            source: this.source(at),
+          },
+        ];
+      }),
+    );
+  }
+
+  private jobs(): Record<string, JobModel> {
+    const def = this.defaults('job');
+    return Object.fromEntries(
+      entries(this.d.jobs).map(([n, j]) => {
+        const input = dict(j.source);
+        const target = dict(j.target);
+        const inputTable = str(input.table) ?? '';
+        return [
+          n,
+          {
+            name: n,
+            template: str(j.template) ?? '',
+            input: { database: str(input.database) ?? '', table: inputTable },
+            target: { ...this.location(target), database: str(target.database) ?? '', table: str(target.table) ?? inputTable },
+            partitionBy: list(this.pick(j, def, 'partitionBy')).map(String),
+            glueVersion: String(this.pick(j, def, 'glueVersion') ?? '4.0'),
+            workerType: String(this.pick(j, def, 'workerType') ?? 'G.1X'),
+            workers: num(this.pick(j, def, 'workers')) ?? 2,
+            timeoutMinutes: num(this.pick(j, def, 'timeoutMinutes')) ?? 60,
+            maxRetries: num(this.pick(j, def, 'maxRetries')) ?? 0,
+            physicalName: resourceName(this.c, n),
+            source: this.source(['jobs', n]),
+          },
+        ];
+      }),
+    );
+  }
+
+  private triggers(): Record<string, TriggerModel> {
+    const def = this.defaults('trigger');
+    const out: Record<string, TriggerModel> = {};
+    for (const [n, t] of entries(this.d.triggers)) {
+      const at = ['triggers', n];
+      const base = {
+        name: n,
+        actions: actionsOf(t, n).map((a): TriggerTarget => ({ kind: a.kind, name: a.name })),
+        startOnCreation: this.pick(t, def, 'startOnCreation') === true,
+        physicalName: resourceName(this.c, n),
+        source: this.source(at),
+      };
+      if (t.when !== undefined) {
+        out[n] = {
+          ...base,
+          type: 'conditional',
+          conditions: conditionsOf(t, n).map((cnd) => ({ kind: cnd.kind, name: cnd.name, state: (cnd.state ?? 'SUCCEEDED') as 'SUCCEEDED' })),
+          logical: Array.isArray(dict(t.when).any) ? 'ANY' : 'AND',
+        };
+      } else {
+        out[n] = { ...base, type: 'scheduled', schedule: this.glueSchedule(str(t.schedule) ?? '', [...at, 'schedule']) };
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Triggers linked by a `when` on something another trigger starts form one Glue workflow, named
+   * after the scheduled trigger that starts the chain (else its first trigger in spec order).
+   */
+  private workflows(): { workflows: Record<string, WorkflowModel>; membership: Map<string, string> } {
+    const triggers = entries(this.d.triggers);
+    const names = triggers.map(([n]) => n);
+    const parent = new Map(names.map((n) => [n, n]));
+    const find = (n: string): string => {
+      while (parent.get(n) !== n) n = parent.get(n)!;
+      return n;
+    };
+    const startedBy = new Map<string, string[]>();
+    for (const [n, t] of triggers) for (const a of actionsOf(t, n)) startedBy.set(`${a.kind}:${a.name}`, [...(startedBy.get(`${a.kind}:${a.name}`) ?? []), n]);
+    for (const [n, t] of triggers) {
+      for (const cnd of conditionsOf(t, n)) for (const s of startedBy.get(`${cnd.kind}:${cnd.name}`) ?? []) parent.set(find(s), find(n));
+    }
+    const groups = new Map<string, string[]>();
+    for (const n of names) groups.set(find(n), [...(groups.get(find(n)) ?? []), n]);
+    const workflows: Record<string, WorkflowModel> = {};
+    const membership = new Map<string, string>();
+    for (const members of groups.values()) {
+      if (members.length < 2) continue;
+      const head = members.find((m) => dict(dict(this.d.triggers)[m]).when === undefined) ?? members[0]!;
+      workflows[head] = { name: head, physicalName: resourceName(this.c, head), triggers: members };
+      for (const m of members) membership.set(m, head);
+    }
+    return { workflows, membership };
+  }
+
+  private streams(): Record<string, StreamModel> {
+    const def = this.defaults('stream');
+    return Object.fromEntries(
+      entries(this.d.streams).map(([n, s]) => {
+        const mode = this.pick(s, def, 'mode') === 'on-demand' ? 'on-demand' : 'provisioned';
+        return [
+          n,
+          {
+            name: n,
+            mode,
+            ...(mode === 'provisioned' ? { shards: num(this.pick(s, def, 'shards')) ?? 1 } : {}),
+            retentionHours: num(this.pick(s, def, 'retentionHours')) ?? 24,
+            encryption: this.pick(s, def, 'encryption') === 'none' ? 'none' : 'kms',
+            physicalName: resourceName(this.c, n),
+            source: this.source(['streams', n]),
+          },
+        ];
+      }),
+    );
+  }
+
+  private sinks(): Record<string, SinkModel> {
+    const out: Record<string, SinkModel> = {};
+    for (const [n, s] of entries(this.d.sinks)) {
+      const at = ['sinks', n];
+      const type = str(s.type) ?? 'kinesis';
+      const def = this.defaults(`sink.${type}`);
+      const common = this.defaults('sink');
+      const hintsIn = { ...dict(def.bufferingHints), ...dict(s.bufferingHints) };
+      const hints = Object.fromEntries(
+        HINT_NAMES.map((h) => {
+          const v = hintValue(h, hintsIn[h]);
+          if (v === undefined) this.fail([...at, 'bufferingHints', h], 'ARA280', `sink '${n}': ${h} '${String(hintsIn[h])}' is not usable`);
+          return [h, v ?? 0];
+        }),
+      ) as unknown as BufferingHints;
+      const destination: SinkDestinationModel =
+        type === 'firehose'
+          ? { type, deliveryStream: str(s.deliveryStream) ?? '', deliveryStreamName: resourceName(this.c, str(s.deliveryStream) ?? '') }
+          : type === 'dynamodb'
+            ? { type, tableName: str(s.table) ?? '' }
+            : type === 'file'
+              ? { type, path: str(s.path) ?? '' }
+              : { type: 'kinesis', stream: str(s.stream) ?? '', streamName: resourceName(this.c, str(s.stream) ?? '') };
+      const partitionKey = str(s.partitionKey);
+      const explicitHashKey = str(s.explicitHashKey);
+      out[n] = {
+        name: n,
+        type: destination.type,
+        destination,
+        ...(partitionKey !== undefined ? { partitionKey } : {}),
+        ...(explicitHashKey !== undefined ? { explicitHashKey } : {}),
+        aggregation: this.pick(s, common, 'aggregation') === 'kpl' ? 'kpl' : 'none',
+        bufferingHints: hints,
+        rateLimiting: this.rateLimiting(dict(s.rateLimiting), dict(def.rateLimiting)),
+        retry: this.retry(dict(s.retry), dict(common.retry)),
+        source: this.source(at),
+      };
+    }
+    return out;
+  }
+
+  private rateLimiting(user: Dict, def: Dict): RateLimitingModel {
+    const strategy = user.strategy ?? def.strategy;
+    if (strategy !== 'aimd') return { strategy: 'none' };
+    // Values of a different default strategy do not carry over.
+    const inherit = def.strategy === 'aimd' ? def : {};
+    return { strategy: 'aimd', increaseRate: num(user.increaseRate ?? inherit.increaseRate) ?? 10, decreaseFactor: num(user.decreaseFactor ?? inherit.decreaseFactor) ?? 0.5 };
+  }
+
+  private retry(user: Dict, def: Dict): RetryPolicy {
+    const v = (k: string, fallback: number): number => num(user[k] ?? def[k]) ?? fallback;
+    return { maxAttempts: v('maxAttempts', 10), initialBackoffMs: v('initialBackoffMs', 100), maxBackoffMs: v('maxBackoffMs', 10000), requestTimeoutMs: v('requestTimeoutMs', 30000) };
+  }
+
+  private deliveryStreams(): Record<string, DeliveryStreamModel> {
+    const def = this.defaults('deliveryStream');
+    return Object.fromEntries(
+      entries(this.d.deliveryStreams).map(([n, ds]) => {
+        const src = dict(ds.source);
+        const hints = { ...dict(def.bufferingHints), ...dict(ds.bufferingHints) };
+        const table = isDict(ds.table) ? { database: str(ds.table.database) ?? '', name: str(ds.table.name) ?? '' } : undefined;
+        return [
+          n,
+          {
+            name: n,
+            input: src.direct === true ? { kind: 'direct' } : { kind: 'stream', stream: str(src.stream) ?? '' },
+            target: this.location(ds.target),
+            format: this.pick(ds, def, 'format') === 'parquet' ? 'parquet' : 'json',
+            ...(table ? { table } : {}),
+            bufferingHints: { sizeMiB: num(hints.sizeMiB) ?? 128, intervalSeconds: num(hints.intervalSeconds) ?? 900 },
+            physicalName: resourceName(this.c, n),
+            source: this.source(['deliveryStreams', n]),
+          } satisfies DeliveryStreamModel,
+        ];
+      }),
+    );
+  }
+
+  private warehouse(): WarehouseModel | undefined {
+    const w = this.d.warehouse;
+    if (!isDict(w)) return undefined;
+    const def = this.defaults('warehouse');
+    const name = warehouseName(w) ?? '';
+    const serverless = w.engine !== 'redshift-provisioned';
+    const spectrum = isDict(w.spectrum) ? { database: str(w.spectrum.database) ?? '' } : undefined;
+    return {
+      engine: serverless ? 'redshift-serverless' : 'redshift-provisioned',
+      name,
+      database: str(w.database) ?? '',
+      ...(serverless
+        ? { baseCapacity: num(this.pick(w, def, 'baseCapacity')) ?? 8 }
+        : { nodeType: String(this.pick(w, def, 'nodeType') ?? 'ra3.xlplus'), nodes: num(this.pick(w, def, 'nodes')) ?? 2 }),
+      ...(spectrum ? { spectrum } : {}),
+      model: 'star-schema',
+      loadScheduleSeconds: this.seconds(this.pick(w, def, 'loadSchedule'), ['warehouse', 'loadSchedule']),
+      physicalName: resourceName(this.c, name),
+      source: this.source(['warehouse']),
+    };
+  }
+
+  private dashboards(): Record<string, DashboardModel> {
+    return Object.fromEntries(
+      entries(this.d.dashboards).map(([n, db]) => {
+        const src = dict(db.source);
+        const input: DashboardModel['input'] = src.workgroup !== undefined ? { kind: 'athena', workgroup: str(src.workgroup) ?? '' } : { kind: 'warehouse', warehouse: str(src.warehouse) ?? '' };
+        return [n, { name: n, input, principal: str(db.principal) ?? '', physicalName: resourceName(this.c, n), source: this.source(['dashboards', n]) }];
+      }),
+    );
+  }
+}

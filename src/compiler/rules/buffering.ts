@@ -1,0 +1,136 @@
+/**
+ * ARA240-ARA246: async-sink settings the engine accepts (Flink AsyncSinkWriter's checks, plus the
+ * destination's hard request limits). Checked on the resolved values (blueprint defaults for the
+ * sink type filled in) and reported at the field the user wrote.
+ */
+import type { SpecPath } from '../document.js';
+import { formatBytes, parseSize } from '../units.js';
+import { type Dict, type Rule, type SpecView, dict, entries, isDict, num } from './context.js';
+
+export type SinkType = 'kinesis' | 'firehose' | 'dynamodb' | 'file';
+
+/** Hard limits of one batch request (reference-facts §4). */
+export const DESTINATION_LIMITS: Readonly<Record<SinkType, { maxBatchSize: number; maxBatchBytes: number; maxRecordBytes: number; service: string }>> = {
+  kinesis: { maxBatchSize: 500, maxBatchBytes: 5 * 1024 ** 2, maxRecordBytes: 1024 ** 2, service: 'Kinesis PutRecords' },
+  firehose: { maxBatchSize: 500, maxBatchBytes: 4 * 1024 ** 2, maxRecordBytes: 1000 * 1024, service: 'Firehose PutRecordBatch' },
+  dynamodb: { maxBatchSize: 25, maxBatchBytes: 16 * 1024 ** 2, maxRecordBytes: 400 * 1024, service: 'DynamoDB BatchWriteItem' },
+  file: { maxBatchSize: 500, maxBatchBytes: 4 * 1024 ** 2, maxRecordBytes: 1024 ** 2, service: 'the file sink' },
+};
+
+export const HINT_NAMES = ['maxBatchSize', 'maxBatchBytes', 'maxRecordBytes', 'maxBufferedRequests', 'maxTimeInBufferMs', 'maxInFlightRequests'] as const;
+export type HintName = (typeof HINT_NAMES)[number];
+const SIZE_HINTS = new Set<HintName>(['maxBatchBytes', 'maxRecordBytes']);
+
+export const isSinkType = (t: unknown): t is SinkType => typeof t === 'string' && t in DESTINATION_LIMITS;
+
+/** A hint's numeric value (sizes in bytes), undefined when unusable (the schema reports it). */
+export function hintValue(name: HintName, v: unknown): number | undefined {
+  if (SIZE_HINTS.has(name)) {
+    const r = parseSize(v);
+    return r.ok ? r.value : undefined;
+  }
+  return num(v);
+}
+
+const show = (name: HintName, v: number): string => (SIZE_HINTS.has(name) ? formatBytes(v) : String(v));
+
+function checkSink(view: SpecView, n: string, sink: Dict): void {
+  const type = sink.type;
+  if (!isSinkType(type)) return;
+  const at: SpecPath = ['sinks', n];
+  const userHints = dict(sink.bufferingHints);
+  const defaults = dict(dict(view.defaults(`sink.${type}`)).bufferingHints);
+  const limits = DESTINATION_LIMITS[type];
+  const hints: Partial<Record<HintName, number>> = {};
+  const hintPath = (h: HintName): SpecPath => [...at, 'bufferingHints', h];
+  const userSet = (h: HintName): boolean => userHints[h] !== undefined && view.isUserSet(hintPath(h));
+
+  for (const h of HINT_NAMES) {
+    const raw = userHints[h] ?? defaults[h];
+    const v = hintValue(h, raw);
+    if (v === undefined) continue;
+    if (v <= 0 || !Number.isInteger(v)) {
+      view.report({
+        code: 'ARA240',
+        message: `sink '${n}': ${h} is ${raw}; buffering hints must be positive integers`,
+        path: hintPath(h),
+        hint: `set ${h} to a value above 0, or remove it to use the ${type} default (${show(h, hintValue(h, defaults[h]) ?? 0)})`,
+      });
+      continue;
+    }
+    hints[h] = v;
+    const limit = h === 'maxBatchSize' || h === 'maxBatchBytes' || h === 'maxRecordBytes' ? limits[h] : undefined;
+    if (limit !== undefined && v > limit) {
+      view.report({
+        code: 'ARA243',
+        message: `sink '${n}': ${h} ${show(h, v)} exceeds the ${limits.service} limit of ${show(h, limit)}`,
+        path: hintPath(h),
+        hint: `set ${h} to at most ${SIZE_HINTS.has(h) ? formatBytes(limit).replace(' ', '') : limit}`,
+      });
+    }
+  }
+  const { maxBufferedRequests: buffered, maxBatchSize: batch, maxBatchBytes: batchBytes, maxRecordBytes: recordBytes } = hints;
+  if (buffered !== undefined && batch !== undefined && buffered <= batch) {
+    const h: HintName = userSet('maxBufferedRequests') || !userSet('maxBatchSize') ? 'maxBufferedRequests' : 'maxBatchSize';
+    view.report({
+      code: 'ARA241',
+      message: `sink '${n}': maxBufferedRequests (${buffered}) must be greater than maxBatchSize (${batch}), or the buffer can never fill a batch while writes wait`,
+      path: hintPath(h),
+      hint: `raise maxBufferedRequests above ${batch} (e.g. ${batch * 20}) or lower maxBatchSize`,
+    });
+  }
+  if (batchBytes !== undefined && recordBytes !== undefined && batchBytes < recordBytes) {
+    const h: HintName = userSet('maxBatchBytes') || !userSet('maxRecordBytes') ? 'maxBatchBytes' : 'maxRecordBytes';
+    view.report({
+      code: 'ARA242',
+      message: `sink '${n}': maxBatchBytes (${formatBytes(batchBytes)}) is smaller than maxRecordBytes (${formatBytes(recordBytes)}), so a record of the maximum size could never be sent`,
+      path: hintPath(h),
+      hint: `make maxBatchBytes at least maxRecordBytes (${formatBytes(recordBytes)})`,
+    });
+  }
+
+  const rl = dict(sink.rateLimiting);
+  const rlDefaults = dict(dict(view.defaults(`sink.${type}`)).rateLimiting);
+  if ((rl.strategy ?? rlDefaults.strategy) === 'aimd') {
+    const inherits = rl.strategy === undefined || rl.strategy === rlDefaults.strategy;
+    const factor = rl.decreaseFactor ?? (inherits ? rlDefaults.decreaseFactor : undefined);
+    const rate = rl.increaseRate ?? (inherits ? rlDefaults.increaseRate : undefined);
+    if (typeof factor === 'number' && !(factor > 0 && factor < 1)) {
+      view.report({
+        code: 'ARA244',
+        message: `sink '${n}': AIMD decreaseFactor ${factor} must be strictly between 0 and 1 (the in-flight budget is multiplied by it after a failure)`,
+        path: [...at, 'rateLimiting', 'decreaseFactor'],
+        hint: `use e.g. 0.5 (halve on failure) or 0.99 (Flink's Kinesis default)`,
+      });
+    }
+    if (typeof rate === 'number' && !(Number.isInteger(rate) && rate > 0)) {
+      view.report({
+        code: 'ARA245',
+        message: `sink '${n}': AIMD increaseRate ${rate} must be a positive integer (messages added to the in-flight budget after a successful request)`,
+        path: [...at, 'rateLimiting', 'increaseRate'],
+        hint: 'use e.g. 10 (the Flink default)',
+      });
+    }
+  }
+
+  const retry = { ...dict(view.defaults('sink.retry')), ...dict(sink.retry) };
+  const initial = num(retry.initialBackoffMs);
+  const max = num(retry.maxBackoffMs);
+  if (isDict(sink.retry) && initial !== undefined && max !== undefined && max < initial) {
+    const field = sink.retry.maxBackoffMs !== undefined ? 'maxBackoffMs' : 'initialBackoffMs';
+    view.report({
+      code: 'ARA246',
+      message: `sink '${n}': retry maxBackoffMs (${max}) is smaller than initialBackoffMs (${initial})`,
+      path: [...at, 'retry', field],
+      hint: 'the backoff doubles from initialBackoffMs up to maxBackoffMs: make maxBackoffMs at least initialBackoffMs',
+    });
+  }
+}
+
+export const bufferingRule: Rule = {
+  name: 'buffering',
+  codes: ['ARA240', 'ARA241', 'ARA242', 'ARA243', 'ARA244', 'ARA245', 'ARA246'],
+  check(view) {
+    for (const [n, sink] of entries(view.data.sinks)) checkSink(view, n, sink);
+  },
+};

@@ -1,0 +1,173 @@
+/**
+ * The effective spec of one environment (blueprint `spec` ⊕ user spec ⊕ environment overlay) with
+ * provenance, so that rules check what will be deployed yet point at the line the user wrote.
+ * Shared by the semantic rules and resolve(). Every accessor tolerates data of the wrong shape
+ * (rules also run on specs that failed the schema).
+ */
+import type { Diagnostic } from '../diagnostics.js';
+import { type SpecDocument, type SpecPath, toPointer } from '../document.js';
+import type { NameContext } from '../naming.js';
+import { type Blueprint, EMPTY_BLUEPRINT, findBlueprint } from './blueprint.js';
+
+export type Dict = Record<string, unknown>;
+
+export const isDict = (v: unknown): v is Dict => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const dict = (v: unknown): Dict => (isDict(v) ? v : {});
+export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+export const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+export const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+/** `[name, entry]` of a map section, skipping entries that are not objects. */
+export function entries(v: unknown): [string, Dict][] {
+  return Object.entries(dict(v)).filter((e): e is [string, Dict] => isDict(e[1]));
+}
+
+/** Deep merge for blueprint and overlays: maps merge, scalars and lists replace. */
+export function deepMerge(base: unknown, over: unknown): unknown {
+  if (over === undefined) return base;
+  if (!isDict(base) || !isDict(over)) return over;
+  const out: Dict = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = deepMerge(base[k], v);
+  return out;
+}
+
+/** Merges `over` into `base` in place, recording where each merged node was written. */
+function overlay(base: Dict, over: Dict, at: SpecPath, from: SpecPath, origins: Map<string, SpecPath>): void {
+  for (const [k, v] of Object.entries(over)) {
+    const path = [...at, k];
+    const src = [...from, k];
+    if (isDict(v) && isDict(base[k])) {
+      // A merged map stays declared where it was; only what the overlay writes points at it.
+      const copy = { ...(base[k] as Dict) };
+      base[k] = copy;
+      overlay(copy, v, path, src, origins);
+    } else {
+      origins.set(toPointer(path), src);
+      base[k] = isDict(v) ? deepMerge({}, v) : v;
+      if (isDict(v)) recordAll(v, path, src, origins);
+    }
+  }
+}
+
+function recordAll(v: Dict, at: SpecPath, from: SpecPath, origins: Map<string, SpecPath>): void {
+  for (const [k, c] of Object.entries(v)) {
+    origins.set(toPointer([...at, k]), [...from, k]);
+    if (isDict(c)) recordAll(c, [...at, k], [...from, k], origins);
+  }
+}
+
+export interface FindingInput {
+  readonly code: string;
+  readonly message: string;
+  /** Path in the effective spec; mapped back to where the user wrote it. */
+  readonly path: SpecPath;
+  readonly hint?: string;
+  readonly part?: 'key' | 'value';
+  readonly severity?: 'error' | 'warning';
+}
+
+export class SpecView {
+  readonly data: Dict;
+  readonly blueprint: Blueprint;
+  /** Selected environment name, undefined when the spec declares none. */
+  readonly env: string | undefined;
+  private readonly origins = new Map<string, SpecPath>();
+  private readonly userData: Dict;
+
+  constructor(
+    readonly doc: SpecDocument,
+    env: string | undefined,
+    private readonly sink: Diagnostic[],
+  ) {
+    this.userData = dict(doc.data);
+    this.env = env;
+    this.blueprint = findBlueprint(str(this.userData.platform) ?? 'aws-native') ?? EMPTY_BLUEPRINT;
+    let data = deepMerge(this.blueprint.spec, this.userData) as Dict;
+    if (env !== undefined) {
+      data = deepMerge({}, data) as Dict;
+      const e = dict(dict(this.userData.environments)[env]);
+      const envPath = ['environments', env];
+      if (isDict(e.overrides)) overlay(data, e.overrides, [], [...envPath, 'overrides'], this.origins);
+      if (isDict(e.tags)) overlay(data, { tags: e.tags }, [], envPath, this.origins);
+      if (e.removalPolicy !== undefined) {
+        // The shortcut for `overrides.storage.removalPolicy`; applied last, so it wins.
+        data.storage = { ...dict(data.storage), removalPolicy: e.removalPolicy };
+        this.origins.set('/storage/removalPolicy', [...envPath, 'removalPolicy']);
+      }
+    }
+    this.data = data;
+  }
+
+  /** Where the user wrote the value at `path` (the override, else the spec; a missing node maps to its parent). */
+  origin(path: SpecPath): SpecPath {
+    for (let n = path.length; n >= 0; n--) {
+      const p = path.slice(0, n);
+      const o = this.origins.get(toPointer(p));
+      if (o) return [...o, ...path.slice(n)];
+      if (this.hasUserValue(p)) return path;
+    }
+    return path;
+  }
+
+  /** True when the user wrote (spec or overlay) the node at `path`, as opposed to the blueprint. */
+  isUserSet(path: SpecPath): boolean {
+    return this.origins.has(toPointer(path)) || this.hasUserValue(path);
+  }
+
+  private hasUserValue(path: SpecPath): boolean {
+    let v: unknown = this.userData;
+    for (const k of path) {
+      if (Array.isArray(v) && typeof k === 'number') v = v[k];
+      else if (isDict(v) && Object.prototype.hasOwnProperty.call(v, k)) v = v[k as string];
+      else return false;
+    }
+    return true;
+  }
+
+  report(f: FindingInput): void {
+    const where = this.origin(f.path);
+    // A finding caused by this environment's overlay says so (the same line serves every environment otherwise).
+    const fromOverlay = where[0] === 'environments' && where[1] === this.env;
+    const message = fromOverlay && !f.message.includes(`environment '${this.env}'`) ? `${f.message} (environment '${this.env}')` : f.message;
+    this.sink.push(this.doc.diagnostic({ code: f.code, message, path: where, hint: f.hint, part: f.part, severity: f.severity ?? 'error' }));
+  }
+
+  /** Names for the physical-name functions of naming.ts; undefined when the environment is unusable. */
+  nameContext(): NameContext | undefined {
+    const e = dict(dict(this.userData.environments)[this.env ?? '']);
+    const platform = str(this.data.name);
+    const account = str(e.account);
+    const region = str(e.region);
+    if (!platform || !account || !region || this.env === undefined) return undefined;
+    return { platform, env: this.env, account, region };
+  }
+
+  /** Blueprint default at a dotted path (`sink.kinesis.bufferingHints`). */
+  defaults(path: string): unknown {
+    let v: unknown = this.blueprint.defaults;
+    for (const k of path.split('.')) v = dict(v)[k];
+    return v;
+  }
+}
+
+/** Names of the declared entries of a map section of the effective spec. */
+export function namesOf(view: SpecView, ...path: string[]): string[] {
+  let v: unknown = view.data;
+  for (const k of path) v = dict(v)[k];
+  return Object.keys(dict(v));
+}
+
+/** "did you mean" plus the declared names, for unresolved references. */
+export function listNames(names: readonly string[]): string {
+  return names.length ? `declared: ${names.map((n) => `'${n}'`).join(', ')}` : 'none is declared';
+}
+
+/** A family of semantic rules: checks one environment's effective spec. */
+export interface Rule {
+  readonly name: string;
+  /** Codes this rule may report (documented in docs/error-codes.md). */
+  readonly codes: readonly string[];
+  /** Rules about the document itself (not about an environment's result) run once. */
+  readonly once?: boolean;
+  check(view: SpecView): void;
+}

@@ -1,0 +1,61 @@
+/**
+ * The semantic rules: everything the schema cannot say (references, AWS naming and limits,
+ * schedules, sink settings...). Each environment's effective spec (blueprint ⊕ spec ⊕ overlay) is
+ * checked, so an override that breaks a rule is caught; findings point at what the user wrote.
+ */
+import type { Diagnostic } from '../diagnostics.js';
+import type { SpecDocument } from '../document.js';
+import { bufferingRule } from './buffering.js';
+import { type Rule, SpecView, entries, isDict } from './context.js';
+import { deliveryRule } from './delivery.js';
+import { overrideRule, removalPolicyRule } from './environments.js';
+import { lifecycleRule } from './lifecycle.js';
+import { nameRule } from './names.js';
+import { platformRule } from './platform.js';
+import { referenceRule } from './references.js';
+import { replayerRule } from './replayers.js';
+import { scheduleRule } from './schedules.js';
+import { triggerRule } from './triggers.js';
+
+export type { Rule } from './context.js';
+
+/** Every rule family, in reporting order. */
+export const rules: readonly Rule[] = [
+  platformRule,
+  referenceRule,
+  nameRule,
+  lifecycleRule,
+  scheduleRule,
+  triggerRule,
+  bufferingRule,
+  replayerRule,
+  deliveryRule,
+  overrideRule,
+  removalPolicyRule,
+];
+
+/** Semantic findings of a parsed spec. Never throws, also on data that failed the schema. */
+export function checkRules(doc: SpecDocument): Diagnostic[] {
+  if (!isDict(doc.data)) return [];
+  const found: Diagnostic[] = [];
+  const envs = entries(doc.data.environments).map(([name]) => name);
+  const views = (envs.length ? envs : [undefined]).map((env) => new SpecView(doc, env, found));
+  for (const rule of rules) {
+    for (const view of rule.once ? views.slice(0, 1) : views) {
+      try {
+        rule.check(view);
+      } catch (e) {
+        // A rule bug must not hide the other findings, nor show the user a stack trace.
+        found.push(doc.diagnostic({ code: 'ARA299', message: `internal error in rule '${rule.name}': ${(e as Error).message}`, path: [], hint: 'please report this at the ara-gen issue tracker' }));
+      }
+    }
+  }
+  // Environments share most of the spec: report each finding once.
+  const seen = new Set<string>();
+  return found.filter((d) => {
+    const k = `${d.code}\0${d.path}\0${d.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

@@ -1,0 +1,45 @@
+/**
+ * ARA210-ARA212: lifecycle transitions S3 accepts (and ARA enforces): Standard-IA after at least
+ * 30 days, Glacier after at least 90 days and after the Standard-IA transition.
+ */
+import { type Rule, dict, entries, num } from './context.js';
+
+export const MIN_INFREQUENT_ACCESS_DAYS = 30;
+export const MIN_ARCHIVE_DAYS = 90;
+
+export const lifecycleRule: Rule = {
+  name: 'lifecycle',
+  codes: ['ARA210', 'ARA211', 'ARA212'],
+  check(view) {
+    const layerDefaults = dict(view.defaults('layer'));
+    for (const [n, layer] of entries(dict(view.data.storage).layers)) {
+      const at = ['storage', 'layers', n];
+      const ia = num(layer.infrequentAccessDelay ?? layerDefaults.infrequentAccessDelay);
+      const archive = num(layer.archiveDelay);
+      if (ia !== undefined && ia < MIN_INFREQUENT_ACCESS_DAYS) {
+        view.report({
+          code: 'ARA210',
+          message: `layer '${n}' moves objects to Standard-IA after ${ia} days; S3 requires at least ${MIN_INFREQUENT_ACCESS_DAYS}`,
+          path: [...at, 'infrequentAccessDelay'],
+          hint: `set infrequentAccessDelay to ${MIN_INFREQUENT_ACCESS_DAYS} or more`,
+        });
+      }
+      if (archive === undefined) continue;
+      if (archive < MIN_ARCHIVE_DAYS) {
+        view.report({
+          code: 'ARA211',
+          message: `layer '${n}' archives objects to Glacier after ${archive} days; the minimum is ${MIN_ARCHIVE_DAYS}`,
+          path: [...at, 'archiveDelay'],
+          hint: `set archiveDelay to ${MIN_ARCHIVE_DAYS} or more, or remove it to never archive`,
+        });
+      } else if (ia !== undefined && archive <= ia) {
+        view.report({
+          code: 'ARA212',
+          message: `layer '${n}' archives after ${archive} days${view.isUserSet([...at, 'archiveDelay']) ? '' : ` (the ${view.blueprint.name} blueprint default)`}, not after its Standard-IA transition at ${ia} days`,
+          path: [...at, 'archiveDelay'],
+          hint: `set archiveDelay above infrequentAccessDelay (${ia}), e.g. ${Math.max(MIN_ARCHIVE_DAYS, ia + 30)}`,
+        });
+      }
+    }
+  },
+};

@@ -1,0 +1,21 @@
+/** ARA200: `platform` names a blueprint shipped in `platforms/`. */
+import { didYouMean } from '../../util/suggest.js';
+import { blueprintNames, findBlueprint } from './blueprint.js';
+import { type Rule, dict, str } from './context.js';
+
+export const platformRule: Rule = {
+  name: 'platform',
+  codes: ['ARA200'],
+  once: true,
+  check(view) {
+    const name = str(dict(view.doc.data).platform);
+    if (name === undefined || findBlueprint(name)) return;
+    const known = blueprintNames();
+    view.report({
+      code: 'ARA200',
+      message: `platform '${name}' has no blueprint (platforms/${name}/blueprint.yaml); defaults cannot be applied`,
+      path: ['platform'],
+      hint: didYouMean(name, known) || `available platforms: ${known.join(', ') || 'none'}`,
+    });
+  },
+};

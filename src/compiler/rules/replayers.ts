@@ -1,0 +1,42 @@
+/** ARA250-ARA251: replayers replay a dataset that exists, on a schedule EventBridge can run. */
+import { didYouMean } from '../../util/suggest.js';
+import { parseDuration } from '../units.js';
+import { type Rule, dict, entries, str } from './context.js';
+
+/** Datasets the replayer can generate, by group (the retail tables of the ARA dataset). */
+export const DATASETS: Readonly<Record<string, readonly string[]>> = {
+  retail: ['web_sale', 'store_sale', 'customer', 'customer_address', 'item', 'promo', 'store', 'warehouse'],
+};
+
+export const replayerRule: Rule = {
+  name: 'replayers',
+  codes: ['ARA250', 'ARA251'],
+  check(view) {
+    const all = Object.entries(DATASETS).flatMap(([g, ts]) => ts.map((t) => `${g}/${t}`));
+    for (const [n, r] of entries(view.data.replayers)) {
+      const dataset = str(r.dataset);
+      if (dataset !== undefined && !all.includes(dataset)) {
+        const group = dataset.split('/')[0]!;
+        const dym = didYouMean(dataset, all);
+        view.report({
+          code: 'ARA250',
+          message: DATASETS[group]
+            ? `replayer '${n}' replays '${dataset}', but the '${group}' dataset has no such table`
+            : `replayer '${n}' replays '${dataset}', but there is no dataset group '${group}'`,
+          path: ['replayers', n, 'dataset'],
+          hint: dym || `available: ${all.join(', ')}`,
+        });
+      }
+      const freq = r.frequency ?? dict(view.defaults('replayer')).frequency;
+      const seconds = parseDuration(freq, 's');
+      if (seconds.ok && (seconds.value < 60 || seconds.value % 60 !== 0)) {
+        view.report({
+          code: 'ARA251',
+          message: `replayer '${n}' runs every ${freq}, but its EventBridge schedule needs whole minutes (at least 1m)`,
+          path: ['replayers', n, 'frequency'],
+          hint: `use e.g. '${Math.max(1, Math.round(seconds.value / 60))}m'`,
+        });
+      }
+    }
+  },
+};

@@ -1,0 +1,117 @@
+/**
+ * ARA230-ARA232: trigger graphs Glue can run. Conditions on crawlers only see SUCCEEDED/FAILED
+ * (crawlers have no TIMEOUT/STOPPED state); a condition on something nothing starts never fires;
+ * a chain that starts what it watches loops forever.
+ */
+import type { SpecPath } from '../document.js';
+import { type Dict, type Rule, dict, entries, list, str } from './context.js';
+
+export interface TriggerEdge {
+  readonly kind: 'crawler' | 'job';
+  readonly name: string;
+  readonly state?: string;
+  readonly path: SpecPath;
+}
+
+/** The conditions of a trigger's `when` (single, `all` or `any`). */
+export function conditionsOf(trigger: Dict, name: string): TriggerEdge[] {
+  const when = dict(trigger.when);
+  const at: SpecPath = ['triggers', name, 'when'];
+  const items: [unknown, SpecPath][] = Array.isArray(when.all)
+    ? list(when.all).map((c, i) => [c, [...at, 'all', i]])
+    : Array.isArray(when.any)
+      ? list(when.any).map((c, i) => [c, [...at, 'any', i]])
+      : trigger.when === undefined
+        ? []
+        : [[when, at]];
+  return items.flatMap(([c, path]) => edge(c, path, true));
+}
+
+export function actionsOf(trigger: Dict, name: string): TriggerEdge[] {
+  return list(trigger.actions).flatMap((a, i) => edge(a, ['triggers', name, 'actions', i], false));
+}
+
+function edge(v: unknown, path: SpecPath, withState: boolean): TriggerEdge[] {
+  const c = dict(v);
+  const state = withState ? (str(c.state) ?? 'SUCCEEDED') : undefined;
+  const crawler = str(c.crawler);
+  const job = str(c.job);
+  if (crawler !== undefined) return [{ kind: 'crawler', name: crawler, state, path }];
+  if (job !== undefined) return [{ kind: 'job', name: job, state, path }];
+  return [];
+}
+
+const key = (e: { kind: string; name: string }): string => `${e.kind}:${e.name}`;
+
+export const triggerRule: Rule = {
+  name: 'triggers',
+  codes: ['ARA230', 'ARA231', 'ARA232'],
+  check(view) {
+    const triggers = entries(view.data.triggers);
+    // What is ever started: trigger actions, plus crawlers with their own schedule.
+    const started = new Set<string>(triggers.flatMap(([n, t]) => actionsOf(t, n).map(key)));
+    for (const [n, c] of entries(view.data.crawlers)) if (c.schedule !== undefined) started.add(`crawler:${n}`);
+    const declared = new Set([...Object.keys(dict(view.data.jobs)).map((n) => `job:${n}`), ...Object.keys(dict(view.data.crawlers)).map((n) => `crawler:${n}`)]);
+
+    for (const [n, t] of triggers) {
+      for (const c of conditionsOf(t, n)) {
+        if (c.kind === 'crawler' && c.state !== 'SUCCEEDED' && c.state !== 'FAILED') {
+          view.report({
+            code: 'ARA230',
+            message: `trigger '${n}' waits for crawler '${c.name}' to reach ${c.state}, a state crawlers never report`,
+            path: [...c.path, 'state'],
+            hint: 'crawler conditions accept SUCCEEDED or FAILED',
+          });
+        }
+        // ARA201 already reports conditions on undeclared jobs/crawlers.
+        if (declared.has(key(c)) && !started.has(key(c))) {
+          view.report({
+            code: 'ARA231',
+            severity: 'warning',
+            message: `trigger '${n}' watches ${c.kind} '${c.name}', which no trigger starts, so it never fires`,
+            path: [...c.path, c.kind],
+            hint: `add ${c.kind} '${c.name}' to the actions of a scheduled trigger`,
+          });
+        }
+      }
+    }
+
+    // Cycle: watched -> trigger -> action edges between jobs/crawlers.
+    const next = new Map<string, { to: string; trigger: string; path: SpecPath }[]>();
+    for (const [n, t] of triggers) {
+      for (const c of conditionsOf(t, n)) {
+        for (const a of actionsOf(t, n)) {
+          const from = key(c);
+          next.set(from, [...(next.get(from) ?? []), { to: key(a), trigger: n, path: a.path }]);
+        }
+      }
+    }
+    const reported = new Set<string>();
+    for (const start of next.keys()) {
+      // Depth-first search for a path back to `start`.
+      const stack: { node: string; trail: string[] }[] = [{ node: start, trail: [] }];
+      const seen = new Set<string>();
+      while (stack.length) {
+        const { node, trail } = stack.pop()!;
+        for (const e of next.get(node) ?? []) {
+          if (e.to === start) {
+            const cycle = [...trail, e.trigger];
+            const id = [...cycle].sort().join(',');
+            if (!reported.has(id)) {
+              reported.add(id);
+              view.report({
+                code: 'ARA232',
+                message: `triggers ${cycle.map((c) => `'${c}'`).join(' -> ')} form a cycle: ${start.replace(':', " '")}' restarts itself forever`,
+                path: e.path,
+                hint: 'break the chain: a conditional trigger must not start a job or crawler that leads back to what it watches',
+              });
+            }
+          } else if (!seen.has(e.to)) {
+            seen.add(e.to);
+            stack.push({ node: e.to, trail: [...trail, e.trigger] });
+          }
+        }
+      }
+    }
+  },
+};
