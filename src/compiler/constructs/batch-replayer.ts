@@ -1,0 +1,229 @@
+/**
+ * BatchReplayer: ARA's BatchReplayer for ara-gen. A Node.js Lambda, run by an EventBridge schedule
+ * every `frequencySeconds`, generates the retail table's window that just ended and writes it as CSV
+ * under `s3://<bucket>/<prefix><table>/ingestion_start=…/ingestion_end=…/` (see
+ * src/runtime/replayer/handler.ts). The handler is bundled with esbuild at synth time from the
+ * compiled sources — no network, no Docker — into a content-addressed directory, so two synths on
+ * any machine produce the same asset hash.
+ *
+ * Least privilege: the function's own role may only put objects under `<prefix><table>/` of that
+ * one bucket, use the platform key to encrypt them, and write to its own log group.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
+import { Construct } from 'constructs';
+import { buildSync } from 'esbuild';
+import { csvEncoder, datasetTables, formatTimestamp, generateWindow, tableColumns } from '../../runtime/datasets/retail.js';
+import { normalisePrefix, windowKeyPrefix } from '../../runtime/replayer/layout.js';
+import { acknowledge } from '../nag.js';
+import { wildcardExceptionFor } from './glue-data-access-role.js';
+
+export interface BatchReplayerProps {
+  /** The spec's replayer name (used in descriptions). */
+  readonly replayerName: string;
+  /** Only the `retail` group exists; `table` is one of its tables (datasetTables()). */
+  readonly dataset: { readonly group: string; readonly table: string };
+  /** Window length and schedule rate; EventBridge rates are whole minutes. */
+  readonly frequencySeconds: number;
+  readonly seed: number;
+  readonly recordsPerWindow: number;
+  readonly bucket: s3.IBucket;
+  /** Key prefix inside the bucket: empty or ending with `/`. */
+  readonly prefix: string;
+  /** The bucket's KMS key: objects are written SSE-KMS with it (bucket key on). */
+  readonly encryptionKey?: kms.IKey;
+  readonly functionName: string;
+}
+
+/** The latest Node.js runtime the CDK offers (cdk-nag AwsSolutions-L1). */
+export const REPLAYER_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+const MAX_MEMORY_MIB = 10_240;
+const LOG_RETENTION = logs.RetentionDays.ONE_MONTH;
+
+/** Lambda memory and timeout for one window, from the measured CSV size of the table's rows. */
+export function replayerSizing(table: string, recordsPerWindow: number): { memoryMiB: number; timeoutSeconds: number } {
+  const sample = generateWindow(table, { seed: 0, start: new Date(0), end: new Date(60_000), recordsPerWindow: 200 });
+  const enc = csvEncoder(tableColumns(table), { ingestion_start: formatTimestamp(0), ingestion_end: formatTimestamp(0) });
+  const rowBytes = Math.ceil(sample.reduce((n, r) => n + enc.line(r).length, 0) / sample.length);
+  // Per row at peak: the row object (~700 B), its CSV line, the joined part and the request body.
+  const needed = 192 + (recordsPerWindow * (700 + 3 * rowBytes)) / 1024 / 1024;
+  const memoryMiB = Math.max(256, Math.ceil(needed / 64) * 64);
+  if (memoryMiB > MAX_MEMORY_MIB) {
+    throw new Error(
+      `BatchReplayer: ${recordsPerWindow} ${table} records per window need about ${memoryMiB} MiB, more than a Lambda function has (${MAX_MEMORY_MIB} MiB): lower recordsPerWindow or shorten the frequency`,
+    );
+  }
+  // ~100k rows/s on one vCPU (1769 MiB); smaller functions get a proportional CPU share.
+  const cpuShare = Math.min(1, memoryMiB / 1769);
+  const timeoutSeconds = Math.min(900, 30 + Math.ceil(recordsPerWindow / (100_000 * cpuShare)));
+  return { memoryMiB, timeoutSeconds };
+}
+
+let bundled: string | undefined;
+
+/**
+ * Bundles the compiled handler (`<build>/src/runtime/replayer/handler.js`, found beside this module,
+ * so it works from dist/ and from any ARA_BUILD_DIR) into `<tmp>/ara-gen-bundles/replayer-<hash>/index.js`.
+ *
+ * The AWS SDK stays external: every Lambda Node.js runtime ships SDK v3, which keeps the asset to a
+ * few dozen KiB and synth fast; the handler only uses S3 PutObject, stable across SDK versions.
+ * Output is byte-identical across machines and build dirs: paths are relative to the build root, no
+ * source maps, no minifier renaming, no timestamps. The directory name is the content hash.
+ */
+export function bundleReplayerHandler(): string {
+  if (bundled && existsSync(join(bundled, 'index.js'))) return bundled;
+  const buildRoot = fileURLToPath(new URL('../../../', import.meta.url));
+  const entry = fileURLToPath(new URL('../../runtime/replayer/handler.js', import.meta.url));
+  if (!existsSync(entry)) throw new Error(`BatchReplayer: the compiled replayer handler is missing (${entry}); run the build first`);
+  const result = buildSync({
+    entryPoints: [entry],
+    absWorkingDir: buildRoot,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['@aws-sdk/*'],
+    outfile: 'index.js',
+    write: false,
+    minify: false,
+    sourcemap: false,
+    sourcesContent: false,
+    legalComments: 'none',
+    charset: 'utf8',
+    logLevel: 'silent',
+  });
+  const code = result.outputFiles[0]!.contents;
+  const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
+  const dir = join(tmpdir(), 'ara-gen-bundles', `replayer-${hash}`);
+  const file = join(dir, 'index.js');
+  if (!existsSync(file) || !readFileSync(file).equals(code)) {
+    mkdirSync(dir, { recursive: true });
+    // Write-then-rename: parallel synths never see a half-written bundle.
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, code);
+    renameSync(tmp, file);
+  }
+  bundled = dir;
+  return dir;
+}
+
+/** The bucket's physical name when it is known at synth time (named or imported-by-name buckets). */
+function literalBucketName(bucket: s3.IBucket): string | undefined {
+  if (!Token.isUnresolved(bucket.bucketName)) return bucket.bucketName;
+  const cfn = bucket.node.defaultChild;
+  if (cfn instanceof s3.CfnBucket && typeof cfn.bucketName === 'string' && !Token.isUnresolved(cfn.bucketName)) return cfn.bucketName;
+  return undefined;
+}
+
+export class BatchReplayer extends Construct {
+  readonly function: lambda.Function;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+  readonly rule: events.Rule;
+  /** Where the windows land: `<prefix><table>/`. */
+  readonly keyPrefix: string;
+
+  constructor(scope: Construct, id: string, props: BatchReplayerProps) {
+    super(scope, id);
+    const { table, group } = props.dataset;
+    if (group !== 'retail') throw new Error(`BatchReplayer '${props.replayerName}': unknown dataset group '${group}' (available: retail)`);
+    if (!datasetTables().includes(table)) tableColumns(table); // throws with did-you-mean
+    const f = props.frequencySeconds;
+    if (!Number.isInteger(f) || f < 60 || f % 60 !== 0) {
+      throw new Error(`BatchReplayer '${props.replayerName}': frequency must be a whole number of minutes (EventBridge rates), got ${f} s`);
+    }
+    if (!Number.isSafeInteger(props.recordsPerWindow) || props.recordsPerWindow < 0) {
+      throw new Error(`BatchReplayer '${props.replayerName}': recordsPerWindow must be a non-negative integer, got ${props.recordsPerWindow}`);
+    }
+    const prefix = normalisePrefix(props.prefix);
+    this.keyPrefix = windowKeyPrefix(prefix, table);
+    const stack = Stack.of(this);
+    const sizing = replayerSizing(table, props.recordsPerWindow);
+
+    // Name the bucket literally when possible: the policy then reads as the bucket it grants, and the
+    // cdk-nag acknowledgement below names the exact resource whatever stack the bucket lives in.
+    const bucketName = literalBucketName(props.bucket);
+    const objectsArn = bucketName
+      ? stack.formatArn({ service: 's3', region: '', account: '', resource: bucketName, resourceName: `${this.keyPrefix}*` })
+      : props.bucket.arnForObjects(`${this.keyPrefix}*`);
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      logGroupName: `/aws/lambda/${props.functionName}`,
+      retention: LOG_RETENTION,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.role = new iam.Role(this, 'Role', {
+      description: `ara-gen replayer ${props.replayerName}: writes ${table} windows under ${this.keyPrefix}`,
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
+    const statements = [
+      new iam.PolicyStatement({ sid: 'WriteWindows', actions: ['s3:PutObject'], resources: [objectsArn] }),
+      new iam.PolicyStatement({ sid: 'Logs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }),
+    ];
+    if (props.encryptionKey) {
+      statements.push(
+        new iam.PolicyStatement({ sid: 'EncryptWindows', actions: ['kms:GenerateDataKey', 'kms:Encrypt'], resources: [props.encryptionKey.keyArn] }),
+      );
+    }
+    const policy = new iam.Policy(this, 'Policy', { statements });
+    policy.attachToRole(this.role);
+
+    this.function = new lambda.Function(this, 'Function', {
+      functionName: props.functionName,
+      description: `ara-gen replayer ${props.replayerName}: retail/${table} every ${f / 60} min`,
+      runtime: REPLAYER_RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
+      handler: 'index.handler',
+      code: lambda.Code.fromAsset(bundleReplayerHandler()),
+      role: this.role,
+      logGroup: this.logGroup,
+      memorySize: sizing.memoryMiB,
+      timeout: Duration.seconds(sizing.timeoutSeconds),
+      // One window at a time: a slow window delays the next one instead of racing it.
+      reservedConcurrentExecutions: 1,
+      // Windows derive from the event time, so a retry rewrites the same objects (idempotent).
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      environment: {
+        BUCKET: bucketName ?? props.bucket.bucketName,
+        PREFIX: prefix,
+        TABLE: table,
+        SEED: String(props.seed),
+        RECORDS_PER_WINDOW: String(props.recordsPerWindow),
+        FREQUENCY_SECONDS: String(f),
+        ...(props.encryptionKey ? { KMS_KEY_ARN: props.encryptionKey.keyArn } : {}),
+      },
+    });
+    // The role's policy must exist before the function can run (and before the schedule fires).
+    this.function.node.addDependency(policy);
+
+    this.rule = new events.Rule(this, 'Schedule', {
+      ruleName: props.functionName,
+      description: `ara-gen replayer ${props.replayerName}: one ${table} window every ${f / 60} min`,
+      schedule: events.Schedule.rate(Duration.seconds(f)),
+      targets: [new targets.LambdaFunction(this.function, { retryAttempts: 2, maxEventAge: Duration.hours(1) })],
+    });
+
+    const flat = flattenCfnReference(stack.resolve(objectsArn));
+    acknowledge(policy, {
+      id: `AwsSolutions-IAM5[Resource::${flat}]`,
+      reason:
+        wildcardExceptionFor(flat)?.reason ??
+        `Objects under ${this.keyPrefix}: one key per replayed window, created at run time, so the table prefix is the narrowest scope.`,
+    });
+  }
+}
