@@ -1,0 +1,72 @@
+/**
+ * `ara-gen diff <spec>`: what deploying would change. Against the deployed stacks (needs
+ * credentials), or with `--template FILE` against a local template: offline, no credentials.
+ */
+import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
+import { DiffMethod } from '@aws-cdk/toolkit-lib';
+import { type CommandSpec, type ParsedArgs, UsageError } from '../command.js';
+import { ExitCode } from '../exit-codes.js';
+import { out } from '../io.js';
+import { options, stringOption } from '../../compiler/deploy/command-support.js';
+import { openSession, runAction, type Session } from '../../compiler/deploy/session.js';
+import { selector } from '../../compiler/deploy/toolkit.js';
+
+export const command: CommandSpec = {
+  name: 'diff',
+  summary: 'Show what deploying the spec would change',
+  usage: 'ara-gen diff <spec> [--env NAME] [--template FILE [--stack NAME]] [-o DIR | --assembly DIR] [--fail]',
+  description: [
+    'Synthesizes the spec into DIR (default cdk.out) and compares each stack with what is deployed (a',
+    'CloudFormation change set; needs AWS credentials). With --template FILE it compares one stack with a',
+    'local template file instead: offline, no credentials. The stack is the only one, the one named by',
+    '--stack, or the one whose name the file name contains (e.g. mystore-dev-batch.template.json).',
+    'Exit codes: 0 ok (1 with --fail when there are differences), 2 usage/credentials, 3 diff failed.',
+  ].join('\n'),
+  options: [
+    options.env,
+    { name: 'template', short: 't', type: 'string', valueName: 'FILE', description: 'Compare with this local template (JSON or YAML) instead of the deployed stack.' },
+    options.stack,
+    options.output,
+    options.assembly,
+    { name: 'fail', type: 'boolean', description: 'Exit 1 when there are differences.' },
+    options.verbose,
+  ],
+  positionals: { min: 1, max: 1 },
+  examples: ['ara-gen diff examples/mystore.yaml --env prod', 'ara-gen diff examples/mystore.yaml --template old/mystore-dev-batch.template.json'],
+  run,
+};
+
+async function run(args: ParsedArgs): Promise<number> {
+  const template = stringOption(args.options.template);
+  if (template !== undefined && !existsSync(template)) {
+    throw new UsageError(`template file not found: '${template}'`, 'pass a CloudFormation template file, e.g. a *.template.json of an earlier cdk.out');
+  }
+  const opened = await openSession('diff', args, { needsCredentials: template === undefined });
+  if (!opened.session) return opened.exitCode;
+  const s = opened.session;
+  const stacks = template === undefined ? s.stacks : [stackForTemplate(s, template)];
+  const method = template === undefined ? DiffMethod.ChangeSet() : DiffMethod.LocalFile(template);
+  const r = await runAction(s, () => s.toolkit.diff(s.source, { stacks: selector(stacks), method }));
+  if (r.value === undefined) return r.exitCode;
+  const lines = Object.entries(r.value).map(([name, d]) => {
+    const n = d.differenceCount;
+    const security = d.permissionsBroadened ? ' (security-sensitive: IAM/security-group broadening)' : '';
+    return `${name}: ${n === 0 ? 'no differences' : `${n} difference${n === 1 ? '' : 's'}${security}`}${template !== undefined ? ` against ${template}` : ''}`;
+  });
+  out(lines.join('\n'));
+  const changed = Object.values(r.value).some((d) => d.differenceCount > 0);
+  return args.options.fail === true && changed ? ExitCode.Findings : ExitCode.Ok;
+}
+
+/** `--template` compares exactly one stack: the only one, the --stack one, or the one the file is named after. */
+function stackForTemplate(s: Session, template: string): Session['stacks'][number] {
+  if (s.stacks.length === 1) return s.stacks[0]!;
+  const file = basename(template);
+  const named = s.stacks.filter((x) => file.includes(x.stackName)).sort((a, b) => b.stackName.length - a.stackName.length)[0];
+  if (named) return named;
+  throw new UsageError(
+    `--template compares one stack, and '${file}' does not name one of ${s.stacks.map((x) => x.stackName).join(', ')}`,
+    `add --stack NAME, e.g. --stack ${s.stacks[s.stacks.length - 1]!.stackName}`,
+  );
+}
