@@ -1,0 +1,35 @@
+/**
+ * The public runtime API: `import { createSink, AsyncSinkWriter, createKinesisDestination } from 'ara-gen/runtime'`.
+ * The engine (AsyncSinkWriter, rate limiting, clocks), the destinations and their converters, and
+ * the pieces `ara-gen sink run` is made of (configs, sinks, NDJSON source, dead letters, checkpoints).
+ */
+export * from './engine/index.js';
+export * from './destinations/index.js';
+export { ConversionError, type BatchOutcome, type Destination, type DestinationLimits, type ElementConverter, type EntryFailure } from './destination.js';
+export { createFileDestination, fileConverter, FileDestinationError, FILE_DEFAULTS, FILE_LIMITS, type FileDestinationOptions, type FileEntry } from './destinations/file.js';
+export {
+  loadSinkConfig,
+  parseSinkConfig,
+  SinkConfigFileError,
+  SINK_CONFIG_VERSION,
+  type ConfigFinding,
+  type SinkConfig,
+  type SinkConfigDestination,
+} from './config.js';
+export { createSink, Sink, type DeadLetterReason, type SinkInput, type SinkOptions, type SinkRunStats, type SinkSnapshot } from './sink.js';
+export { DeadLetterWriter, MemoryDeadLetters, type DeadLetter, type DeadLetterSink, type DeadLetterWriterOptions } from './dead-letter.js';
+export { readNdjson, LineSplitter, type NdjsonLine, type NdjsonSourceOptions } from './ndjson-source.js';
+export {
+  Checkpointer,
+  CheckpointError,
+  CheckpointStore,
+  checkResumable,
+  configFingerprint,
+  fingerprintInput,
+  CHECKPOINT_VERSION,
+  type CheckpointState,
+  type CheckpointTotals,
+  type CheckpointerOptions,
+  type InputFingerprint,
+} from './checkpoint.js';
+export type { BufferingHints, RateLimitingModel, RetryPolicy } from '../compiler/model.js';

@@ -1,0 +1,198 @@
+/**
+ * Streaming NDJSON reader over a file or a byte stream (stdin) that knows the byte offset of every
+ * line, so that a checkpoint can say exactly where to resume. Memory is bounded by one read chunk
+ * plus the longest line kept (`maxLineBytes`); longer lines are skipped and reported.
+ * Line breaks: LF or CRLF; a final line without a break counts; blank lines are skipped (but keep
+ * their line number, so numbers match an editor's).
+ */
+import { open } from 'node:fs/promises';
+
+export interface NdjsonLine {
+  /** 1-based physical line number. */
+  readonly line: number;
+  /** Byte offset where the line starts. */
+  readonly offset: number;
+  /** Byte offset after the line break (where the next line starts). */
+  readonly end: number;
+  /** The line as given, without its line break (truncated with `…` when longer than maxLineBytes). */
+  readonly text: string;
+  /** The parsed event; undefined when `error` is set. */
+  readonly value?: unknown;
+  /** Why the line is unusable (invalid JSON, too long). */
+  readonly error?: string;
+}
+
+export interface NdjsonSourceOptions {
+  /** A file to read; or `stream`. */
+  readonly path?: string;
+  /** Bytes to read when there is no path (e.g. process.stdin). */
+  readonly stream?: AsyncIterable<Uint8Array | string>;
+  /** Resume at this byte offset (must be the start of a line: a checkpoint's `inputOffset`). */
+  readonly startOffset?: number;
+  /** Line number of the line at startOffset minus one (a checkpoint's `lineNumber`). */
+  readonly startLine?: number;
+  /** Read size; default 256 KiB. */
+  readonly chunkBytes?: number;
+  /** Longest line kept; longer lines become an error line (default 16 MiB). */
+  readonly maxLineBytes?: number;
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+const PREVIEW_BYTES = 1024;
+
+/** Yields the lines of each chunk read, as an array (one await per chunk, not per line). */
+export async function* readNdjson(options: NdjsonSourceOptions): AsyncGenerator<NdjsonLine[]> {
+  const splitter = new LineSplitter(options.startOffset ?? 0, options.startLine ?? 0, options.maxLineBytes ?? 16 * 1024 * 1024);
+  for await (const chunk of readChunks(options)) {
+    const lines = splitter.push(chunk);
+    if (lines.length) yield lines;
+  }
+  const last = splitter.end();
+  if (last.length) yield last;
+}
+
+async function* readChunks(options: NdjsonSourceOptions): AsyncGenerator<Buffer> {
+  const start = options.startOffset ?? 0;
+  if (options.path !== undefined) {
+    const handle = await open(options.path, 'r');
+    try {
+      const size = options.chunkBytes ?? 256 * 1024;
+      let position = start;
+      for (;;) {
+        // A fresh buffer per read: lines handed out may still reference the previous one.
+        const buf = Buffer.allocUnsafe(size);
+        const { bytesRead } = await handle.read(buf, 0, size, position);
+        if (bytesRead === 0) return;
+        position += bytesRead;
+        yield bytesRead === size ? buf : buf.subarray(0, bytesRead);
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+  if (!options.stream) throw new TypeError('readNdjson needs a path or a stream');
+  let skip = start;
+  for await (const piece of options.stream) {
+    let buf = typeof piece === 'string' ? Buffer.from(piece, 'utf8') : Buffer.isBuffer(piece) ? piece : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+    if (skip > 0) {
+      const n = Math.min(skip, buf.length);
+      skip -= n;
+      buf = buf.subarray(n);
+      if (!buf.length) continue;
+    }
+    yield buf;
+  }
+}
+
+/** Splits bytes into lines, carrying a partial line between chunks. */
+export class LineSplitter {
+  private carry: Buffer[] = [];
+  private carryBytes = 0;
+  /** The current line exceeded maxLineBytes: its bytes are being skipped up to the next break. */
+  private overlong = false;
+  private preview = '';
+  /** Bytes of the overlong line dropped so far. */
+  private skipped = 0;
+  private position: number;
+  private lineNumber: number;
+
+  constructor(
+    startOffset: number,
+    startLine: number,
+    private readonly maxLineBytes: number,
+  ) {
+    this.position = startOffset;
+    this.lineNumber = startLine;
+  }
+
+  push(chunk: Buffer): NdjsonLine[] {
+    const out: NdjsonLine[] = [];
+    let from = 0;
+    for (let nl = chunk.indexOf(LF, from); nl !== -1; nl = chunk.indexOf(LF, from)) {
+      this.emit(chunk, from, nl, nl + 1, out);
+      from = nl + 1;
+    }
+    if (from < chunk.length) this.keep(chunk.subarray(from));
+    return out;
+  }
+
+  /** Flushes a final line that has no line break. */
+  end(): NdjsonLine[] {
+    const out: NdjsonLine[] = [];
+    if (this.carryBytes > 0 || this.overlong) this.emit(Buffer.alloc(0), 0, 0, 0, out);
+    return out;
+  }
+
+  /** Emits the line made of the carry plus chunk[from, to); `next` is where the following line starts in chunk. */
+  private emit(chunk: Buffer, from: number, to: number, next: number, out: NdjsonLine[]): void {
+    const lineStart = this.position;
+    const consumed = this.carryBytes + this.skipped + (next - from);
+    this.position += consumed;
+    const line = ++this.lineNumber;
+    if (this.overlong || this.carryBytes + (to - from) > this.maxLineBytes) {
+      const preview = this.overlong ? this.preview : previewOf(Buffer.concat([...this.carry, chunk.subarray(from, Math.min(to, from + PREVIEW_BYTES))]));
+      out.push({ line, offset: lineStart, end: this.position, text: preview, error: `line is longer than ${this.maxLineBytes} bytes` });
+      this.reset();
+      return;
+    }
+    let buf: Buffer;
+    let s: number;
+    let e: number;
+    if (this.carryBytes > 0) {
+      buf = Buffer.concat([...this.carry, chunk.subarray(from, to)]);
+      s = 0;
+      e = buf.length;
+    } else {
+      buf = chunk;
+      s = from;
+      e = to;
+    }
+    this.reset();
+    if (e > s && buf[e - 1] === CR) e--;
+    const text = buf.toString('utf8', s, e);
+    if (isBlank(text)) return;
+    try {
+      out.push({ line, offset: lineStart, end: this.position, text, value: JSON.parse(text) });
+    } catch (err) {
+      out.push({ line, offset: lineStart, end: this.position, text, error: `invalid JSON: ${(err as Error).message}` });
+    }
+  }
+
+  private keep(piece: Buffer): void {
+    if (this.overlong) {
+      this.skipped += piece.length; // counted into the position when the line ends
+      return;
+    }
+    this.carry.push(piece);
+    this.carryBytes += piece.length;
+    if (this.carryBytes > this.maxLineBytes) {
+      // Stop holding the line in memory: remember a preview and how much was skipped.
+      this.preview = previewOf(Buffer.concat(this.carry).subarray(0, PREVIEW_BYTES));
+      this.overlong = true;
+      this.skipped = this.carryBytes; // the bytes already held; carryBytes is reset below
+      this.carry = [];
+      this.carryBytes = 0;
+    }
+  }
+
+  private reset(): void {
+    this.carry = [];
+    this.carryBytes = 0;
+    this.overlong = false;
+    this.preview = '';
+    this.skipped = 0;
+  }
+}
+
+function isBlank(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0xfeff) return false;
+  }
+  return true;
+}
+
+function previewOf(buf: Buffer): string {
+  return buf.subarray(0, PREVIEW_BYTES).toString('utf8') + '…';
+}

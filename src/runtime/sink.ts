@@ -1,0 +1,318 @@
+/**
+ * A sink: one sink-runtime config made runnable. Input events are converted for the destination
+ * (unusable ones go to the dead-letter sink with the original input), optionally packed into KPL
+ * aggregates, and fed to the AsyncSinkWriter. `snapshot()` captures every record accepted but not
+ * yet acknowledged (writer entries, aggregates on their way to the writer, records still in the
+ * aggregator), which is what a checkpoint stores beside the input offset.
+ */
+import type { Clock } from './engine/clock.js';
+import { systemClock } from './engine/clock.js';
+import { AsyncSinkWriter } from './engine/async-sink-writer.js';
+import type { SinkStats } from './engine/metrics.js';
+import type { SinkConfig } from './config.js';
+import type { DeadLetterSink } from './dead-letter.js';
+import { ConversionError, type BatchOutcome, type Destination, type ElementConverter } from './destination.js';
+import { converterFromConfig, destinationFromConfig } from './destinations/index.js';
+import { createFileDestination, fileConverter } from './destinations/file.js';
+import { KplAggregator, type UserRecord } from './destinations/kpl-aggregation.js';
+import type { KinesisEntry } from './destinations/kinesis.js';
+
+export interface SinkOptions {
+  /** Endpoint URL override (wins over AWS_ENDPOINT_URL_* from the environment). */
+  readonly endpoint?: string;
+  /** Where undeliverable records go; without one they are only counted. */
+  readonly deadLetter?: DeadLetterSink;
+  readonly clock?: Clock;
+  /** Jitter source of the retry backoff (tests pass a seeded one). */
+  readonly random?: () => number;
+  /** Use this destination instead of the one the config describes (tests, custom destinations). */
+  readonly destination?: Destination<unknown>;
+  /** Use this converter instead of the destination type's. */
+  readonly converter?: ElementConverter<unknown>;
+}
+
+/** Where an event came from, for its dead-letter line. */
+export interface SinkInput {
+  /** The input line as given. Default: the event re-serialised. */
+  readonly raw?: string;
+  /** 1-based input line number. */
+  readonly at?: number | null;
+}
+
+export type DeadLetterReason = 'invalid-input' | 'conversion' | 'oversize' | 'undeliverable';
+
+/** A user record as JSON (KPL pending records in a snapshot). */
+interface EncodedUserRecord {
+  readonly data: string;
+  readonly partitionKey: string;
+  readonly explicitHashKey?: string;
+}
+
+export interface SinkSnapshot {
+  readonly version: 1;
+  /** The writer's unacknowledged entries (in flight first, then buffered), encoded. */
+  readonly entries: readonly unknown[];
+  /** KPL user records not yet packed into an aggregate (base64 data). */
+  readonly pending: readonly EncodedUserRecord[];
+}
+
+export interface SinkRunStats {
+  readonly sink: string;
+  readonly destination: string;
+  /**
+   * User records: accepted into the pipeline by write(), re-queued by restore(), acknowledged by the
+   * destination, dead-lettered (every reason, including input rejected before conversion).
+   */
+  readonly records: { readonly accepted: number; readonly restored: number; readonly delivered: number; readonly deadLettered: number };
+  readonly deadLetters: Readonly<Record<DeadLetterReason, number>>;
+  /** The engine's figures; entries are what the destination receives (KPL aggregates with kpl). */
+  readonly engine: SinkStats;
+}
+
+export class Sink {
+  readonly config: SinkConfig;
+  readonly destination: Destination<unknown>;
+  private readonly writer: AsyncSinkWriter<unknown>;
+  private readonly convert: ElementConverter<unknown>;
+  private readonly aggregator?: KplAggregator;
+  /** Aggregates handed to writer.write() whose promise has not resolved: still ours to snapshot. */
+  private readonly handoff = new Set<unknown>();
+  private readonly deadLetterSink?: DeadLetterSink;
+  private readonly clock: Clock;
+  private readonly maxRecordBytes: number;
+  private aggregateTimer: unknown;
+  private accepted = 0;
+  /** User records re-queued from a snapshot (accepted by an earlier run). */
+  private restored = 0;
+  private delivered = 0;
+  private readonly dead: Record<DeadLetterReason, number> = { 'invalid-input': 0, conversion: 0, oversize: 0, undeliverable: 0 };
+
+  constructor(config: SinkConfig, options: SinkOptions = {}) {
+    this.config = config;
+    this.clock = options.clock ?? systemClock;
+    this.deadLetterSink = options.deadLetter;
+    const base = options.destination ?? buildDestination(config, options.endpoint);
+    this.destination = countingDestination(base, (n) => (this.delivered += n));
+    this.convert = options.converter ?? buildConverter(config);
+    this.writer = new AsyncSinkWriter<unknown>({
+      destination: this.destination,
+      hints: config.bufferingHints,
+      rateLimiting: config.rateLimiting,
+      retry: config.retry,
+      clock: options.clock,
+      random: options.random,
+      onDeadLetter: (entry, reason) => this.onEngineDeadLetter(entry, reason),
+    });
+    this.maxRecordBytes = this.writer.hints.maxRecordBytes;
+    if (config.aggregation === 'kpl') {
+      // An aggregate is one Kinesis record: at most maxRecordBytes; a record too large to share one
+      // passes through alone (the aggregator emits single records as plain records).
+      this.aggregator = new KplAggregator({ maxBytes: Math.min(this.maxRecordBytes, 1024 * 1024) });
+    }
+  }
+
+  /**
+   * Accepts one input event. Resolves once it is in the pipeline (the writer's buffer, or the
+   * aggregator) or dead-lettered; waits while the writer's buffer is full (backpressure). Rejects
+   * with FatalSinkError once the destination failed fatally.
+   */
+  write(event: unknown, input: SinkInput = {}): Promise<void> {
+    let entry: unknown;
+    try {
+      entry = this.convert(event);
+    } catch (e) {
+      if (!(e instanceof ConversionError)) throw e;
+      this.deadLetter('conversion', e.message, input.raw ?? safeStringify(event), input.at ?? null);
+      return resolved;
+    }
+    const size = this.destination.sizeOf(entry);
+    if (size > this.maxRecordBytes) {
+      this.deadLetter('oversize', `record is ${size} bytes; maxRecordBytes is ${this.maxRecordBytes}`, input.raw ?? safeStringify(event), input.at ?? null);
+      return resolved;
+    }
+    this.accepted++;
+    if (!this.aggregator) return this.writer.write(entry);
+    const wasEmpty = this.aggregator.size === 0;
+    const finished = this.aggregator.add(entry as UserRecord);
+    if (wasEmpty || finished) this.armAggregateTimer();
+    return finished ? this.handOff(finished) : resolved;
+  }
+
+  /** Records an input line that never became an event (invalid JSON, overlong line). */
+  rejectInput(reason: string, raw: string, at: number | null): void {
+    this.deadLetter('invalid-input', reason, raw, at);
+  }
+
+  /** Resolves when everything accepted so far is acknowledged (or dead-lettered). */
+  async flush(): Promise<void> {
+    await this.drainAggregator();
+    await this.writer.flush();
+  }
+
+  /** Flushes, then stops the writer and closes the destination. */
+  async close(): Promise<void> {
+    await this.drainAggregator();
+    this.clearAggregateTimer();
+    await this.writer.close();
+  }
+
+  /** Synchronous; consistent with the records accepted so far (see class comment). */
+  snapshot(): SinkSnapshot {
+    const writer = this.writer.snapshot();
+    const handoff = [...this.handoff].map((e) => this.destination.encodeEntry(e));
+    const pending = this.aggregator ? this.aggregator.pending().map(encodeUserRecord) : [];
+    return { version: 1, entries: [...writer.entries, ...handoff], pending };
+  }
+
+  /** Re-queues a snapshot's records ahead of new writes. Call before the first write. */
+  restore(snapshot: SinkSnapshot): void {
+    if (snapshot.version !== 1) throw new TypeError(`unsupported sink snapshot version ${String(snapshot.version)}`);
+    const entries = [...snapshot.entries];
+    for (const e of entries) this.restored += (e as { userRecords?: number } | null)?.userRecords ?? 1;
+    this.restored += snapshot.pending.length;
+    if (snapshot.pending.length) {
+      if (!this.aggregator) throw new TypeError('the snapshot holds KPL records but the sink does not aggregate');
+      for (const r of snapshot.pending) {
+        const finished = this.aggregator.add(decodeUserRecord(r));
+        if (finished) entries.push(this.destination.encodeEntry(finished));
+      }
+      this.armAggregateTimer();
+    }
+    if (entries.length) this.writer.restore({ version: 1, entries });
+  }
+
+  /** User records that are accepted but not yet acknowledged. */
+  unacknowledged(): number {
+    return this.accepted + this.restored - this.delivered - this.dead.undeliverable;
+  }
+
+  /** The record counters alone (cheap: progress displays, checkpoints). */
+  counts(): SinkRunStats['records'] {
+    const d = this.dead;
+    const deadLettered = d['invalid-input'] + d.conversion + d.oversize + d.undeliverable;
+    return { accepted: this.accepted, restored: this.restored, delivered: this.delivered, deadLettered };
+  }
+
+  stats(): SinkRunStats {
+    return {
+      sink: this.config.sink,
+      destination: this.destination.description,
+      records: this.counts(),
+      deadLetters: { ...this.dead },
+      engine: this.writer.stats(),
+    };
+  }
+
+  private handOff(aggregate: KinesisEntry): Promise<void> {
+    this.handoff.add(aggregate);
+    const done = (): void => void this.handoff.delete(aggregate);
+    const p = this.writer.write(aggregate);
+    p.then(done, done);
+    return p;
+  }
+
+  private async drainAggregator(): Promise<void> {
+    const last = this.aggregator?.drain();
+    if (last) await this.handOff(last);
+  }
+
+  /** The aggregator holds records until an aggregate is full: a timer bounds how long. */
+  private armAggregateTimer(): void {
+    this.clearAggregateTimer();
+    const ms = this.writer.hints.maxTimeInBufferMs;
+    this.aggregateTimer = this.clock.setTimeout(() => {
+      this.aggregateTimer = undefined;
+      const last = this.aggregator?.drain();
+      if (last) this.handOff(last).catch(() => undefined /* surfaced by the next write/flush */);
+    }, ms);
+    (this.aggregateTimer as { unref?: () => void }).unref?.();
+  }
+
+  private clearAggregateTimer(): void {
+    if (this.aggregateTimer !== undefined) this.clock.clearTimeout(this.aggregateTimer);
+    this.aggregateTimer = undefined;
+  }
+
+  private onEngineDeadLetter(entry: unknown, reason: string): void {
+    const records = (entry as Partial<KinesisEntry>).userRecords ?? 1;
+    const input = entryText(this.destination.encodeEntry(entry), entry);
+    this.dead.undeliverable += records;
+    this.deadLetterSink?.write({ reason: records > 1 ? `${reason} (KPL aggregate of ${records} records)` : reason, input, sink: this.config.sink, at: null });
+    // Counted per user record, one line per entry.
+  }
+
+  private deadLetter(kind: DeadLetterReason, reason: string, input: string, at: number | null): void {
+    this.dead[kind]++;
+    this.deadLetterSink?.write({ reason, input, sink: this.config.sink, at });
+  }
+}
+
+export function createSink(config: SinkConfig, options: SinkOptions = {}): Sink {
+  return new Sink(config, options);
+}
+
+function buildDestination(config: SinkConfig, endpoint: string | undefined): Destination<unknown> {
+  const d = config.destination;
+  if (d.type === 'file') return createFileDestination({ path: d.path }) as Destination<unknown>;
+  return destinationFromConfig(d, { endpoint, maxSockets: config.bufferingHints.maxInFlightRequests });
+}
+
+function buildConverter(config: SinkConfig): ElementConverter<unknown> {
+  const d = config.destination;
+  if (d.type === 'file') return fileConverter();
+  return converterFromConfig(d.type, { partitionKey: config.partitionKey, explicitHashKey: config.explicitHashKey });
+}
+
+/** Wraps a destination to count acknowledged user records (KPL aggregates count their records). */
+function countingDestination(dest: Destination<unknown>, onDelivered: (records: number) => void): Destination<unknown> {
+  const recordsOf = (e: unknown): number => (e as Partial<KinesisEntry> | null)?.userRecords ?? 1;
+  return {
+    description: dest.description,
+    limits: dest.limits,
+    defaults: dest.defaults,
+    sizeOf: (e) => dest.sizeOf(e),
+    encodeEntry: (e) => dest.encodeEntry(e),
+    decodeEntry: (j) => dest.decodeEntry(j),
+    close: () => dest.close(),
+    async submit(batch, signal): Promise<BatchOutcome> {
+      const outcome = await dest.submit(batch, signal);
+      let n = 0;
+      if (outcome.failures.length === 0) {
+        for (let i = 0; i < batch.length; i++) n += recordsOf(batch[i]);
+      } else {
+        const failed = new Set(outcome.failures.map((f) => f.index));
+        for (let i = 0; i < batch.length; i++) if (!failed.has(i)) n += recordsOf(batch[i]);
+      }
+      onDelivered(n);
+      return outcome;
+    },
+  };
+}
+
+const resolved: Promise<void> = Promise.resolve();
+
+function encodeUserRecord(r: UserRecord): EncodedUserRecord {
+  const data = Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength).toString('base64');
+  return r.explicitHashKey === undefined ? { data, partitionKey: r.partitionKey } : { data, partitionKey: r.partitionKey, explicitHashKey: r.explicitHashKey };
+}
+
+function decodeUserRecord(r: EncodedUserRecord): UserRecord {
+  const data = Buffer.from(r.data, 'base64');
+  return r.explicitHashKey === undefined ? { data, partitionKey: r.partitionKey } : { data, partitionKey: r.partitionKey, explicitHashKey: r.explicitHashKey };
+}
+
+/** Best human-readable form of an entry for a dead-letter line: its payload as text when it has one. */
+function entryText(encoded: unknown, entry: unknown): string {
+  if (typeof encoded === 'string') return encoded;
+  const data = (entry as { data?: unknown } | null)?.data;
+  if (data instanceof Uint8Array && (entry as Partial<KinesisEntry>).userRecords === undefined) return Buffer.from(data).toString('utf8');
+  return safeStringify(encoded);
+}
+
+function safeStringify(v: unknown): string {
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * Crash recovery: a `sink run --checkpoint DIR` child is killed with SIGKILL at seeded random
+ * moments (a latency-adding proxy in front of kinesalite keeps requests in flight when the kill
+ * lands), restarted with the same command until it exits 0, and then every input record must be in
+ * the stream, with duplicates within the documented bound per kill.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { seededRandom } from '../src/runtime/engine/backoff.js';
+import { startFaultProxy, type FaultProxy } from './servers/fault-proxy.js';
+import { accounting, uniqueName } from './servers/harness.js';
+import { startKinesalite, type LocalKinesis } from './servers/kinesalite.js';
+import { childEnv, collect, eventLines, kinesisConfig, spawnSinkRun, writeJson } from './helpers/sink-cli.js';
+
+const test = suite('sink run: crash recovery with --checkpoint');
+
+let kinesis: LocalKinesis;
+let proxy: FaultProxy;
+let dir = '';
+
+test.before(async () => {
+  kinesis = await startKinesalite();
+  proxy = await startFaultProxy(kinesis.endpoint, { latencyMs: 25, latencyJitterMs: 25, seed: 7 });
+  dir = mkdtempSync(join(tmpdir(), 'ara-sink-crash-'));
+});
+test.after(async () => {
+  await proxy.stop();
+  await kinesis.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const N = 12_000;
+const hints = { maxBatchSize: 50, maxBatchBytes: 1024 * 1024, maxRecordBytes: 4096, maxBufferedRequests: 300, maxTimeInBufferMs: 50, maxInFlightRequests: 4 };
+/** docs/sinks.md: per kill, duplicates ≤ 2 × maxBufferedRequests + maxInFlightRequests × maxBatchSize. */
+const DUPLICATES_PER_KILL = 2 * hints.maxBufferedRequests + hints.maxInFlightRequests * hints.maxBatchSize;
+
+test('SIGKILL at random moments, restart until done: every record at least once, duplicates bounded', async () => {
+  const stream = uniqueName('crash');
+  await kinesis.createStream(stream, 2);
+  const config = writeJson(join(dir, 'sink.json'), kinesisConfig(stream, { bufferingHints: hints }));
+  const input = join(dir, 'input.ndjson');
+  // A few bad lines too: dead letters must also survive the kills exactly once.
+  let text = eventLines(0, N);
+  text = text.replace('{"id":100,', 'oops{"id":100,').replace('{"id":9000,', 'oops{"id":9000,');
+  writeFileSync(input, text);
+  const ckpt = join(dir, 'ckpt');
+  const dead = join(dir, 'dead.ndjson');
+  const stats = join(dir, 'stats.json');
+  const args = [config, '--input', input, '--checkpoint', ckpt, '--dead-letter', dead, '--stats-json', stats];
+  const env = childEnv({ AWS_ENDPOINT_URL_KINESIS: proxy.endpoint });
+
+  const random = seededRandom(20261125);
+  let kills = 0;
+  let final: Awaited<ReturnType<typeof collect>> | undefined;
+  for (let attempt = 0; attempt < 20 && !final; attempt++) {
+    const child = spawnSinkRun(args, env);
+    const done = collect(child);
+    if (kills < 5) {
+      // Node start-up takes ~300 ms; kill somewhere in the run.
+      const delay = 350 + Math.floor(random() * 900);
+      const timer = setTimeout(() => child.kill('SIGKILL'), delay);
+      const r = await done;
+      clearTimeout(timer);
+      if (r.signal === 'SIGKILL') {
+        kills++;
+        continue;
+      }
+      final = r;
+    } else {
+      final = await done;
+    }
+  }
+  assert.ok(final, 'the run never finished');
+  assert.is(final!.code, 1, final!.stderr); // the two bad lines are dead-lettered
+  assert.ok(kills >= 3, `only ${kills} kills landed while the sink was running`);
+  assert.ok(existsSync(join(ckpt, 'checkpoint.json')));
+
+  const got = (await kinesis.readAll(stream)).map((r) => (JSON.parse(r.data.toString('utf8')) as { id: number }).id);
+  const acc = accounting(got, N);
+  assert.equal(acc.missing, [100, 9000], `missing records: ${acc.missing.slice(0, 10).join(', ')}`);
+  if (process.env.SINK_CRASH_DEBUG) console.error(`kills ${kills}, duplicates ${acc.duplicates}, stored ${got.length}`);
+  assert.ok(acc.duplicates <= kills * DUPLICATES_PER_KILL, `${acc.duplicates} duplicates after ${kills} kills (bound ${kills * DUPLICATES_PER_KILL})`);
+
+  // Dead letters: exactly once each, despite the kills.
+  const letters = readFileSync(dead, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { at: number });
+  assert.equal(letters.map((l) => l.at), [101, 9001]);
+
+  // The totals span all runs: every line is accounted for once.
+  const s = JSON.parse(readFileSync(stats, 'utf8'));
+  assert.equal(s.records, { read: N, delivered: N - 2, deadLettered: 2, unacknowledged: 0 });
+  assert.ok(s.resumed, 'the last run resumed from a checkpoint');
+
+  // A rerun with the completed checkpoint delivers nothing new.
+  const before = got.length;
+  const again = await collect(spawnSinkRun(args, env));
+  assert.is(again.code, 1);
+  assert.match(again.stderr, /nothing to do/);
+  assert.is((await kinesis.readAll(stream)).length, before);
+});
+
+test('a checkpoint of another input is refused (exit 2)', async () => {
+  const a = join(dir, 'a.ndjson');
+  const b = join(dir, 'b.ndjson');
+  writeFileSync(a, eventLines(0, 10));
+  writeFileSync(b, eventLines(10, 20));
+  const ckpt = join(dir, 'ckpt-other');
+  const env = childEnv({ AWS_ENDPOINT_URL_KINESIS: kinesis.endpoint });
+  const stream = uniqueName('other');
+  await kinesis.createStream(stream, 1);
+  const cfg = writeJson(join(dir, 'other.json'), kinesisConfig(stream, { bufferingHints: hints }));
+  const first = await collect(spawnSinkRun([cfg, '--input', a, '--checkpoint', ckpt], env));
+  assert.is(first.code, 0, first.stderr);
+  const r = await collect(spawnSinkRun([cfg, '--input', b, '--checkpoint', ckpt], env));
+  assert.is(r.code, 2);
+  assert.match(r.stderr, /checkpoint in .*ckpt-other belongs to input .*a\.ndjson, and .*b\.ndjson is not the same file \(its first bytes differ\)/);
+  assert.match(r.stderr, /hint: use a new --checkpoint directory/);
+  const config = writeJson(join(dir, 'changed.json'), kinesisConfig(stream, { bufferingHints: { ...hints, maxBatchSize: 40 } }));
+  const changed = await collect(spawnSinkRun([config, '--input', a, '--checkpoint', ckpt], env));
+  assert.is(changed.code, 2);
+  assert.match(changed.stderr, /written for another sink config/);
+});
+
+test.run();
