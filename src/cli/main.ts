@@ -59,7 +59,27 @@ function topHelp(): string {
   ].join('\n');
 }
 
+/** The message and hint for a first argument that names no command (a mistyped command, subcommand or global option). */
+function unknownCommand(first: string, second: string | undefined): { message: string; hint: string } {
+  if (first.startsWith('-')) {
+    const dym = didYouMean(first, ['--help', '--version']);
+    return { message: `unknown option '${first}'`, hint: dym || "global options are --help and --version; command options follow the command (run 'ara-gen --help')" };
+  }
+  const groups = Object.keys(commands).filter((n) => n.startsWith(`${first} `));
+  if (groups.length) {
+    const subs = groups.map((g) => g.split(' ')[1]!);
+    if (second === undefined || second.startsWith('-')) return { message: `'${first}' needs a subcommand`, hint: `choose one of: ${subs.join(', ')} (e.g. 'ara-gen ${groups[0]} --help')` };
+    const dym = didYouMean(`${first} ${second}`, groups);
+    return { message: `unknown command '${first} ${second}'`, hint: dym || `'${first}' subcommands: ${subs.join(', ')}` };
+  }
+  const dym = didYouMean(first, Object.keys(commands).map((n) => n.split(' ')[0]!));
+  return { message: `unknown command '${first}'`, hint: dym || "run 'ara-gen --help' for the commands" };
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
+  // ara-gen supports Node 20; the AWS SDK's notice about its own future Node 22 requirement is not
+  // actionable for our users and would otherwise interleave with every sink run's output.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const colour = colourEnabled();
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
@@ -79,11 +99,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const entry = commands[name];
   if (!entry) {
-    const groups = Object.keys(commands).filter((n) => n.startsWith(`${first} `));
-    const hint = groups.length
-      ? `'${first}' needs a subcommand: ${groups.map((g) => g.split(' ')[1]).join(', ')}`
-      : didYouMean(first, Object.keys(commands).map((n) => n.split(' ')[0]!)) || "run 'ara-gen --help' for the commands";
-    err(`${paint('error', 'red', colour)}: unknown command '${[first, ...rest.slice(0, groups.length ? 1 : 0)].join(' ')}'\n  hint: ${hint}`);
+    const { message, hint } = unknownCommand(first, rest[0]);
+    err(`${paint('error', 'red', colour)}: ${message}\n  hint: ${hint}`);
     return ExitCode.Usage;
   }
   const { command } = await entry.load();
