@@ -1,0 +1,190 @@
+/**
+ * The `batch` module: replayers into the lake, Glue crawlers and jobs, triggers and workflows.
+ * Buckets and key come from the foundations stack (CDK cross-stack references). IAM policies name
+ * buckets by their deterministic physical names rather than by imported tokens, which keeps the
+ * policies readable and lets cdk-nag acknowledgements name the exact resource.
+ */
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { BatchReplayer } from '../constructs/batch-replayer.js';
+import { GlueCrawler } from '../constructs/glue-crawler.js';
+import type { S3Location } from '../constructs/glue-data-access-role.js';
+import { GlueJob } from '../constructs/glue-job.js';
+import { GlueSecurityConfiguration } from '../constructs/glue-security-configuration.js';
+import { GlueTrigger, type GlueCondition, type GlueTarget, type GlueTriggerProps } from '../constructs/glue-trigger.js';
+import { GlueWorkflow } from '../constructs/glue-workflow.js';
+import type { DataLakeStorage } from '../constructs/data-lake-storage.js';
+import type { LayerLocation, PlatformModel, TriggerModel, TriggerTarget } from '../model.js';
+import { constructId, glueTableName, resourceName } from '../naming.js';
+import { renderTemplate } from '../templates.js';
+
+export interface BatchStackProps extends StackProps {
+  readonly model: PlatformModel;
+  readonly storage: DataLakeStorage;
+}
+
+/** Timestamp format of the replayed CSV files (ISO 8601 without zone), parsed by the jobs. */
+export const CSV_TIMESTAMP_FORMAT = "yyyy-MM-dd'T'HH:mm:ss";
+
+/** Whether the model has anything for the batch module to compile. */
+export function hasBatchContent(model: PlatformModel): boolean {
+  return (
+    Object.keys(model.crawlers).length > 0 ||
+    Object.keys(model.jobs).length > 0 ||
+    Object.keys(model.triggers).length > 0 ||
+    Object.values(model.replayers).some((r) => r.target.kind === 'layer')
+  );
+}
+
+export class BatchStack extends Stack {
+  readonly crawlers: Readonly<Record<string, GlueCrawler>>;
+  readonly jobs: Readonly<Record<string, GlueJob>>;
+  readonly replayers: Readonly<Record<string, BatchReplayer>>;
+  readonly workflows: Readonly<Record<string, GlueWorkflow>>;
+  readonly triggers: Readonly<Record<string, GlueTrigger>>;
+  private readonly model: PlatformModel;
+
+  constructor(scope: Construct, id: string, props: BatchStackProps) {
+    super(scope, id, props);
+    const { model, storage } = props;
+    this.model = model;
+    const key = storage.key;
+    const names = { platform: model.name, env: model.environment.name, account: model.environment.account, region: model.environment.region };
+
+    const replayers: Record<string, BatchReplayer> = {};
+    for (const r of Object.values(model.replayers)) {
+      if (r.target.kind !== 'layer') continue; // sink targets belong to the streaming module
+      replayers[r.name] = new BatchReplayer(this, `${constructId(r.name)}Replayer`, {
+        replayerName: r.name,
+        dataset: r.dataset,
+        frequencySeconds: r.frequencySeconds,
+        seed: r.seed,
+        recordsPerWindow: r.recordsPerWindow,
+        bucket: storage.bucket(r.target.layer),
+        prefix: r.target.prefix,
+        encryptionKey: key,
+        functionName: r.physicalName,
+      });
+    }
+    this.replayers = replayers;
+
+    const usesGlue = Object.keys(model.crawlers).length > 0 || Object.keys(model.jobs).length > 0;
+    const security = usesGlue
+      ? new GlueSecurityConfiguration(this, 'GlueSecurityConfiguration', { name: resourceName(names, 'glue-security'), key })
+      : undefined;
+
+    const crawlers: Record<string, GlueCrawler> = {};
+    for (const c of Object.values(model.crawlers)) {
+      crawlers[c.name] = new GlueCrawler(this, `${constructId(c.name)}Crawler`, {
+        crawlerName: c.physicalName,
+        databaseName: this.glueDatabase(c.database),
+        targets: c.targets.map((t) => this.location(t)),
+        exclusions: c.exclude,
+        schedule: c.schedule,
+        securityConfiguration: security!,
+        key,
+      });
+    }
+    this.crawlers = crawlers;
+
+    const jobs: Record<string, GlueJob> = {};
+    for (const j of Object.values(model.jobs)) {
+      const source = { database: this.glueDatabase(j.input.database), table: glueTableName(j.input.table) };
+      const target = { database: this.glueDatabase(j.target.database), table: glueTableName(j.target.table) };
+      jobs[j.name] = new GlueJob(this, `${constructId(j.name)}Job`, {
+        jobName: j.physicalName,
+        script: renderTemplate(model.platform, j.template, {
+          jobName: j.physicalName,
+          sourceDatabase: source.database,
+          sourceTable: source.table,
+          targetDatabase: target.database,
+          targetTable: target.table,
+          partitionKeys: j.partitionBy,
+          timestampFormat: CSV_TIMESTAMP_FORMAT,
+        }),
+        source: { ...source, locations: this.tableLocations(j.input.database, j.input.table) },
+        target: { ...target, location: this.location(j.target) },
+        glueVersion: j.glueVersion,
+        workerType: j.workerType,
+        workers: j.workers,
+        timeoutMinutes: j.timeoutMinutes,
+        maxRetries: j.maxRetries,
+        securityConfiguration: security!,
+        key,
+      });
+    }
+    this.jobs = jobs;
+
+    const workflows: Record<string, GlueWorkflow> = {};
+    const triggers: Record<string, GlueTrigger> = {};
+    for (const w of Object.values(model.workflows)) {
+      const wf = new GlueWorkflow(this, `${constructId(w.name)}Workflow`, {
+        workflowName: w.physicalName,
+        description: `${model.name} workflow ${w.name}: triggers ${w.triggers.join(', ')}`,
+        triggers: w.triggers.map((name) => ({ id: name, ...this.triggerProps(model.triggers[name]!) })),
+      });
+      workflows[w.name] = wf;
+      Object.assign(triggers, wf.triggers);
+    }
+    for (const t of Object.values(model.triggers)) {
+      if (t.workflow !== undefined) continue;
+      triggers[t.name] = new GlueTrigger(this, `${constructId(t.name)}Trigger`, this.triggerProps(t));
+    }
+    this.workflows = workflows;
+    this.triggers = triggers;
+  }
+
+  private glueDatabase(name: string): string {
+    const db = this.model.catalog.databases[name];
+    if (!db) throw new Error(`batch stack: unknown catalog database '${name}'`);
+    return db.glueName;
+  }
+
+  private location(l: LayerLocation): S3Location {
+    const layer = this.model.storage.layers[l.layer];
+    if (!layer) throw new Error(`batch stack: unknown layer '${l.layer}'`);
+    return { bucketName: layer.bucketName, prefix: l.prefix };
+  }
+
+  /**
+   * Where a crawled table's files are: the crawler targets of its database whose folder name gives
+   * the table name; otherwise `<database prefix><table>/` in the database's layer.
+   */
+  private tableLocations(database: string, table: string): S3Location[] {
+    const want = glueTableName(table);
+    const crawled = Object.values(this.model.crawlers)
+      .filter((c) => c.database === database)
+      .flatMap((c) => c.targets)
+      .filter((t) => glueTableName(t.prefix.replace(/\/$/, '').split('/').pop() ?? '') === want);
+    if (crawled.length) return crawled.map((t) => this.location(t));
+    const db = this.model.catalog.databases[database]!;
+    return [this.location({ layer: db.layer, prefix: `${db.prefix}${table}/` })];
+  }
+
+  private target(t: TriggerTarget): GlueTarget {
+    if (t.kind === 'crawler') {
+      const c = this.crawlers[t.name];
+      if (!c) throw new Error(`batch stack: trigger refers to unknown crawler '${t.name}'`);
+      return { crawlerName: c.crawlerName };
+    }
+    const j = this.jobs[t.name];
+    if (!j) throw new Error(`batch stack: trigger refers to unknown job '${t.name}'`);
+    return { jobName: j.jobName };
+  }
+
+  private triggerProps(t: TriggerModel): GlueTriggerProps {
+    const base = {
+      triggerName: t.physicalName,
+      actions: t.actions.map((a) => this.target(a)),
+      startOnCreation: t.startOnCreation,
+      description: `${this.model.name} trigger ${t.name}`,
+    };
+    if (t.type === 'scheduled') return { ...base, type: 'scheduled', schedule: t.schedule };
+    return {
+      ...base,
+      type: 'conditional',
+      logical: t.logical,
+      conditions: t.conditions.map((c): GlueCondition => ({ ...this.target(c), state: c.state })),
+    };
+  }
+}

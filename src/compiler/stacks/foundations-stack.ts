@@ -1,0 +1,66 @@
+/** The `foundations` module: data-lake storage, Glue catalog databases, Athena workgroups. */
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { AthenaWorkgroup } from '../constructs/athena-workgroup.js';
+import { DataLakeCatalog } from '../constructs/data-lake-catalog.js';
+import { DataLakeStorage } from '../constructs/data-lake-storage.js';
+import type { PlatformModel } from '../model.js';
+import { constructId } from '../naming.js';
+
+export interface FoundationsStackProps extends StackProps {
+  readonly model: PlatformModel;
+}
+
+/** Glue writes its logs under this prefix; the platform key lets CloudWatch Logs use it there. */
+export const GLUE_LOG_GROUP_PREFIX = '/aws-glue/';
+
+export class FoundationsStack extends Stack {
+  readonly storage: DataLakeStorage;
+  readonly catalog: DataLakeCatalog;
+  readonly workgroups: Readonly<Record<string, AthenaWorkgroup>>;
+
+  constructor(scope: Construct, id: string, props: FoundationsStackProps) {
+    super(scope, id, props);
+    const { model } = props;
+    const { storage } = model;
+    const usesGlue = Object.keys(model.crawlers).length > 0 || Object.keys(model.jobs).length > 0;
+
+    this.storage = new DataLakeStorage(this, 'Storage', {
+      layers: Object.values(storage.layers).map((l) => ({
+        name: l.name,
+        bucketName: l.bucketName,
+        infrequentAccessDelay: l.infrequentAccessDelay,
+        archiveDelay: l.archiveDelay,
+      })),
+      accessLogsBucketName: storage.accessLogsBucketName,
+      encryption: storage.encryption,
+      removalPolicy: storage.removalPolicy,
+      logGroupPrefixes: usesGlue ? [GLUE_LOG_GROUP_PREFIX] : [],
+    });
+
+    this.catalog = new DataLakeCatalog(this, 'Catalog', {
+      databases: Object.values(model.catalog.databases).map((db) => ({
+        name: db.name,
+        databaseName: db.glueName,
+        bucket: this.storage.bucket(db.layer),
+        prefix: db.prefix,
+        description: `${model.name} ${db.name} database (${db.layer} layer)`,
+      })),
+    });
+
+    const workgroups: Record<string, AthenaWorkgroup> = {};
+    for (const wg of Object.values(model.athena.workgroups)) {
+      workgroups[wg.name] = new AthenaWorkgroup(this, `${constructId(wg.name)}Workgroup`, {
+        workgroupName: wg.physicalName,
+        resultsBucketName: wg.resultsBucketName,
+        resultsRetentionDays: wg.resultsRetentionDays,
+        bytesScannedCutoffPerQuery: wg.bytesScannedCutoff,
+        enforceConfiguration: wg.enforceConfiguration,
+        encryptionKey: this.storage.key,
+        accessLogsBucket: this.storage.accessLogsBucket,
+        removalPolicy: storage.removalPolicy,
+      });
+    }
+    this.workgroups = workgroups;
+  }
+}
