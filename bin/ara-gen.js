@@ -1,12 +1,16 @@
 #!/usr/bin/env node
-// Thin launcher: the CLI lives in the compiled sources (built by `npm install` through the `prepare`
-// script). ARA_BUILD_DIR (a development aid) selects another build output than dist/.
+// Thin launcher: the CLI lives in the compiled output (built by `npm install` through the `prepare`
+// script): the bundle when present (fast start-up), else the per-file output. ARA_BUILD_DIR (a
+// development aid) selects another build output than dist/.
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = resolve(root, process.env.ARA_BUILD_DIR || 'dist');
-const { main } = await import(pathToFileURL(join(out, 'src', 'cli', 'main.js')).href);
+const bundled = join(out, 'bundle', 'cli', 'main.js');
+const entry = existsSync(bundled) ? bundled : join(out, 'src', 'cli', 'main.js');
+const { main } = await import(pathToFileURL(entry).href);
 
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },

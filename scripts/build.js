@@ -3,11 +3,12 @@
 // validator (dist/schema/<name>.validate.js) so that `validate` never compiles a schema at start-up.
 // Type-checking is separate (`npm run typecheck`). ARA_BUILD_DIR selects another output directory.
 import { build, transform } from 'esbuild';
-import { readdirSync, readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync, mkdirSync, existsSync, rmSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const createRequireForRoot = (await import('node:module')).createRequire(join(root, 'package.json'));
 process.chdir(root);
 const outdir = process.env.ARA_BUILD_DIR || 'dist';
 
@@ -41,9 +42,24 @@ try {
 }
 
 const { default: Ajv } = await import('ajv');
+
+/**
+ * Writes `code` (CommonJS) as a function expression for src/util/code-cache.ts, runs `warm` on its
+ * exports so that V8 compiles the functions it needs, then stores V8's code cache beside it.
+ */
+async function writeCachedScript(file, code, warm) {
+  const { Script } = await import('node:vm');
+  const { createRequire } = await import('node:module');
+  const wrapped = `(function (exports, require, module) {${code}\n})`;
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, wrapped);
+  const script = new Script(wrapped, { filename: file });
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, createRequire(join(root, 'package.json')), module);
+  warm(module.exports);
+  writeFileSync(`${file}.cache`, script.createCachedData());
+}
 const { default: standaloneCode } = await import('ajv/dist/standalone/index.js');
-const { Script } = await import('node:vm');
-const { createRequire } = await import('node:module');
 const { parse: parseYaml } = await import('yaml');
 const schemaOut = join(outdir, 'schema');
 // Inputs that run the validators through their common paths before the code cache is taken.
@@ -55,23 +71,55 @@ for (const file of readdirSync('schema').filter((f) => f.endsWith('.schema.json'
     const schema = JSON.parse(readFileSync(join('schema', file), 'utf8'));
     const ajv = new Ajv({ allErrors: true, strict: true, code: { source: true, esm: false, lines: false } });
     const validate = ajv.compile(schema);
-    // A function expression taking CommonJS' arguments, loaded with vm.Script (src/util/compiled-validator.ts)
-    // so that V8's code cache can be stored beside it. Minified: its parse time is paid on every run.
-    const body = (await transform(standaloneCode(ajv, validate), { format: 'cjs', platform: 'node', target: 'node20', minify: true })).code;
-    const code = `(function (exports, require, module) {${body}\n})`;
-    writeFileSync(`${base}.validate.cjs`, code);
-    // Warm the validator (so V8 compiles its lazily compiled functions) before taking the code cache.
-    const script = new Script(code, { filename: `${base}.validate.cjs` });
-    const module = { exports: {} };
-    script.runInThisContext()(module.exports, createRequire(join(root, 'package.json')), module);
-    const fn = module.exports.default ?? module.exports;
-    for (const sample of warmupSamples) fn(sample);
-    writeFileSync(`${base}.validate.cjs.cache`, script.createCachedData());
-    // ESM form for modules that still import it directly.
-    writeFileSync(`${base}.validate.js`, `import { createRequire } from 'node:module';const require = createRequire(import.meta.url);const module = { exports: {} };${code}(module.exports, require, module);export default module.exports.default ?? module.exports;`);
+    // Minified: its parse time is paid on every run.
+    const code = (await transform(standaloneCode(ajv, validate), { format: 'cjs', platform: 'node', target: 'node20', minify: true })).code;
+    await writeCachedScript(`${base}.validate.cjs`, code, (exports) => {
+      const fn = exports.default ?? exports;
+      for (const sample of warmupSamples) fn(sample);
+    });
   } catch (e) {
     failed++;
     process.stderr.write(`build: schema/${file}: ${e.message}\n`);
   }
+}
+// Blueprints as JSON (src/compiler/rules/blueprint.ts prefers them to parsing YAML at start-up).
+for (const name of readdirSync('platforms').sort()) {
+  const file = join('platforms', name, 'blueprint.yaml');
+  if (!existsSync(file)) continue;
+  mkdirSync(join(outdir, 'platforms', name), { recursive: true });
+  writeFileSync(join(outdir, 'platforms', name, 'blueprint.json'), JSON.stringify(parseYaml(readFileSync(file, 'utf8')) ?? {}));
+}
+
+// The YAML parser for the `validate` path (src/util/yaml.ts), bundled into one script with its code cache.
+try {
+  const yamlBundle = await build({ ...options, sourcemap: false, entryPoints: [createRequireForRoot.resolve('yaml')], bundle: true, format: 'cjs', minify: true, write: false });
+  await writeCachedScript(join(outdir, 'vendor', 'yaml.cjs'), yamlBundle.outputFiles[0].text, (yaml) => {
+    for (const f of readdirSync('examples').filter((f) => f.endsWith('.yaml'))) yaml.parseDocument(readFileSync(join('examples', f), 'utf8'), { lineCounter: new yaml.LineCounter() }).toJS();
+  });
+} catch (e) {
+  failed++;
+  process.stderr.write(`build: vendor/yaml.cjs: ${e.message}\n`);
+}
+
+// The CLI as one ESM bundle with a chunk per lazily loaded command: start-up reads a handful of
+// files instead of ~150 modules (`validate` runs on every CI run and editor save). Heavy or
+// native-backed packages stay external and load from node_modules only when a command needs them.
+rmSync(join(outdir, 'bundle'), { recursive: true, force: true });
+try {
+  await build({
+    ...options,
+    sourcemap: false,
+    entryPoints: ['src/cli/main.ts', 'src/compiler/validate-worker.ts'],
+    outdir: join(outdir, 'bundle'),
+    outbase: 'src',
+    bundle: true,
+    splitting: true,
+    minify: true,
+    external: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'cdk-nag', '@aws-cdk/*', '@aws-sdk/*', '@smithy/*', 'handlebars', 'esbuild', 'ajv', 'ajv/*'],
+    banner: { js: "import { createRequire as __araCreateRequire } from 'node:module'; const require = __araCreateRequire(import.meta.url);" },
+  });
+} catch (e) {
+  failed++;
+  process.stderr.write(`build: CLI bundle: ${e.message}\n`);
 }
 if (failed) process.exit(1);

@@ -5,7 +5,8 @@
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { LineCounter, type Pair, type YAMLMap, isMap, isPair, isScalar, parseDocument, visit } from 'yaml';
+import type { Pair, YAMLMap } from 'yaml';
+import { LineCounter, isMap, isPair, isScalar, parseDocument, visit } from '../util/yaml.js';
 import { closest } from '../util/suggest.js';
 import type { Diagnostic } from './diagnostics.js';
 import type { SpecDocument } from './document.js';
@@ -100,8 +101,7 @@ export function parseSpec(file: string, text: string): { document?: SpecDocument
     const p = lines.linePos(offset);
     return { line: Math.max(1, p.line), col: Math.max(1, p.col) };
   };
-  const diagnostics: Diagnostic[] = [];
-  for (const e of doc.errors) diagnostics.push(yamlFinding(file, text, doc.contents, e.code, e.message, e.pos, pos, 'error'));
+  const diagnostics = rootCauses(text, doc.errors.map((e) => yamlFinding(file, text, doc.contents, e.code, e.message, e.pos, pos, 'error')));
   const warnings = doc.warnings.map((w) => yamlFinding(file, text, doc.contents, w.code, w.message, w.pos, pos, 'warning'));
   if (diagnostics.length) return { diagnostics: [...diagnostics, ...warnings] };
   diagnostics.push(...warnings);
@@ -133,6 +133,34 @@ export function parseSpec(file: string, text: string): { document?: SpecDocument
 }
 
 // ---- helpers ---------------------------------------------------------------------------------
+
+/**
+ * One finding per root cause: the parser often reports several errors where one thing is wrong (a
+ * tab in an indentation also breaks the mapping on that line; an unclosed bracket two messages at
+ * the same place). A syntax error on a line indented with a tab becomes the tab finding; then the
+ * first finding at each position and on each tab-indented line is kept.
+ */
+function rootCauses(text: string, errors: Diagnostic[]): Diagnostic[] {
+  const lines = text.split(/\r?\n/);
+  const tabAt = (line: number): number => {
+    const indent = /^[ \t]*/.exec(lines[line - 1] ?? '')![0];
+    return indent.indexOf('\t');
+  };
+  const seen = new Set<string>();
+  const out: Diagnostic[] = [];
+  for (const d of errors) {
+    const tab = d.code === LoaderCode.Syntax ? tabAt(d.start.line) : -1;
+    const finding: Diagnostic =
+      tab >= 0
+        ? { ...d, code: LoaderCode.TabIndent, message: 'tab character used for indentation', hint: 'YAML indentation must use spaces; replace the tab with spaces', start: { line: d.start.line, col: tab + 1 }, end: { line: d.start.line, col: tab + 2 } }
+        : d;
+    const key = finding.code === LoaderCode.TabIndent ? `tab:${finding.start.line}` : `${finding.start.line}:${finding.start.col}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(finding);
+  }
+  return out;
+}
 
 function yamlFinding(
   file: string,

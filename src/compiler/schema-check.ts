@@ -7,12 +7,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { compiledSchemaDir, schemaDir } from '../paths.js';
-import { didYouMean } from '../util/suggest.js';
+import { schemaDir } from '../paths.js';
+import { type CompiledSchemaError, loadCompiledValidator } from '../util/compiled-validator.js';
+import { closest, didYouMean } from '../util/suggest.js';
 import type { Diagnostic } from './diagnostics.js';
-import type { SpecDocument, SpecPath } from './document.js';
-import { type JsonSchema, SchemaIndex } from './schema-index.js';
+import { type SpecDocument, type SpecPath, toPointer } from './document.js';
+import { type JsonSchema, SchemaIndex, type VariantConflict, variantConflict } from './schema-index.js';
+import { DURATION_PATTERN, SIZE_PATTERN, parseDuration, parseSize } from './units.js';
 
 export const SchemaCode = {
   UnknownKey: 'ARA110',
@@ -27,37 +28,9 @@ export const SchemaCode = {
 } as const;
 
 /** The shape of an ajv error object (ajv itself is not loaded at run time). */
-export interface AjvError {
-  instancePath: string;
-  schemaPath: string;
-  keyword: string;
-  params: Record<string, unknown>;
-  message?: string;
-  propertyName?: string;
-}
+export type AjvError = CompiledSchemaError;
 
-interface ValidateFn {
-  (data: unknown): boolean;
-  errors?: AjvError[] | null;
-}
-
-const validators = new Map<string, Promise<ValidateFn>>();
 const indexes = new Map<string, SchemaIndex>();
-
-function loadValidator(name: string): Promise<ValidateFn> {
-  let v = validators.get(name);
-  if (!v) {
-    const file = join(compiledSchemaDir, `${name}.validate.js`);
-    v = import(pathToFileURL(file).href).then(
-      (m: { default: ValidateFn }) => m.default,
-      (e: Error) => {
-        throw new Error(`ara-gen: the compiled schema validator ${file} is missing or broken (run 'npm run build'): ${e.message}`);
-      },
-    );
-    validators.set(name, v);
-  }
-  return v;
-}
 
 function schemaIndex(name: string): SchemaIndex {
   let idx = indexes.get(name);
@@ -70,20 +43,137 @@ function schemaIndex(name: string): SchemaIndex {
 
 /** Validates the document's data against `schema/<name>.schema.json`; findings in source order. */
 export async function checkSchema(doc: SpecDocument, name = 'platform'): Promise<Diagnostic[]> {
-  const validate = await loadValidator(name);
-  if (validate(doc.data)) return [];
-  const errors = pruneErrors([...(validate.errors ?? [])]);
+  return (await checkSchemaDetailed(doc, name)).diagnostics;
+}
+
+export interface SchemaCheck {
+  readonly diagnostics: Diagnostic[];
+  /**
+   * JSON pointers of places whose content is unknown because of a finding: where a misspelt key was
+   * meant to be (`sinkz` → `/sinks`), and sections whose header line seems to be missing. The
+   * semantic rules do not report what is missing there (see rules/index.ts).
+   */
+  readonly doubtful: string[];
+}
+
+export async function checkSchemaDetailed(doc: SpecDocument, name = 'platform'): Promise<SchemaCheck> {
+  const validate = loadCompiledValidator(name);
+  if (validate(doc.data)) return { diagnostics: [], doubtful: [] };
   const index = schemaIndex(name);
+  const doubtful: string[] = [];
+  const misplaced = misplacedEntries([...(validate.errors ?? [])], doc, index);
+  const errors = pruneErrors([...(validate.errors ?? [])]).filter((e) => !misplaced.some((m) => m.covers(e)));
   const seen = new Set<string>();
   const out: Diagnostic[] = [];
+  for (const m of misplaced) {
+    out.push(m.diagnostic);
+    doubtful.push(m.section);
+  }
+  const conflicts = new Map<string, { conflict: VariantConflict; keys: string[]; path: string[] }>();
   for (const e of errors) {
+    if (e.keyword === 'additionalProperties') {
+      const meant = closest(String(e.params.additionalProperty), index.at(doc.data, parsePointer(e.instancePath)).properties());
+      if (meant !== undefined) doubtful.push(`${e.instancePath}/${meant.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+      // Keys of another variant than the one selected (a firehose sink with kinesis keys): one
+      // finding per object and variant, at the discriminator.
+      const path = parsePointer(e.instancePath);
+      const key = String(e.params.additionalProperty);
+      const conflict = variantConflict(index, index.at(doc.data, path), valueAt(doc.data, path), key);
+      const disc = conflict?.active.discriminator;
+      if (conflict && disc && conflict.owner.discriminator?.key === disc.key) {
+        const id = `${e.instancePath}|${String(conflict.owner.discriminator.value)}`;
+        const group = conflicts.get(id);
+        if (group) group.keys.push(key);
+        else conflicts.set(id, { conflict, keys: [key], path });
+        continue;
+      }
+      if (conflict?.active.presence) {
+        out.push({
+          ...doc.diagnostic({
+            code: SchemaCode.UnknownKey,
+            path: [...path, key],
+            part: 'key',
+            message: `'${key}' cannot be combined with '${conflict.active.presence}' in ${label(path)}`,
+            hint: conflict.description ?? `remove '${key}' or '${conflict.active.presence}'`,
+          }),
+          // The object is ambiguous: rule findings inside it are consequences (see load.ts).
+          path: e.instancePath,
+        });
+        continue;
+      }
+    }
     const d = describe(e, doc, index);
     const key = `${d.code}|${d.path}|${d.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
     out.push(d);
   }
-  return out.sort((a, b) => a.start.line - b.start.line || a.start.col - b.start.col);
+  for (const { conflict, keys, path } of conflicts.values()) out.push(variantFinding(doc, path, conflict, keys));
+  return { diagnostics: out.sort((a, b) => a.start.line - b.start.line || a.start.col - b.start.col), doubtful };
+}
+
+interface Misplaced {
+  readonly diagnostic: Diagnostic;
+  /** Pointer of the section the entry belongs to (`/jobs`). */
+  readonly section: string;
+  covers(e: AjvError): boolean;
+}
+
+/**
+ * Entries that landed in the wrong section because a section's header line is missing (delete
+ * `jobs:` and the jobs become crawlers): every key they have that the section rejects is a key of
+ * another section's entries. One finding per entry instead of one per key and per missing key.
+ */
+function misplacedEntries(errors: readonly AjvError[], doc: SpecDocument, index: SchemaIndex): Misplaced[] {
+  const unknown = new Map<string, string[]>();
+  for (const e of errors) {
+    if (e.keyword !== 'additionalProperties' || parsePointer(e.instancePath).length !== 2) continue;
+    unknown.set(e.instancePath, [...(unknown.get(e.instancePath) ?? []), String(e.params.additionalProperty)]);
+  }
+  const sections = index.at(doc.data, []).properties();
+  const out: Misplaced[] = [];
+  for (const [pointer, keys] of unknown) {
+    if (keys.length < 2) continue;
+    const [section, entry] = parsePointer(pointer) as [string, string];
+    const owner = sections.find((t) => {
+      if (t === section) return false;
+      const entryKeys = index.at({ [t]: { [entry]: {} } }, [t, entry]).properties();
+      return entryKeys.length > 0 && keys.every((k) => entryKeys.includes(k));
+    });
+    if (!owner) continue;
+    const list = keys.map((k) => `'${k}'`).join(', ');
+    out.push({
+      section: `/${owner}`,
+      covers: (e) => e.instancePath === pointer || e.instancePath.startsWith(pointer + '/'),
+      diagnostic: {
+        ...doc.diagnostic({
+          code: SchemaCode.UnknownKey,
+          path: [section, entry],
+          part: 'key',
+          message: `${section}.${entry} has keys of an entry of '${owner}' (${list}), not of '${section}'`,
+          hint: `is the '${owner}:' line above it missing, or its indentation wrong?`,
+        }),
+        path: pointer,
+      },
+    });
+  }
+  return out;
+}
+
+/** "sinks.x has type 'firehose', but 'stream', 'partitionKey' are keys of type 'kinesis'", at the discriminator's value. */
+function variantFinding(doc: SpecDocument, path: string[], conflict: VariantConflict, keys: string[]): Diagnostic {
+  const disc = conflict.active.discriminator!;
+  const owner = conflict.owner.discriminator!;
+  const quoted = keys.map((k) => `'${k}'`);
+  const list = quoted.length > 1 ? `${quoted.slice(0, -1).join(', ')} and ${quoted[quoted.length - 1]}` : quoted[0]!;
+  const d = doc.diagnostic({
+    code: SchemaCode.UnknownKey,
+    path: [...path, disc.key],
+    message: `${label(path)} has ${disc.key} ${show(disc.value)}, but ${list} ${keys.length === 1 ? 'is a key' : 'are keys'} of ${disc.key} ${show(owner.value)}`,
+    hint: `set '${disc.key}: ${String(owner.value)}', or remove ${list} (keys of ${disc.key} ${show(disc.value)}: ${conflict.active.keys.join(', ')})`,
+  });
+  // The whole object is in doubt: rule findings inside it are consequences (see load.ts).
+  return { ...d, path: toPointer(path) };
 }
 
 /**
@@ -93,6 +183,30 @@ export async function checkSchema(doc: SpecDocument, name = 'platform'): Promise
  * merged type error. ajv emits a composite's branch errors right before the composite error.
  */
 export function pruneErrors(errors: AjvError[]): AjvError[] {
+  return dropConsequences(pruneComposites(errors));
+}
+
+/**
+ * Errors that another error at the same place explains: a required key reported missing while an
+ * unknown key is its typo (`crawlr` for `crawler`: the unknown key is the finding), "too many
+ * keys" when an unknown key is the extra one, "not one of the allowed values" beside a type error.
+ */
+function dropConsequences(list: AjvError[]): AjvError[] {
+  const unknown = new Map<string, string[]>();
+  for (const e of list) if (e.keyword === 'additionalProperties') unknown.set(e.instancePath, [...(unknown.get(e.instancePath) ?? []), String(e.params.additionalProperty)]);
+  const wrongType = new Set(list.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
+  return list.filter((e) => {
+    // A list where a string enum belongs: the type finding says it; "must be one of" adds nothing.
+    if ((e.keyword === 'enum' || e.keyword === 'const') && wrongType.has(e.instancePath)) return false;
+    const extra = unknown.get(e.instancePath);
+    if (!extra) return true;
+    if (e.keyword === 'maxProperties') return false;
+    const missing = e.keyword === 'required' ? [String(e.params.missingProperty)] : e.keyword === 'requiredOneOf' ? (e.params.keys as string[]) : [];
+    return !missing.length || !extra.some((k) => closest(k, missing) !== undefined);
+  });
+}
+
+function pruneComposites(errors: AjvError[]): AjvError[] {
   const list = errors.filter((e) => e.keyword !== 'if' && e.keyword !== 'propertyNames');
   for (let k = list.length - 1; k >= 0; k--) {
     const c = list[k]!;
@@ -103,6 +217,12 @@ export function pruneErrors(errors: AjvError[]): AjvError[] {
     const block = list.slice(j, k);
     if (c.keyword === 'oneOf' && Array.isArray(c.params.passingSchemas)) {
       list.splice(j, k - j + 1, { ...c, keyword: 'oneOfMany' });
+      continue;
+    }
+    if (c.keyword === 'anyOf' && block.length && block.every((e) => e.keyword === 'required' && e.instancePath === c.instancePath)) {
+      // `anyOf: [{ required: [a] }, { required: [b] }]`: one finding "needs a or b".
+      list.splice(j, k - j + 1, { ...c, keyword: 'requiredOneOf', params: { keys: block.map((e) => String(e.params.missingProperty)) } });
+      k = j;
       continue;
     }
     const rootType = (e: AjvError) => e.keyword === 'type' && e.instancePath === c.instancePath;
@@ -139,7 +259,7 @@ function jsonType(v: unknown): string {
   return typeof v;
 }
 
-const show = (v: unknown) => (typeof v === 'string' ? `'${v}'` : JSON.stringify(v));
+const show = (v: unknown) => (typeof v === 'string' ? `'${v}'` : typeof v === 'number' && !Number.isFinite(v) ? `${v} (a number too large to use)` : JSON.stringify(v));
 
 function valueAt(data: unknown, path: readonly string[]): unknown {
   let cur = data;
@@ -154,7 +274,8 @@ function describe(e: AjvError, doc: SpecDocument, index: SchemaIndex): Diagnosti
   const path = parsePointer(e.instancePath);
   const value = valueAt(doc.data, path);
   const here = label(path);
-  const name = path.length ? `'${path[path.length - 1]}'` : 'the document';
+  const last = path[path.length - 1];
+  const name = last === undefined ? 'the document' : /^\d+$/.test(last) ? here : `'${last}'`;
   const info = () => index.at(doc.data, path);
   const describeHint = () => info().hint();
   const p = e.params;
@@ -185,16 +306,37 @@ function describe(e: AjvError, doc: SpecDocument, index: SchemaIndex): Diagnosti
     }
     case 'type': {
       const types = String(p.type).split(',').map(typeName);
+      const expected = types.map(article).join(' or ');
+      if (value === null) {
+        // `streams:` with nothing under it: YAML reads an empty value as null.
+        return doc.diagnostic({
+          code: SchemaCode.WrongType,
+          path,
+          part: 'key',
+          message: `${name} is empty, but must be ${expected}`,
+          hint: `write ${types.includes('mapping') ? 'its entries under it (or {})' : 'a value after the colon'}, or remove the key${describeHint() ? ` (${describeHint()!.replace(/\.$/, '')})` : ''}`,
+        });
+      }
       return doc.diagnostic({
         code: SchemaCode.WrongType,
         path,
-        message: `${name} must be ${types.map(article).join(' or ')}, got ${article(jsonType(value))}${isScalar(value) ? ` (${show(value)})` : ''}`,
+        message: `${name} must be ${expected}, got ${article(jsonType(value))}${isScalar(value) ? ` (${show(value)})` : ''}`,
         ...hintOpt(describeHint()),
       });
     }
     case 'enum':
     case 'const': {
       const allowed = (e.keyword === 'enum' ? (p.allowedValues as unknown[]) : [p.allowedValue]) ?? [];
+      // `version: "1"`: the right value written as text (or the other way round).
+      const quoted = allowed.find((a) => typeof a !== typeof value && String(a) === String(value));
+      if (quoted !== undefined) {
+        return doc.diagnostic({
+          code: SchemaCode.NotAllowed,
+          path,
+          message: `${name} must be the ${typeof quoted === 'string' ? 'text' : typeof quoted} ${show(quoted)}, not ${article(jsonType(value))} (${show(value)})`,
+          hint: typeof quoted === 'string' ? `quote it: "${String(quoted)}"` : `remove the quotes: ${String(quoted)}`,
+        });
+      }
       const dym = typeof value === 'string' ? didYouMean(value, allowed.filter((a): a is string => typeof a === 'string')) : '';
       return doc.diagnostic({
         code: SchemaCode.NotAllowed,
@@ -207,11 +349,12 @@ function describe(e: AjvError, doc: SpecDocument, index: SchemaIndex): Diagnosti
     case 'format': {
       if (e.propertyName !== undefined) return nameFinding(e, path, doc, index);
       const ex = info().examples();
+      const unit = unitProblem(String(p.pattern), value);
       return doc.diagnostic({
         code: SchemaCode.BadFormat,
         path,
-        message: `${name} has an invalid format: ${show(value)}`,
-        hint: [describeHint(), ex.length ? `e.g. ${ex.map(show).join(', ')}` : `expected to match ${e.keyword === 'pattern' ? String(p.pattern) : String(p.format)}`].filter(Boolean).join('; '),
+        message: unit ? `${name}: ${unit}` : value === '' ? `${name} is empty` : `${name} has an invalid format: ${show(value)}`,
+        hint: [describeHint()?.replace(/\.$/, ''), ex.length ? `e.g. ${ex.map(show).join(', ')}` : `expected to match ${e.keyword === 'pattern' ? String(p.pattern) : String(p.format)}`].filter(Boolean).join('; '),
       });
     }
     case 'minimum':
@@ -240,11 +383,15 @@ function describe(e: AjvError, doc: SpecDocument, index: SchemaIndex): Diagnosti
     case 'minProperties':
     case 'maxProperties': {
       const min = e.keyword.startsWith('min');
-      const what = e.keyword.endsWith('Items') ? 'items' : 'entries';
+      const items = e.keyword.endsWith('Items');
+      const limit = Number(p.limit);
+      const what = items ? (limit === 1 ? 'item' : 'items') : limit === 1 ? 'key' : 'keys';
+      const count = Array.isArray(value) ? value.length : value !== null && typeof value === 'object' ? Object.keys(value).length : 0;
+      const got = !items && count ? ` (${Object.keys(value as object).map((k) => `'${k}'`).join(', ')})` : '';
       return doc.diagnostic({
         code: SchemaCode.OutOfRange,
         path,
-        message: `${here} must have ${min ? 'at least' : 'at most'} ${String(p.limit)} ${what}`,
+        message: `${here} must have ${min ? 'at least' : 'at most'} ${limit} ${what}; it has ${count}${got}`,
         ...hintOpt(describeHint()),
       });
     }
@@ -252,7 +399,7 @@ function describe(e: AjvError, doc: SpecDocument, index: SchemaIndex): Diagnosti
       return doc.diagnostic({
         code: SchemaCode.Duplicate,
         path: [...path, String(p.i)],
-        message: `${here} lists the same item twice (items ${Number(p.j) + 1} and ${Number(p.i) + 1})`,
+        message: `${here} lists the same item twice (items ${Math.min(Number(p.i), Number(p.j)) + 1} and ${Math.max(Number(p.i), Number(p.j)) + 1})`,
         hint: 'remove the duplicate',
       });
     case 'dependencies':
@@ -264,6 +411,35 @@ function describe(e: AjvError, doc: SpecDocument, index: SchemaIndex): Diagnosti
         message: `'${String(p.property)}' in ${here} also needs '${String(p.missingProperty)}'`,
         hint: `add '${String(p.missingProperty)}:'`,
       });
+    case 'not': {
+      // `not: { required: [...] }`: keys that must not appear (together) here.
+      const rule = info().nodes.map((n) => ({ n, not: index.resolve(n.not) })).find(({ not }) => not && Array.isArray(not.required) && index.matches(not, value));
+      const keys = rule ? (rule.not!.required as string[]) : [];
+      if (rule && keys.length) {
+        const why = (typeof rule.not!.description === 'string' ? rule.not!.description : typeof rule.n.description === 'string' ? rule.n.description : '').replace(/`/g, "'");
+        return {
+          ...doc.diagnostic({
+            code: SchemaCode.NotAllowed,
+            path: [...path, keys[keys.length - 1]!],
+            part: 'key',
+            message: keys.length === 1 ? `'${keys[0]}' is not allowed in ${here}` : `${here} sets both ${keys.map((k) => `'${k}'`).join(' and ')}; use one`,
+            ...hintOpt(why),
+          }),
+          path: e.instancePath,
+        };
+      }
+      return doc.diagnostic({ code: SchemaCode.Other, path, message: `${here} has a combination of keys that is not allowed`, ...hintOpt(describeHint()) });
+    }
+    case 'requiredOneOf': {
+      const keys = (p.keys as string[]).map((k) => `'${k}'`);
+      return doc.diagnostic({
+        code: SchemaCode.MissingKey,
+        path,
+        part: 'key',
+        message: `${here} needs ${keys.length === 2 ? 'either' : 'one of'} ${keys.join(keys.length === 2 ? ' or ' : ', ')}`,
+        ...hintOpt(describeHint()),
+      });
+    }
     case 'oneOfMany':
       return doc.diagnostic({ code: SchemaCode.Other, path, message: `${here} matches more than one variant`, ...hintOpt(describeHint()) });
     default:
@@ -285,6 +461,20 @@ function nameFinding(e: AjvError, path: string[], doc: SpecDocument, index: Sche
     message: `name '${key}' in ${label(path)} is ${why}`,
     hint: rule ?? 'use letters, digits, - and _',
   });
+}
+
+/** For a size or duration string the pattern rejected: why, from the unit parser (which knows "did you mean 'MiB'?"). */
+function unitProblem(pattern: string, value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  if (pattern.includes('(cron|rate)')) {
+    // A duration where a schedule expression belongs: `schedule: 5m`.
+    const minutes = parseDuration(value, 'm');
+    if (!minutes.ok || minutes.value < 1) return undefined;
+    const [n, unit] = minutes.value % 1440 === 0 ? [minutes.value / 1440, 'day'] : minutes.value % 60 === 0 ? [minutes.value / 60, 'hour'] : [minutes.value, 'minute'];
+    return `'${value}' is a duration, not a schedule expression: did you mean 'rate(${n} ${unit}${n === 1 ? '' : 's'})'?`;
+  }
+  const r = pattern === SIZE_PATTERN ? parseSize(value) : pattern === DURATION_PATTERN ? parseDuration(value, 's') : undefined;
+  return r && !r.ok ? r.error : undefined;
 }
 
 const isScalar = (v: unknown) => v === null || typeof v !== 'object';

@@ -2,7 +2,8 @@
  * The SpecDocument implementation over a `yaml` Document: plain data for the checks, and source
  * ranges (through a LineCounter) so every finding points at `file:line:col`.
  */
-import { type Document, type LineCounter, type Node, type Pair, isAlias, isMap, isScalar, isSeq } from 'yaml';
+import type { Document, LineCounter, Node, Pair } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq } from '../util/yaml.js';
 import type { Diagnostic, SourcePosition } from './diagnostics.js';
 import { type SourceRange, type SpecDocument, type SpecPath, toPointer } from './document.js';
 

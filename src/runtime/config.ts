@@ -5,9 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type { BufferingHints, RateLimitingModel, RetryPolicy } from '../compiler/model.js';
-import { compiledSchemaDir, schemaDir } from '../paths.js';
+import type { BufferingHints, RetryPolicy } from '../compiler/model.js';
+import type { RateLimitingSettings } from './engine/rate-limiting.js';
+import { schemaDir } from '../paths.js';
+import { loadCompiledValidator } from '../util/compiled-validator.js';
 import { didYouMean } from '../util/suggest.js';
 
 export const SINK_CONFIG_VERSION = 1;
@@ -25,10 +26,12 @@ export interface SinkConfig {
   readonly environment: string;
   readonly destination: SinkConfigDestination;
   readonly bufferingHints: BufferingHints;
-  readonly rateLimiting: RateLimitingModel;
+  readonly rateLimiting: RateLimitingSettings;
   readonly retry: RetryPolicy;
   readonly partitionKey?: string;
   readonly explicitHashKey?: string;
+  /** DynamoDB only: the table's key attributes (DescribeTable when absent). */
+  readonly keyAttributes?: readonly { readonly name: string; readonly type: 'S' | 'N' }[];
   readonly aggregation: 'none' | 'kpl';
 }
 
@@ -60,17 +63,8 @@ interface AjvError {
 }
 type Validator = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
 
-let validatorPromise: Promise<Validator> | undefined;
-
 async function validator(): Promise<Validator> {
-  validatorPromise ??= import(pathToFileURL(join(compiledSchemaDir, 'sink-config.validate.js')).href).then(
-    (m: { default?: Validator; validate?: Validator }) => {
-      const v = m.default ?? m.validate;
-      if (typeof v !== 'function') throw new Error(`ara-gen: ${compiledSchemaDir}/sink-config.validate.js exports no validator; rebuild`);
-      return v;
-    },
-  );
-  return validatorPromise;
+  return loadCompiledValidator('sink-config') as Validator;
 }
 
 /** Reads, parses and validates a sink config file. Throws SinkConfigFileError for any problem. */
@@ -106,6 +100,13 @@ export async function parseSinkConfig(data: unknown, file = '<config>'): Promise
   kinesisOnly('partitionKey', config.partitionKey !== undefined);
   kinesisOnly('explicitHashKey', config.explicitHashKey !== undefined);
   kinesisOnly('aggregation', config.aggregation === 'kpl');
+  if (config.keyAttributes !== undefined && config.destination.type !== 'dynamodb') {
+    findings.push({ pointer: '/keyAttributes', message: `'keyAttributes' applies to dynamodb destinations only, not ${config.destination.type}`, hint: "remove 'keyAttributes'" });
+  }
+  const keyNames = config.keyAttributes?.map((k) => k.name) ?? [];
+  if (new Set(keyNames).size !== keyNames.length) {
+    findings.push({ pointer: '/keyAttributes/1/name', message: `the sort key must differ from the partition key "${keyNames[0]}"`, hint: 'name two different attributes, or only the partition key' });
+  }
   if (findings.length) throw new SinkConfigFileError(file, findings);
   return config;
 }

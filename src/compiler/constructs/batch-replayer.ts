@@ -1,12 +1,12 @@
 /**
  * BatchReplayer: ARA's BatchReplayer for ara-gen. A Node.js Lambda, run by an EventBridge schedule
  * every `frequencySeconds`, generates the retail table's window that just ended and writes it as CSV
- * under `s3://<bucket>/<prefix><table>/ingestion_start=…/ingestion_end=…/` (see
- * src/runtime/replayer/handler.ts). The handler is bundled with esbuild at synth time from the
+ * under `s3://<bucket>/<prefix>ingestion_start=…/ingestion_end=…/` (`<table>/` when the prefix is
+ * empty; see src/runtime/replayer/layout.ts). The handler is bundled with esbuild at synth time from the
  * compiled sources — no network, no Docker — into a content-addressed directory, so two synths on
  * any machine produce the same asset hash.
  *
- * Least privilege: the function's own role may only put objects under `<prefix><table>/` of that
+ * Least privilege: the function's own role may only put objects under that window prefix of that
  * one bucket, use the platform key to encrypt them, and write to its own log group.
  */
 import { createHash } from 'node:crypto';
@@ -24,6 +24,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct } from 'constructs';
+import { buildDir } from '../../paths.js';
 import { buildSync } from 'esbuild';
 import { csvEncoder, datasetTables, formatTimestamp, generateWindow, tableColumns } from '../../runtime/datasets/retail.js';
 import { normalisePrefix, windowKeyPrefix } from '../../runtime/replayer/layout.js';
@@ -40,7 +41,7 @@ export interface BatchReplayerProps {
   readonly seed: number;
   readonly recordsPerWindow: number;
   readonly bucket: s3.IBucket;
-  /** Key prefix inside the bucket: empty or ending with `/`. */
+  /** Key prefix inside the bucket, naming the table's folder (`customer/`); empty = `<table>/`. */
   readonly prefix: string;
   /** The bucket's KMS key: objects are written SSE-KMS with it (bucket key on). */
   readonly encryptionKey?: kms.IKey;
@@ -85,8 +86,9 @@ let bundled: string | undefined;
  */
 export function bundleReplayerHandler(): string {
   if (bundled && existsSync(join(bundled, 'index.js'))) return bundled;
-  const buildRoot = fileURLToPath(new URL('../../../', import.meta.url));
-  const entry = fileURLToPath(new URL('../../runtime/replayer/handler.js', import.meta.url));
+  // From the build output root, not this module's URL: the CLI runs this code from a bundle chunk.
+  const buildRoot = buildDir;
+  const entry = join(buildDir, 'src', 'runtime', 'replayer', 'handler.js');
   if (!existsSync(entry)) throw new Error(`BatchReplayer: the compiled replayer handler is missing (${entry}); run the build first`);
   const result = buildSync({
     entryPoints: [entry],
@@ -133,7 +135,7 @@ export class BatchReplayer extends Construct {
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
   readonly rule: events.Rule;
-  /** Where the windows land: `<prefix><table>/`. */
+  /** Where the windows land: the prefix, or `<table>/` when it is empty. */
   readonly keyPrefix: string;
 
   constructor(scope: Construct, id: string, props: BatchReplayerProps) {
@@ -223,7 +225,7 @@ export class BatchReplayer extends Construct {
       id: `AwsSolutions-IAM5[Resource::${flat}]`,
       reason:
         wildcardExceptionFor(flat)?.reason ??
-        `Objects under ${this.keyPrefix}: one key per replayed window, created at run time, so the table prefix is the narrowest scope.`,
+        `Objects under ${this.keyPrefix}: one key per replayed window, created at run time, so the table's prefix is the narrowest scope.`,
     });
   }
 }

@@ -2,10 +2,10 @@
  * Blueprints: `platforms/<name>/blueprint.yaml`, the defaults of a reference architecture. `spec`
  * is deep-merged under the user's spec; `defaults` fill the fields an entry leaves out.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
-import { platformsDir } from '../../paths.js';
+import { parse } from '../../util/yaml.js';
+import { buildDir, platformsDir } from '../../paths.js';
 
 export interface Blueprint {
   readonly name: string;
@@ -34,7 +34,7 @@ export function findBlueprint(name: string): Blueprint | undefined {
   // Only plain names: a spec must not make us read files outside platforms/.
   const file = join(platformsDir, name, 'blueprint.yaml');
   if (/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(name) && existsSync(file)) {
-    const raw = (parse(readFileSync(file, 'utf8')) ?? {}) as Record<string, unknown>;
+    const raw = readBlueprintFile(file, join(buildDir, 'platforms', name, 'blueprint.json'));
     bp = {
       name,
       description: typeof raw.description === 'string' ? raw.description : '',
@@ -44,6 +44,17 @@ export function findBlueprint(name: string): Blueprint | undefined {
   }
   cache.set(name, bp);
   return bp;
+}
+
+/**
+ * The blueprint's data: from the JSON copy the build writes (parsing YAML is a large share of a
+ * cold `validate`), unless the YAML was edited after the build.
+ */
+function readBlueprintFile(yamlFile: string, jsonFile: string): Record<string, unknown> {
+  if (existsSync(jsonFile) && statSync(jsonFile).mtimeMs >= statSync(yamlFile).mtimeMs) {
+    return JSON.parse(readFileSync(jsonFile, 'utf8')) as Record<string, unknown>;
+  }
+  return (parse(readFileSync(yamlFile, 'utf8')) ?? {}) as Record<string, unknown>;
 }
 
 /** An empty blueprint: lets the rules carry on (and report everything else) when `platform` is unknown. */
