@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { flagship, repoRoot, runAraGen } from './helpers/ara-cli.js';
+import { flagship, repoRoot, runAraGen, runScript } from './helpers/ara-cli.js';
 
 /** The test environment without colour forcing (tests decide colour per case). */
 function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -105,26 +105,30 @@ cli('colour: never without a TTY or with NO_COLOR; only when forced', async () =
 
 cli('validate does not load aws-cdk-lib', async () => {
   const probe = join(dir, 'probe.mjs');
+  writeFileSync(join(dir, 'control.mjs'), `await import(${JSON.stringify(join(repoRoot, 'node_modules', 'aws-cdk-lib', 'index.js'))});\n`);
   writeFileSync(
     probe,
     [
       "import { createRequire } from 'node:module';",
       'const require = createRequire(import.meta.url);',
-      "process.on('exit', () => { const m = Object.keys(require.cache); process.stderr.write(`PROBE yaml=${m.some((k) => k.includes('/node_modules/yaml/'))} cdk=${m.some((k) => k.includes('/node_modules/aws-cdk-lib/'))}\\n`); });",
+      "process.on('exit', () => { const m = Object.keys(require.cache); process.stderr.write(`PROBE cdk=${m.some((k) => k.includes('/node_modules/aws-cdk-lib/'))}\\n`); });",
     ].join('\n'),
   );
   const r = await runAraGen(['validate', flagship, bad], { env: env(), nodeArgs: ['--import', probe] });
   assert.is(r.code, 1);
-  assert.match(r.stderr, /PROBE yaml=true cdk=false/);
+  assert.match(r.stderr, /PROBE cdk=false/);
+  // The probe sees aws-cdk-lib when it is loaded (whether the CLI is bundled or not): not vacuous.
+  const control = await runScript(join(dir, 'control.mjs'), [], { env: env(), nodeArgs: ['--import', probe] });
+  assert.match(control.stderr, /PROBE cdk=true/);
 });
 
 const other = suite('cli: help, version, print, schema');
 // Shares the files made by the first suite; cleans up after both.
 other.after(() => rmSync(dir, { recursive: true, force: true }));
 
-other('--help on validate, print and schema: usage, options, examples on stdout', async () => {
-  for (const name of ['validate', 'print', 'schema']) {
-    const r = await runAraGen([name, '--help'], { env: env() });
+other('--help on every command: usage, options, examples on stdout', async () => {
+  for (const name of ['validate', 'print', 'schema', 'synth', 'diff', 'deploy', 'destroy', 'sink run']) {
+    const r = await runAraGen([...name.split(' '), '--help'], { env: env() });
     assert.is(r.code, 0);
     assert.match(r.stdout, new RegExp(`^Usage: ara-gen ${name}`));
     assert.match(r.stdout, /\nOptions:\n/);
@@ -133,11 +137,14 @@ other('--help on validate, print and schema: usage, options, examples on stdout'
 });
 
 other('--version shows ara-gen, aws-cdk-lib and node versions', async () => {
-  const r = await runAraGen(['--version'], { env: env() });
   const own = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version;
   const cdk = JSON.parse(readFileSync(join(repoRoot, 'node_modules', 'aws-cdk-lib', 'package.json'), 'utf8')).version;
-  assert.is(r.code, 0);
-  assert.is(r.stdout, `ara-gen ${own}\naws-cdk-lib ${cdk}\nnode ${process.version}\n`);
+  // Global: also after a command name.
+  for (const args of [['--version'], ['-V'], ['validate', '--version']]) {
+    const r = await runAraGen(args, { env: env() });
+    assert.is(r.code, 0, args.join(' '));
+    assert.is(r.stdout, `ara-gen ${own}\naws-cdk-lib ${cdk}\nnode ${process.version}\n`);
+  }
 });
 
 other('a mistyped command gets did-you-mean and exit 2', async () => {
@@ -175,6 +182,38 @@ other('print: the resolved model of an environment, as YAML or JSON', async () =
   const yaml = await runAraGen(['print', 'examples/mystore.yaml', '--env', 'prod'], { env: env() });
   assert.is(yaml.code, 0);
   assert.match(yaml.stdout, /^version: 1\nname: mystore\n/);
+});
+
+other('print --env with an environment the spec does not declare: usage error (exit 2), did-you-mean on stderr', async () => {
+  const r = await runAraGen(['print', 'examples/mystore.yaml', '--env', 'prd'], { env: env() });
+  assert.is(r.code, 2);
+  assert.is(r.stdout, '');
+  assert.match(r.stderr, /^examples\/mystore\.yaml:7:1  error ARA290  environment 'prd' is not declared in the spec\n/);
+  assert.match(r.stderr, /\n  hint: did you mean 'prod'\? \(declared environments: dev, prod\)\n/);
+});
+
+other('a mistyped global option or subcommand gets did-you-mean and exit 2', async () => {
+  const version = await runAraGen(['--verison'], { env: env() });
+  assert.is(version.code, 2);
+  assert.is(version.stdout, '');
+  assert.is(version.stderr, "error: unknown option '--verison'\n  hint: did you mean '--version'?\n");
+  const sub = await runAraGen(['sink', 'rnu'], { env: env() });
+  assert.is(sub.code, 2);
+  assert.is(sub.stderr, "error: unknown command 'sink rnu'\n  hint: did you mean 'sink run'?\n");
+  const none = await runAraGen(['sink'], { env: env() });
+  assert.is(none.code, 2);
+  assert.is(none.stderr, "error: 'sink' needs a subcommand\n  hint: choose one of: run (e.g. 'ara-gen sink run --help')\n");
+});
+
+other('a tab-indented line: exactly one finding block through the CLI', async () => {
+  const tabbed = join(dir, 'tabbed.yaml');
+  writeFileSync(tabbed, example.replace('    shards: 2', '\tshards: 2'));
+  const r = await runAraGen(['validate', tabbed], { env: env() });
+  assert.is(r.code, 1);
+  const line = example.split('\n').findIndex((l) => l === '    shards: 2') + 1;
+  assert.is(r.stdout.match(/ error ARA/g)?.length, 1, r.stdout);
+  assert.ok(r.stdout.startsWith(`${tabbed}:${line}:1  error ARA102  tab character used for indentation\n`), r.stdout);
+  assert.is(r.stderr, '1 error in 1 file\n');
 });
 
 cli.run();

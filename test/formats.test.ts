@@ -7,6 +7,10 @@ import { formatJson } from '../src/compiler/format/json.js';
 import { SARIF_SCHEMA, formatSarif } from '../src/compiler/format/sarif.js';
 import { summaryLine, summarize } from '../src/compiler/format/summary.js';
 import { formatText } from '../src/compiler/format/text.js';
+import { codeTitle } from '../src/compiler/format/codes.js';
+import { LoaderCode } from '../src/compiler/load.js';
+import { rules } from '../src/compiler/rules/index.js';
+import { SchemaCode } from '../src/compiler/schema-check.js';
 
 const TEXT = 'version: 1\nsinks:\n  events:\n    bufferingHint: {}\n';
 const unknownKey: Diagnostic = {
@@ -140,6 +144,13 @@ sarif('SARIF 2.1.0 structure: driver, rules, results with physical locations', (
 sarif('absolute paths become relative to the working directory', () => {
   const log = JSON.parse(formatSarif([{ file: `${process.cwd()}/x/y.yaml`, diagnostics: [unknownKey] }]));
   assert.is(log.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri, 'x/y.yaml');
+});
+
+sarif('every code a rule, the loader or the schema check can report has a real title (no generic fallback)', () => {
+  const codes = [...Object.values(LoaderCode), ...Object.values(SchemaCode), ...rules.flatMap((r) => r.codes), 'ARA280', 'ARA290', 'ARA299'];
+  assert.equal(codes.filter((c) => codeTitle(c).startsWith('Semantic rule')), []);
+  const log = JSON.parse(formatSarif([{ file: 'a.yaml', diagnostics: [{ ...unknownKey, code: 'ARA201' }] }]));
+  assert.equal(log.runs[0].tool.driver.rules, [{ id: 'ARA201', shortDescription: { text: 'Reference to an undeclared entry' } }]);
 });
 
 text.run();

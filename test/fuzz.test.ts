@@ -115,6 +115,8 @@ function assertWellFormed(d: Diagnostic | Record<string, unknown>, context: stri
   const line = x.start?.line ?? (x.line as number);
   const col = x.start?.col ?? (x.column as number);
   assert.match(String(x.code), /^ARA\d{3}$/, context);
+  // ARA299 is the guard that turns a crashing rule into a finding: a rule must never need it.
+  assert.is.not(x.code, 'ARA299', `${context}: a rule crashed: ${String(x.message)}`);
   assert.ok(Number.isInteger(line) && line >= 1, `${context}: line ${line}`);
   assert.ok(Number.isInteger(col) && col >= 1, `${context}: col ${col}`);
   assert.ok(x.severity === 'error' || x.severity === 'warning', context);

@@ -143,7 +143,7 @@ Flagship('every entry carries its source position', () => {
 Flagship('an unknown environment is a diagnostic with "did you mean"', () => {
   const r = resolve(doc(flagship), { env: 'prd' });
   assert.is(r.model, undefined);
-  assert.equal(r.diagnostics.map((d) => [d.code, d.message, d.hint, d.start.line, d.start.col]), [['ARA290', "environment 'prd' is not declared in the spec", "did you mean 'prod'?", 7, 1]]);
+  assert.equal(r.diagnostics.map((d) => [d.code, d.message, d.hint, d.start.line, d.start.col]), [['ARA290', "environment 'prd' is not declared in the spec", "did you mean 'prod'? (declared environments: dev, prod)", 7, 1]]);
   const other = resolve(doc(flagship), { env: 'staging' });
   assert.is(other.diagnostics[0]!.hint, 'declared environments: dev, prod');
 });

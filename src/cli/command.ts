@@ -66,7 +66,7 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
         }
       }
       if (!opt) {
-        const names = all.map((o) => `--${o.name}`);
+        const names = [...all.map((o) => `--${o.name}`), '--version'];
         const hint = didYouMean(long ? `--${rawName}` : a, names);
         throw new UsageError(`unknown option '${a}' for '${spec.name}'`, hint || `run 'ara-gen ${spec.name} --help' for the options`);
       }

@@ -103,6 +103,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     err(`${paint('error', 'red', colour)}: ${message}\n  hint: ${hint}`);
     return ExitCode.Usage;
   }
+  // `--version` is global: also after a command (`ara-gen validate --version`).
+  const versionAt = args.findIndex((a) => a === '--version' || a === '-V' || a === '--');
+  if (versionAt >= 0 && args[versionAt] !== '--') {
+    out(versionText());
+    return ExitCode.Ok;
+  }
   const { command } = await entry.load();
   try {
     const parsed = parseArgs(command, args);

@@ -7,11 +7,22 @@ import { availableParallelism } from 'node:os';
 import { type Diagnostic, SpecError } from './diagnostics.js';
 import type { SpecDocument } from './document.js';
 import type { PlatformModel } from './model.js';
-import { parseSpec, readSpecFile } from './parse.js';
+import { LoaderCode, parseSpec, readSpecFile } from './parse.js';
 import { checkRules } from './rules/index.js';
-import { checkSchema } from './schema-check.js';
+import { checkSchemaDetailed } from './schema-check.js';
 
 export { LoaderCode, decodeText, parseSpec, readSpecFile, type ReadResult } from './parse.js';
+
+/** resolve()'s finding for an environment (`--env`) the spec does not declare. */
+export const UNKNOWN_ENVIRONMENT = 'ARA290';
+
+/**
+ * Findings that mean the command was invoked wrongly rather than that the spec is wrong: a file that
+ * cannot be read, an `--env` the spec does not declare. Commands exit 2 (usage) on them, not 1.
+ */
+export function isUsageProblem(d: Diagnostic): boolean {
+  return d.code === LoaderCode.Unreadable || d.code === UNKNOWN_ENVIRONMENT;
+}
 
 export interface FileResult {
   readonly file: string;
@@ -82,13 +93,13 @@ async function checkText(file: string, given?: string): Promise<Checked> {
   const parsed = parseSpec(file, text);
   const diagnostics = [...read.diagnostics, ...parsed.diagnostics];
   if (!parsed.document) return { text, diagnostics };
-  const schema = await checkSchema(parsed.document);
+  const { diagnostics: schema, doubtful } = await checkSchemaDetailed(parsed.document);
   diagnostics.push(...schema);
   // Rules run on schema-invalid data too (they tolerate wrong shapes), so one run reports every
   // root cause; a rule finding at or below a place the schema already rejected is a consequence.
   const rejected = schema.filter((d) => d.severity === 'error').map((d) => d.path);
   const consequence = (p: string) => rejected.some((r) => p === r || p.startsWith(r + '/'));
-  diagnostics.push(...checkRules(parsed.document).filter((d) => !consequence(d.path)));
+  diagnostics.push(...checkRules(parsed.document, { doubtful: [...rejected, ...doubtful] }).filter((d) => !consequence(d.path)));
   return { text, document: parsed.document, diagnostics: sortDiagnostics(diagnostics) };
 }
 

@@ -157,6 +157,15 @@ function rootCauses(text: string, errors: Diagnostic[]): Diagnostic[] {
     const key = finding.code === LoaderCode.TabIndent ? `tab:${finding.start.line}` : `${finding.start.line}:${finding.start.col}`;
     if (seen.has(key)) continue;
     seen.add(key);
+    // The same complaint on the following lines (one mis-indented line shifts the block under it):
+    // one finding that names the lines.
+    const prev = out[out.length - 1];
+    const run = prev && prev.code === finding.code && prev.message.replace(/ \(also lines? .*\)$/, '') === finding.message;
+    if (prev && run && finding.start.line - (prev.end?.line ?? prev.start.line) <= 1) {
+      const first = prev.start.line;
+      out[out.length - 1] = { ...prev, message: `${finding.message} (also line${finding.start.line - first > 1 ? 's' : ''} ${first + 1}${finding.start.line - first > 1 ? `-${finding.start.line}` : ''})`, end: finding.start };
+      continue;
+    }
     out.push(finding);
   }
   return out;

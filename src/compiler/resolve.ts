@@ -73,7 +73,7 @@ export function resolve(doc: SpecDocument, options: ResolveOptions = {}): { mode
         message: env === undefined ? 'the spec declares no environment to resolve' : `environment '${env}' is not declared in the spec`,
         path: ['environments'],
         part: 'key',
-        hint: dym || (envNames.length ? `declared environments: ${envNames.join(', ')}` : "declare one under 'environments:'"),
+        hint: envNames.length ? (dym ? `${dym} (declared environments: ${envNames.join(', ')})` : `declared environments: ${envNames.join(', ')}`) : "declare one under 'environments:'",
       }),
     );
     return { diagnostics };

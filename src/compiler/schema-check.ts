@@ -12,7 +12,7 @@ import { type CompiledSchemaError, loadCompiledValidator } from '../util/compile
 import { closest, didYouMean } from '../util/suggest.js';
 import type { Diagnostic } from './diagnostics.js';
 import { type SpecDocument, type SpecPath, toPointer } from './document.js';
-import { type JsonSchema, SchemaIndex, type VariantConflict, variantConflict } from './schema-index.js';
+import { type JsonSchema, SchemaIndex, SchemaInfo, type VariantConflict, variantConflict } from './schema-index.js';
 import { DURATION_PATTERN, SIZE_PATTERN, parseDuration, parseSize } from './units.js';
 
 export const SchemaCode = {
@@ -62,7 +62,20 @@ export async function checkSchemaDetailed(doc: SpecDocument, name = 'platform'):
   const index = schemaIndex(name);
   const doubtful: string[] = [];
   const misplaced = misplacedEntries([...(validate.errors ?? [])], doc, index);
-  const errors = pruneErrors([...(validate.errors ?? [])]).filter((e) => !misplaced.some((m) => m.covers(e)));
+  const pruned = pruneErrors([...(validate.errors ?? [])]).filter((e) => !misplaced.some((m) => m.covers(e)));
+  // A typo of the key that selects another variant (`whenx:` in a conditional trigger): the keys the
+  // selected variant misses (`schedule`) are a consequence.
+  const switches = new Set(
+    pruned
+      .filter((e) => e.keyword === 'additionalProperties')
+      .filter((e) => {
+        const info = index.at(doc.data, parsePointer(e.instancePath));
+        const meant = closest(String(e.params.additionalProperty), info.allProperties());
+        return meant !== undefined && !info.properties().includes(meant);
+      })
+      .map((e) => e.instancePath),
+  );
+  const errors = pruned.filter((e) => !((e.keyword === 'required' || e.keyword === 'requiredOneOf') && switches.has(e.instancePath)));
   const seen = new Set<string>();
   const out: Diagnostic[] = [];
   for (const m of misplaced) {
@@ -72,7 +85,7 @@ export async function checkSchemaDetailed(doc: SpecDocument, name = 'platform'):
   const conflicts = new Map<string, { conflict: VariantConflict; keys: string[]; path: string[] }>();
   for (const e of errors) {
     if (e.keyword === 'additionalProperties') {
-      const meant = closest(String(e.params.additionalProperty), index.at(doc.data, parsePointer(e.instancePath)).properties());
+      const meant = closest(String(e.params.additionalProperty), index.at(doc.data, parsePointer(e.instancePath)).allProperties());
       if (meant !== undefined) doubtful.push(`${e.instancePath}/${meant.replace(/~/g, '~0').replace(/\//g, '~1')}`);
       // Keys of another variant than the one selected (a firehose sink with kinesis keys): one
       // finding per object and variant, at the discriminator.
@@ -112,6 +125,21 @@ export async function checkSchemaDetailed(doc: SpecDocument, name = 'platform'):
   return { diagnostics: out.sort((a, b) => a.start.line - b.start.line || a.start.col - b.start.col), doubtful };
 }
 
+/** The sibling key of `path`'s last key (same parent) whose object declares every one of `keys`. */
+function siblingOwner(index: SchemaIndex, data: unknown, path: readonly string[], keys: readonly string[]): string | undefined {
+  const parent = path.slice(0, -1);
+  const own = path[path.length - 1]!;
+  for (const sibling of index.at(data, parent).properties()) {
+    if (sibling === own) continue;
+    const info = index.at(data, [...parent, sibling]);
+    // Evaluate the sibling's variants against the stray keys (`strategy: aimd` selects AIMD's keys).
+    const stray = Object.fromEntries(keys.map((k) => [k, valueAt(data, [...path, k])]));
+    const declared = new SchemaInfo(index, info.nodes.flatMap((n) => index.expand(n, stray))).allProperties();
+    if (declared.length && keys.every((k) => declared.includes(k))) return sibling;
+  }
+  return undefined;
+}
+
 interface Misplaced {
   readonly diagnostic: Diagnostic;
   /** Pointer of the section the entry belongs to (`/jobs`). */
@@ -127,35 +155,104 @@ interface Misplaced {
 function misplacedEntries(errors: readonly AjvError[], doc: SpecDocument, index: SchemaIndex): Misplaced[] {
   const unknown = new Map<string, string[]>();
   for (const e of errors) {
-    if (e.keyword !== 'additionalProperties' || parsePointer(e.instancePath).length !== 2) continue;
+    const depth = parsePointer(e.instancePath).length;
+    if (e.keyword !== 'additionalProperties' || depth < 1) continue;
     unknown.set(e.instancePath, [...(unknown.get(e.instancePath) ?? []), String(e.params.additionalProperty)]);
   }
   const sections = index.at(doc.data, []).properties();
+  /** Keys of an entry of map section `t` (for this entry's value, so the right variant counts). */
+  const entryKeys = (t: string, value: unknown) => index.at({ [t]: { x: value } }, [t, 'x']).properties();
   const out: Misplaced[] = [];
-  for (const [pointer, keys] of unknown) {
-    if (keys.length < 2) continue;
-    const [section, entry] = parsePointer(pointer) as [string, string];
-    const owner = sections.find((t) => {
-      if (t === section) return false;
-      const entryKeys = index.at({ [t]: { [entry]: {} } }, [t, entry]).properties();
-      return entryKeys.length > 0 && keys.every((k) => entryKeys.includes(k));
-    });
-    if (!owner) continue;
-    const list = keys.map((k) => `'${k}'`).join(', ');
+  const add = (section: string, keys: string[], owner: string, path: string[], message: string, covers: (e: AjvError) => boolean) => {
     out.push({
       section: `/${owner}`,
-      covers: (e) => e.instancePath === pointer || e.instancePath.startsWith(pointer + '/'),
+      covers,
       diagnostic: {
-        ...doc.diagnostic({
-          code: SchemaCode.UnknownKey,
-          path: [section, entry],
-          part: 'key',
-          message: `${section}.${entry} has keys of an entry of '${owner}' (${list}), not of '${section}'`,
-          hint: `is the '${owner}:' line above it missing, or its indentation wrong?`,
-        }),
-        path: pointer,
+        ...doc.diagnostic({ code: SchemaCode.UnknownKey, path, part: 'key', message, hint: `is the '${owner}:' line above ${keys.length === 1 && path.length === 2 ? 'it' : 'them'} missing, or the indentation wrong?` }),
+        path: toPointer(path.slice(0, -1)),
       },
     });
+  };
+  const quote = (keys: readonly string[]) => keys.map((k) => `'${k}'`).join(', ');
+  const data = isRecord(doc.data) ? doc.data : {};
+  const under = (pointer: string) => (e: AjvError) => e.instancePath === pointer || e.instancePath.startsWith(pointer + '/');
+  const claimed = new Set<string>();
+  for (const section of sections) {
+    // A section whose "entry names" are the fields of one entry (`web-sale-to-raw:` deleted: its
+    // source, target, format... read as delivery streams) or of another section (`warehouse:`
+    // deleted: engine, database... read as delivery streams).
+    const value = data[section];
+    const pointer = `/${section}`;
+    if (!isRecord(value) || !errors.some(under(pointer))) continue;
+    // The "entries" the schema rejects; valid entries before them stay what they are.
+    const names = Object.keys(value).filter((n) => errors.some(under(`${pointer}/${n.replace(/~/g, '~0').replace(/\//g, '~1')}`)) || errors.some((e) => e.instancePath === pointer && e.propertyName === n));
+    const ownFields = entryKeys(section, value);
+    if (names.length < 2 || !ownFields.length) continue;
+    const coversNames = (e: AjvError) => names.some((n) => under(`${pointer}/${n}`)(e)) || (e.instancePath === pointer && e.keyword === 'required');
+    if (names.every((n) => ownFields.includes(n))) {
+      for (const n of names) claimed.add(`${pointer}/${n}`);
+      out.push({
+        section: pointer,
+        covers: coversNames,
+        diagnostic: {
+          ...doc.diagnostic({
+            code: SchemaCode.UnknownKey,
+            path: [section, names[0]!],
+            part: 'key',
+            message: `the entries of '${section}' (${quote(names)}) are the fields of one entry`,
+            hint: `is the line with the entry's name (e.g. '  my-entry:') missing above ${quote(names.slice(0, 1))}, or the indentation wrong?`,
+          }),
+          path: pointer,
+        },
+      });
+      continue;
+    }
+    const stray = Object.fromEntries(names.map((n) => [n, value[n]]));
+    const owner = sections.find((t) => t !== section && names.every((n) => index.at({ [t]: stray }, [t]).allProperties().includes(n)));
+    if (owner) {
+      for (const n of names) claimed.add(`${pointer}/${n}`);
+      add(section, names, owner, [section, names[0]!], `${quote(names)} in '${section}' are keys of '${owner}'`, coversNames);
+    }
+  }
+  for (const [pointer, keys] of unknown) {
+    if ([...claimed].some((c) => pointer === c || pointer.startsWith(c + '/'))) continue;
+    const path = parsePointer(pointer);
+    // Keys of a sibling object: `rateLimiting:` deleted, its keys land in the bufferingHints above.
+    const sibling = path.length >= 2 && keys.length >= 2 ? siblingOwner(index, doc.data, path, keys) : undefined;
+    if (sibling) {
+      add(path[path.length - 1]!, keys, sibling, [...path, keys[0]!], `${quote(keys)} ${keys.length === 1 ? 'is a key' : 'are keys'} of '${sibling}', not of '${path[path.length - 1]}' (in ${label(path.slice(0, -1))})`, (e) => e.instancePath === pointer && keys.includes(String(e.params.additionalProperty)));
+      out[out.length - 1] = { ...out[out.length - 1]!, section: toPointer([...path.slice(0, -1), sibling]) };
+      continue;
+    }
+    if (path.length === 2) {
+      // An entry whose keys belong to another section's entries: `jobs:` deleted, jobs read as crawlers.
+      if (keys.length < 2) continue;
+      const [section, entry] = path as [string, string];
+      const value = valueAt(doc.data, path);
+      const owner = sections.find((t) => t !== section && keys.every((k) => entryKeys(t, value).includes(k)));
+      if (!owner) continue;
+      add(section, keys, owner, [section, entry], `${section}.${entry} has keys of an entry of '${owner}' (${quote(keys)}), not of '${section}'`, (e) => e.instancePath === pointer || e.instancePath.startsWith(pointer + '/'));
+      continue;
+    }
+    if (path.length !== 1) continue;
+    // Keys inside a section that belong to another one: `catalog:` deleted (`databases` lands in
+    // storage), or `replayers:` deleted (the replayers land in athena).
+    const section = path[0]!;
+    const groups = new Map<string, string[]>();
+    for (const k of keys) {
+      const value = valueAt(doc.data, [section, k]);
+      const owner =
+        sections.find((t) => t !== section && index.at({ [t]: {} }, [t]).properties().includes(k)) ??
+        sections.find((t) => t !== section && value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length > 0 && Object.keys(value).every((vk) => entryKeys(t, value).includes(vk)));
+      if (owner) groups.set(owner, [...(groups.get(owner) ?? []), k]);
+    }
+    for (const [owner, ks] of groups) {
+      const isKey = index.at({ [owner]: {} }, [owner]).properties().includes(ks[0]!);
+      const message = isKey
+        ? `${quote(ks)} ${ks.length === 1 ? 'is a key' : 'are keys'} of '${owner}', not of '${section}'`
+        : `${quote(ks)} in '${section}' ${ks.length === 1 ? 'looks like an entry' : 'look like entries'} of '${owner}'`;
+      add(section, ks, owner, [section, ks[0]!], message, (e) => (e.instancePath === pointer && ks.includes(String(e.params.additionalProperty))) || ks.some((k) => e.instancePath.startsWith(`${pointer}/${k}`)));
+    }
   }
   return out;
 }
@@ -284,7 +381,7 @@ function describe(e: AjvError, doc: SpecDocument, index: SchemaIndex): Diagnosti
     case 'additionalProperties': {
       const key = String(p.additionalProperty);
       const allowed = info().properties();
-      const dym = didYouMean(key, allowed);
+      const dym = didYouMean(key, info().allProperties());
       return doc.diagnostic({
         code: SchemaCode.UnknownKey,
         path: [...path, key],
@@ -478,4 +575,5 @@ function unitProblem(pattern: string, value: unknown): string | undefined {
 }
 
 const isScalar = (v: unknown) => v === null || typeof v !== 'object';
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const hintOpt = (h: string | undefined) => (h ? { hint: h } : {});

@@ -99,6 +99,55 @@ export class SchemaIndex {
   }
 }
 
+/**
+ * For an unknown `key` of `value` at a discriminated place: the variant the value selected and the
+ * variant that does declare `key` (so the message can say "'stream' belongs to type 'kinesis'").
+ */
+export function variantConflict(index: SchemaIndex, info: SchemaInfo, value: unknown, key: string): VariantConflict | undefined {
+  const visited = new Set<SchemaObject>();
+  for (const wrapper of info.nodes) {
+    if (wrapper.if === undefined || wrapper.then === undefined || visited.has(wrapper)) continue;
+    const branches: { cond?: unknown; schema: unknown }[] = [];
+    let cur: SchemaObject | undefined = wrapper;
+    while (cur && cur.if !== undefined && !visited.has(cur)) {
+      visited.add(cur);
+      if (cur.then !== undefined) branches.push({ cond: cur.if, schema: cur.then });
+      const next = index.resolve(cur.else);
+      if (next && next.if !== undefined && next.properties === undefined) cur = next;
+      else {
+        if (cur.else !== undefined) branches.push({ schema: cur.else });
+        cur = undefined;
+      }
+    }
+    const activeAt = branches.findIndex((b) => b.cond === undefined || index.matches(b.cond, value));
+    if (activeAt < 0) continue;
+    const variants = branches.map((b) => describeVariant(index, b.schema, b.cond, value));
+    const active = variants[activeAt]!;
+    if (active.keys.includes(key)) continue;
+    const owner = variants.find((v, i) => i !== activeAt && v.keys.includes(key));
+    if (owner) return { active, owner, ...(typeof wrapper.description === 'string' ? { description: wrapper.description.replace(/`/g, "'") } : {}) };
+  }
+  return undefined;
+}
+
+function describeVariant(index: SchemaIndex, schema: unknown, cond: unknown, value: unknown): Variant {
+  const info = new SchemaInfo(index, index.expand(schema, value));
+  let discriminator: Variant['discriminator'];
+  for (const n of info.nodes) {
+    if (!isObject(n.properties)) continue;
+    for (const [k, sub] of Object.entries(n.properties)) {
+      const r = index.resolve(sub);
+      if (r && 'const' in r && discriminator === undefined) discriminator = { key: k, value: r.const };
+    }
+  }
+  // A presence discriminator: `if: { required: [k] }`, or `anyOf` of those (a trigger's `when`).
+  const c = index.resolve(cond);
+  const required = (x: SchemaObject | undefined): string[] => (x && Array.isArray(x.required) ? x.required.filter((k): k is string => typeof k === 'string') : []);
+  const candidates = c ? [...required(c), ...(Array.isArray(c.anyOf) ? c.anyOf.flatMap((a) => required(index.resolve(a))) : [])] : [];
+  const presence = isObject(value) ? candidates.find((k) => k in value) : undefined;
+  return { ...(discriminator ? { discriminator } : {}), ...(presence ? { presence } : {}), keys: info.properties() };
+}
+
 function typeMatches(t: string, v: unknown): boolean {
   switch (t) {
     case 'object':
@@ -116,6 +165,22 @@ function typeMatches(t: string, v: unknown): boolean {
   }
 }
 
+/** One variant of a discriminated object (an `if`/`then`/`else` chain). */
+export interface Variant {
+  /** The discriminating key and its value (`type: kinesis`), when the variant has one. */
+  readonly discriminator?: { readonly key: string; readonly value: unknown };
+  /** The key whose presence selects this variant (`sink` for a replayer's `{ sink }` target). */
+  readonly presence?: string;
+  readonly keys: readonly string[];
+}
+
+/** The variant a value selected and another variant that declares `key`, with the wrapper's description. */
+export interface VariantConflict {
+  readonly active: Variant;
+  readonly owner: Variant;
+  readonly description?: string;
+}
+
 /** What the schema says about one place in the document. */
 export class SchemaInfo {
   constructor(
@@ -123,9 +188,22 @@ export class SchemaInfo {
     readonly nodes: readonly SchemaObject[],
   ) {}
 
-  /** Keys declared at this place (union over applicable subschemas, declaration order). */
+  /**
+   * Keys declared at this place (union over applicable subschemas, declaration order). The keys an
+   * open discriminator wrapper declares (a trigger's `schedule` and `when`) only count when no variant
+   * applies: otherwise the chosen variant's keys are what is allowed.
+   */
   properties(): string[] {
+    const wrapper = (n: SchemaObject) => n.if !== undefined && n.additionalProperties === undefined;
+    const concrete = this.nodes.filter((n) => !wrapper(n) && isObject(n.properties));
     const keys = new Set<string>();
+    for (const n of concrete.length ? concrete : this.nodes) if (isObject(n.properties)) for (const k of Object.keys(n.properties)) keys.add(k);
+    return [...keys];
+  }
+
+  /** Every key declared here, including those of a discriminator wrapper (`when` of a scheduled trigger): did-you-mean candidates. */
+  allProperties(): string[] {
+    const keys = new Set(this.properties());
     for (const n of this.nodes) if (isObject(n.properties)) for (const k of Object.keys(n.properties)) keys.add(k);
     return [...keys];
   }

@@ -1,5 +1,6 @@
 /** `ara-gen print <spec> [--env NAME]`: the resolved platform model, as later stages will see it. */
-import { LoaderCode, loadPlatform } from '../../compiler/load.js';
+import { stringify } from 'yaml';
+import { isUsageProblem, loadPlatform } from '../../compiler/load.js';
 import type { CommandSpec } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { out } from '../io.js';
@@ -9,7 +10,10 @@ export const command: CommandSpec = {
   name: 'print',
   summary: 'Print the resolved platform model: blueprint defaults merged, environment applied, references resolved.',
   usage: 'ara-gen print <spec.yaml> [--env NAME] [--format yaml|json]',
-  description: 'The model goes to stdout. If the spec has findings they are reported on stderr (as by validate) and the exit code is 1.',
+  description: [
+    'The model goes to stdout. If the spec has findings they are reported on stderr (as by validate) and',
+    'the exit code is 1; an unreadable file or an --env the spec does not declare is a usage error (exit 2).',
+  ].join('\n'),
   options: [
     { name: 'env', short: 'e', type: 'string', valueName: 'NAME', description: 'Environment to apply (default: the first one declared)' },
     { name: 'format', short: 'f', type: 'string', valueName: 'FORMAT', choices: ['yaml', 'json'], description: 'Output format of the model (default yaml)' },
@@ -24,12 +28,12 @@ export const command: CommandSpec = {
       const shown = [{ file, diagnostics: result.diagnostics, ...(result.document ? { text: result.document.text } : {}) }];
       await writeReport(shown, defaultFormat(undefined), process.stderr, { quiet: Boolean(result.model) });
     }
-    if (result.diagnostics.some((d) => d.code === LoaderCode.Unreadable)) return ExitCode.Usage;
+    if (result.diagnostics.some(isUsageProblem)) return ExitCode.Usage;
     if (!result.model) return ExitCode.Findings;
     // Through JSON first: drops undefined fields so both formats show the same keys.
     const plain: unknown = JSON.parse(JSON.stringify(result.model));
     if (args.options.format === 'json') out(JSON.stringify(plain, null, 2));
-    else out((await import('yaml')).stringify(plain, { lineWidth: 0 }));
+    else out(stringify(plain, { lineWidth: 0 }));
     return ExitCode.Ok;
   },
 };

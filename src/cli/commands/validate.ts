@@ -1,5 +1,5 @@
 /** `ara-gen validate <spec...>`: schema + semantic rules, offline; never loads aws-cdk-lib. */
-import { LoaderCode, validateFiles } from '../../compiler/load.js';
+import { isUsageProblem, validateFiles } from '../../compiler/load.js';
 import { type CommandSpec, UsageError } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { FORMATS, defaultFormat, writeReport } from '../report.js';
@@ -34,7 +34,7 @@ export const command: CommandSpec = {
     const shown = quiet ? results.map((r) => ({ ...r, diagnostics: r.diagnostics.filter((d) => d.severity === 'error') })) : results;
     await writeReport(shown, defaultFormat(args.options.format), process.stdout, { quiet });
     const all = results.flatMap((r) => r.diagnostics);
-    if (all.some((d) => d.code === LoaderCode.Unreadable)) return ExitCode.Usage;
+    if (all.some(isUsageProblem)) return ExitCode.Usage;
     if (all.some((d) => d.severity === 'error')) return ExitCode.Findings;
     if (args.options.strict === true && all.length) return ExitCode.Findings;
     return ExitCode.Ok;

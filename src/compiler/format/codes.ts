@@ -1,4 +1,4 @@
-/** One-line titles of the loader and schema codes (SARIF rule descriptions, docs/cli.md). */
+/** One-line titles of every finding code (SARIF rule descriptions; docs/cli.md and docs/error-codes.md explain them). */
 const titles: Record<string, string> = {
   ARA100: 'YAML syntax error',
   ARA101: 'Duplicate key in a mapping',
@@ -19,6 +19,37 @@ const titles: Record<string, string> = {
   ARA116: 'Duplicate item in a list',
   ARA117: 'Invalid entry name',
   ARA119: 'Value does not match the schema',
+  ARA200: 'Unknown platform blueprint',
+  ARA201: 'Reference to an undeclared entry',
+  ARA202: 'Two entries produce the same physical AWS name',
+  ARA203: 'Physical AWS name breaks the service naming rules',
+  ARA210: 'Standard-IA transition before 30 days',
+  ARA211: 'Glacier transition before 90 days',
+  ARA212: 'Glacier transition not after the Standard-IA transition',
+  ARA220: 'Invalid cron expression',
+  ARA221: 'Invalid rate expression',
+  ARA222: 'Rate expression without an exact cron equivalent',
+  ARA230: 'Crawler condition on a state crawlers never report',
+  ARA231: 'Conditional trigger that never fires',
+  ARA232: 'Trigger cycle',
+  ARA240: 'Buffering hint not a positive integer',
+  ARA241: 'maxBufferedRequests not greater than maxBatchSize',
+  ARA242: 'maxBatchBytes smaller than maxRecordBytes',
+  ARA243: "Buffering hint above the destination's request limit",
+  ARA244: 'AIMD decreaseFactor not strictly between 0 and 1',
+  ARA245: 'AIMD increaseRate not a positive integer',
+  ARA246: 'Retry maxBackoffMs smaller than initialBackoffMs',
+  ARA250: 'Unknown replayer dataset',
+  ARA251: 'Replayer frequency not whole minutes',
+  ARA260: 'Environment override of an undeclared entry',
+  ARA261: 'Production environment deletes its data on destroy',
+  ARA262: 'Unknown AWS region',
+  ARA270: 'Parquet delivery stream without a Glue table',
+  ARA271: 'Firehose sink on a delivery stream without direct PUT',
+  ARA272: 'Parquet delivery stream with a buffer under 64 MiB',
+  ARA280: 'Size or duration that cannot be converted',
+  ARA290: 'Unknown environment',
+  ARA299: 'Internal error in a rule',
 };
 
 export function codeTitle(code: string): string {

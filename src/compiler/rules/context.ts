@@ -78,6 +78,7 @@ export class SpecView {
     readonly doc: SpecDocument,
     env: string | undefined,
     private readonly sink: Diagnostic[],
+    private readonly doubtful: readonly string[] = [],
   ) {
     this.userData = dict(doc.data);
     this.env = env;
@@ -100,13 +101,19 @@ export class SpecView {
 
   /** Where the user wrote the value at `path` (the override, else the spec; a missing node maps to its parent). */
   origin(path: SpecPath): SpecPath {
+    // The overlay replaced a node at or above `path` (origins only hold replaced nodes): the value
+    // comes from the override, even where the spec also has one (a list the override replaces).
     for (let n = path.length; n >= 0; n--) {
-      const p = path.slice(0, n);
-      const o = this.origins.get(toPointer(p));
+      const o = this.origins.get(toPointer(path.slice(0, n)));
       if (o) return [...o, ...path.slice(n)];
-      if (this.hasUserValue(p)) return path;
     }
     return path;
+  }
+
+  /** True when the schema already rejected `path` or a parent, or the user misspelt its key: its content is unknown. */
+  isDoubtful(path: SpecPath): boolean {
+    const p = toPointer(path);
+    return this.doubtful.some((m) => p === m || p.startsWith(m + '/'));
   }
 
   /** True when the user wrote (spec or overlay) the node at `path`, as opposed to the blueprint. */
@@ -170,4 +177,9 @@ export interface Rule {
   /** Rules about the document itself (not about an environment's result) run once. */
   readonly once?: boolean;
   check(view: SpecView): void;
+  /**
+   * Instead of `check` per environment: sees every environment's view at once, for rules whose
+   * findings would otherwise repeat per environment with only the environment's name changed.
+   */
+  checkAll?(views: readonly SpecView[]): void;
 }

@@ -15,7 +15,7 @@ export const deliveryRule: Rule = {
     for (const [n, d] of entries(streams)) {
       const format = d.format ?? defaults.format;
       if (format !== 'parquet') continue;
-      if (!isDict(d.table)) {
+      if (!isDict(d.table) && !view.isDoubtful(['deliveryStreams', n, 'table'])) {
         view.report({
           code: 'ARA270',
           message: `delivery stream '${n}' converts to Parquet but names no Glue table for the record schema`,

@@ -1,6 +1,7 @@
 /**
  * ARA260 (an override names an entry that does not exist: it would silently add a half-defined
- * entry) and ARA261 (a production-looking environment that deletes its data on destroy).
+ * entry), ARA261 (a production-looking environment that deletes its data on destroy) and ARA262 (a
+ * region AWS does not have: a typo the schema's pattern cannot see).
  */
 import type { SpecPath } from '../document.js';
 import { didYouMean } from '../../util/suggest.js';
@@ -71,6 +72,8 @@ export const removalPolicyRule: Rule = {
   check(view) {
     if (view.env === undefined || !/^prod/i.test(view.env)) return;
     if (dict(view.data.storage).removalPolicy !== 'destroy') return;
+    // `removalPolicyy: retain` in the environment: the typo is the finding, not its consequence.
+    if (view.isDoubtful(['environments', view.env, 'removalPolicy']) || view.isDoubtful(['environments', view.env, 'overrides', 'storage', 'removalPolicy'])) return;
     view.report({
       code: 'ARA261',
       severity: 'warning',
@@ -78,5 +81,37 @@ export const removalPolicyRule: Rule = {
       path: ['storage', 'removalPolicy'],
       hint: `add 'removalPolicy: retain' to environment '${view.env}'`,
     });
+  },
+};
+
+/**
+ * Public AWS regions (commercial, GovCloud, China) as of 2026. A region missing here is reported as
+ * a warning, not an error, so a spec for a region launched later still validates (exit 0).
+ */
+export const KNOWN_REGIONS: readonly string[] = [
+  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'af-south-1', 'ap-east-1', 'ap-east-2', 'ap-south-1', 'ap-south-2',
+  'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-4', 'ap-southeast-5', 'ap-southeast-6', 'ap-southeast-7',
+  'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ca-central-1', 'ca-west-1', 'eu-central-1', 'eu-central-2',
+  'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-south-1', 'eu-south-2', 'eu-north-1', 'il-central-1', 'me-south-1',
+  'me-central-1', 'mx-central-1', 'sa-east-1', 'us-gov-east-1', 'us-gov-west-1', 'cn-north-1', 'cn-northwest-1',
+];
+
+export const regionRule: Rule = {
+  name: 'regions',
+  codes: ['ARA262'],
+  once: true,
+  check(view) {
+    for (const [env, e] of entries(dict(view.doc.data).environments)) {
+      const region = e.region;
+      if (typeof region !== 'string' || KNOWN_REGIONS.includes(region)) continue;
+      const dym = didYouMean(region, KNOWN_REGIONS);
+      view.report({
+        code: 'ARA262',
+        severity: 'warning',
+        message: `environment '${env}': '${region}' is not a known AWS region`,
+        path: ['environments', env, 'region'],
+        hint: dym || 'check the region name (e.g. eu-west-1, us-east-1); a region newer than this ara-gen can be ignored',
+      });
+    }
   },
 };

@@ -8,7 +8,7 @@ import type { SpecDocument } from '../document.js';
 import { bufferingRule } from './buffering.js';
 import { type Rule, SpecView, entries, isDict } from './context.js';
 import { deliveryRule } from './delivery.js';
-import { overrideRule, removalPolicyRule } from './environments.js';
+import { overrideRule, regionRule, removalPolicyRule } from './environments.js';
 import { lifecycleRule } from './lifecycle.js';
 import { nameRule } from './names.js';
 import { platformRule } from './platform.js';
@@ -32,18 +32,29 @@ export const rules: readonly Rule[] = [
   deliveryRule,
   overrideRule,
   removalPolicyRule,
+  regionRule,
 ];
 
 /** Semantic findings of a parsed spec. Never throws, also on data that failed the schema. */
-export function checkRules(doc: SpecDocument): Diagnostic[] {
+export interface RuleOptions {
+  /**
+   * JSON pointers of places whose content the schema already found wrong or missing: values it
+   * rejected, and keys the user misspelt (`sinkz` with "did you mean 'sinks'" gives `/sinks`). Rules
+   * do not report what is missing there: the schema finding is the root cause.
+   */
+  readonly doubtful?: readonly string[];
+}
+
+export function checkRules(doc: SpecDocument, options: RuleOptions = {}): Diagnostic[] {
   if (!isDict(doc.data)) return [];
   const found: Diagnostic[] = [];
   const envs = entries(doc.data.environments).map(([name]) => name);
-  const views = (envs.length ? envs : [undefined]).map((env) => new SpecView(doc, env, found));
+  const views = (envs.length ? envs : [undefined]).map((env) => new SpecView(doc, env, found, options.doubtful ?? []));
   for (const rule of rules) {
-    for (const view of rule.once ? views.slice(0, 1) : views) {
+    const runs: (() => void)[] = rule.checkAll ? [() => rule.checkAll!(views)] : (rule.once ? views.slice(0, 1) : views).map((view) => () => rule.check(view));
+    for (const run of runs) {
       try {
-        rule.check(view);
+        run();
       } catch (e) {
         // A rule bug must not hide the other findings, nor show the user a stack trace.
         found.push(doc.diagnostic({ code: 'ARA299', message: `internal error in rule '${rule.name}': ${(e as Error).message}`, path: [], hint: 'please report this at the ara-gen issue tracker' }));

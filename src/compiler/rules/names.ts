@@ -28,16 +28,20 @@ interface Kind {
   readonly what: string;
   readonly max: number;
   readonly pattern: RegExp;
+  /** One allowed character (to find which part of a derived name brings a bad one). */
+  readonly char: RegExp;
   readonly chars: string;
 }
 
-const GLUE: Kind = { what: 'Glue name', max: 255, pattern: /^[a-z0-9_]+$/, chars: 'lower-case letters, digits and underscores' };
-const GLUE_RESOURCE: Kind = { what: 'Glue name', max: 255, pattern: /^[\w.-]+$/, chars: 'letters, digits, ., - and _' };
-const KINESIS: Kind = { what: 'Kinesis stream name', max: 128, pattern: /^[a-zA-Z0-9_.-]+$/, chars: 'letters, digits, ., - and _' };
-const FIREHOSE: Kind = { what: 'Firehose stream name', max: 64, pattern: /^[a-zA-Z0-9_.-]+$/, chars: 'letters, digits, ., - and _' };
-const LAMBDA: Kind = { what: 'Lambda function name', max: 64, pattern: /^[a-zA-Z0-9_-]+$/, chars: 'letters, digits, - and _' };
-const REDSHIFT_ID: Kind = { what: 'Redshift identifier', max: 63, pattern: /^[a-z][a-z0-9-]*$/, chars: 'lower-case letters, digits and hyphens, starting with a letter' };
-const REDSHIFT_DB: Kind = { what: 'Redshift database name', max: 64, pattern: /^[a-z_][a-z0-9_$]*$/, chars: 'lower-case letters, digits, _ and $, starting with a letter or _' };
+const GLUE: Kind = { what: 'Glue name', max: 255, pattern: /^[a-z0-9_]+$/, char: /[a-z0-9_]/, chars: 'lower-case letters, digits and underscores' };
+const GLUE_RESOURCE: Kind = { what: 'Glue name', max: 255, pattern: /^[\w.-]+$/, char: /[\w.-]/, chars: 'letters, digits, ., - and _' };
+const KINESIS: Kind = { what: 'Kinesis stream name', max: 128, pattern: /^[a-zA-Z0-9_.-]+$/, char: /[a-zA-Z0-9_.-]/, chars: 'letters, digits, ., - and _' };
+const FIREHOSE: Kind = { what: 'Firehose stream name', max: 64, pattern: /^[a-zA-Z0-9_.-]+$/, char: /[a-zA-Z0-9_.-]/, chars: 'letters, digits, ., - and _' };
+const LAMBDA: Kind = { what: 'Lambda function name', max: 64, pattern: /^[a-zA-Z0-9_-]+$/, char: /[a-zA-Z0-9_-]/, chars: 'letters, digits, - and _' };
+const REDSHIFT_ID: Kind = { what: 'Redshift identifier', max: 63, pattern: /^[a-z][a-z0-9-]*$/, char: /[a-z0-9-]/, chars: 'lower-case letters, digits and hyphens, starting with a letter' };
+const REDSHIFT_DB: Kind = { what: 'Redshift database name', max: 64, pattern: /^[a-z_][a-z0-9_$]*$/, char: /[a-z0-9_$]/, chars: 'lower-case letters, digits, _ and $, starting with a letter or _' };
+const S3_CHAR = /[a-z0-9.-]/;
+const S3_MAX = 63;
 
 /** Why `name` is not a valid name of `kind`, or undefined. */
 export function nameProblem(kind: Kind, name: string): string | undefined {
@@ -53,6 +57,10 @@ interface Physical {
   readonly entry: string;
   readonly path: SpecPath;
   readonly problem?: string;
+  /** The problem is the length (as opposed to the characters). */
+  readonly tooLong?: boolean;
+  readonly max: number;
+  readonly char: RegExp;
   readonly what: string;
 }
 
@@ -60,11 +68,14 @@ function physicalNames(view: SpecView): Physical[] {
   const c = view.nameContext();
   if (!c) return [];
   const out: Physical[] = [];
-  const add = (namespace: string, what: string, name: string, entry: string, path: SpecPath, problem: string | undefined): void => {
-    out.push({ namespace, what, name, entry, path, problem });
+  const bucket = (name: string, entry: string, path: SpecPath): void => {
+    const problem = bucketNameProblem(name);
+    out.push({ namespace: 's3', what: 'S3 bucket name', name, entry, path, problem, tooLong: name.length > S3_MAX, max: S3_MAX, char: S3_CHAR });
   };
-  const bucket = (name: string, entry: string, path: SpecPath): void => add('s3', 'S3 bucket name', name, entry, path, bucketNameProblem(name));
-  const named = (kind: Kind, namespace: string, name: string, entry: string, path: SpecPath): void => add(namespace, kind.what, name, entry, path, nameProblem(kind, name));
+  const named = (kind: Kind, namespace: string, name: string, entry: string, path: SpecPath): void => {
+    const problem = nameProblem(kind, name);
+    out.push({ namespace, what: kind.what, name, entry, path, problem, tooLong: name.length > kind.max, max: kind.max, char: kind.char });
+  };
 
   bucket(accessLogsBucketName(c), 'the access-logs bucket', ['name']);
   for (const [n] of entries(dict(view.data.storage).layers)) bucket(layerBucketName(c, n), `layer '${n}'`, ['storage', 'layers', n]);
@@ -89,33 +100,116 @@ function physicalNames(view: SpecView): Physical[] {
   return out;
 }
 
+/** A finding of one environment, kept until every environment has been seen. */
+interface Pending {
+  readonly view: SpecView;
+  readonly p: Physical;
+  readonly code: 'ARA202' | 'ARA203';
+  readonly first?: Physical;
+}
+
+const overBy = (p: Physical): number => p.name.length - p.max;
+
+/**
+ * The part of a derived name that brings characters the service rejects: the platform name, the
+ * environment name or the entry name (so `name: MyStore` is reported at `name`, not at every entry).
+ */
+function blame(view: SpecView, p: Physical): { path: SpecPath; part: 'key' | 'value'; text: string; what: string } | undefined {
+  const c = view.nameContext();
+  if (!c) return undefined;
+  const bad = (text: string) => [...text].some((ch) => !p.char.test(ch));
+  if (bad(c.platform)) return { path: ['name'], part: 'value', text: c.platform, what: 'the platform name' };
+  if (bad(c.env)) return { path: ['environments', c.env], part: 'key', text: c.env, what: 'the environment name' };
+  return undefined;
+}
+
 export const nameRule: Rule = {
   name: 'names',
   codes: ['ARA202', 'ARA203'],
   check(view) {
-    const seen = new Map<string, Physical>();
-    const env = view.env ?? '';
-    for (const p of physicalNames(view)) {
-      if (p.problem) {
-        view.report({
-          code: 'ARA203',
-          message: `${p.entry} gives the ${p.what} '${p.name}', which ${p.problem}`,
-          path: p.path,
-          part: 'key',
-          hint: p.name.length > 40 ? `shorten the entry name, the platform name or the environment name '${env}'` : 'rename the entry (physical names are derived from the platform, environment and entry names)',
-        });
+    this.checkAll!([view]);
+  },
+  checkAll(views) {
+    // Every environment derives its own names; the same cause (a long platform name, an upper-case
+    // letter, two entries colliding) would repeat once per environment. Collect, then report each
+    // cause once, for the environment where it is worst.
+    const pending = new Map<string, Pending>();
+    const keep = (key: string, f: Pending, worse: (a: Pending, b: Pending) => boolean) => {
+      const old = pending.get(key);
+      if (!old || worse(f, old)) pending.set(key, f);
+    };
+    const longByView = new Map<SpecView, Physical[]>();
+    for (const view of views) {
+      const seen = new Map<string, Physical>();
+      const long: Physical[] = [];
+      for (const p of physicalNames(view)) {
+        if (p.problem && p.tooLong) long.push(p);
+        else if (p.problem) {
+          const b = blame(view, p);
+          keep(`203|${b ? b.path.join('/') : p.path.join('/')}|${p.what}`, { view, p, code: 'ARA203' }, () => false);
+        }
+        const key = `${p.namespace}\0${p.name}`;
+        const first = seen.get(key);
+        if (first) keep(`202|${p.path.join('/')}|${first.path.join('/')}`, { view, p, code: 'ARA202', first }, () => false);
+        else seen.set(key, p);
       }
-      const key = `${p.namespace}\0${p.name}`;
-      const first = seen.get(key);
-      if (first) {
+      longByView.set(view, long);
+    }
+    // Names too long: a name that would be too long even with a one-character platform name is its
+    // entry's fault. The others are the platform name's when there are several (or one is the
+    // access-logs bucket, which derives from nothing else): then one finding at 'name'.
+    let platformBlame: { view: SpecView; long: Physical[] } | undefined;
+    for (const [view, all] of longByView) {
+      const platformLength = view.nameContext()?.platform.length ?? 0;
+      const entryFault = (p: Physical) => overBy(p) > platformLength - 1;
+      const long = all.filter((p) => !entryFault(p));
+      const platformWide = long.length > 1 || long.some((p) => p.path.length === 1 && p.path[0] === 'name');
+      const individual = platformWide ? all.filter(entryFault) : all;
+      for (const p of individual) keep(`203|${p.path.join('/')}|long`, { view, p, code: 'ARA203' }, (a, b) => overBy(a.p) > overBy(b.p));
+      if (platformWide) {
+        const worst = Math.max(...long.map(overBy));
+        if (!platformBlame || worst > Math.max(...platformBlame.long.map(overBy))) platformBlame = { view, long };
+      }
+    }
+    if (platformBlame) {
+      const { view, long } = platformBlame;
+      const c = view.nameContext()!;
+      const worst = long.reduce((a, b) => (overBy(b) > overBy(a) ? b : a));
+      const fit = c.platform.length - overBy(worst);
+      view.report({
+        code: 'ARA203',
+        message: `platform name '${c.platform}' with environment '${c.env}' makes ${long.length} physical name${long.length === 1 ? '' : 's'} too long, e.g. ${worst.entry}: the ${worst.what} '${worst.name}' is ${worst.name.length} characters (at most ${worst.max})`,
+        path: ['name'],
+        hint: `shorten 'name' to at most ${fit} characters, or shorten the environment name '${c.env}'`,
+      });
+      // In other environments the same names may be individually long only because of the platform name.
+      for (const [key, f] of [...pending]) if (key.endsWith('|long') && overBy(f.p) <= c.platform.length - 1) pending.delete(key);
+    }
+    for (const { view, p, code, first } of pending.values()) {
+      if (code === 'ARA202') {
         view.report({
-          code: 'ARA202',
-          message: `${p.entry} and ${first.entry} both give the ${p.what} '${p.name}'`,
+          code,
+          message: `${p.entry} and ${first!.entry} both give the ${p.what} '${p.name}'`,
           path: p.path,
           part: 'key',
           hint: `rename one of them (names differing only in case, '-' or '_' can map to the same AWS name)`,
         });
-      } else seen.set(key, p);
+        continue;
+      }
+      const b = p.tooLong ? undefined : blame(view, p);
+      view.report({
+        code,
+        message: b ? `${b.what} '${b.text}' gives the ${p.what} '${p.name}' (${p.entry}), which ${p.problem}` : `${p.entry} gives the ${p.what} '${p.name}', which ${p.problem}`,
+        path: b ? b.path : p.path,
+        part: b ? b.part : 'key',
+        hint: b
+          ? [...b.text.toLowerCase()].every((ch) => p.char.test(ch))
+            ? `write ${b.what} in lower case, e.g. '${b.text.toLowerCase()}'`
+            : `rename ${b.what} '${b.text}' (the ${p.what} allows only the characters above)`
+          : p.tooLong
+            ? `shorten the entry name (at most ${p.max} characters in all: the ${p.what} is ${p.name.length})`
+            : 'rename the entry (physical names are derived from the platform, environment and entry names)',
+      });
     }
   },
 };

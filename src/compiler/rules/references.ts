@@ -92,17 +92,30 @@ export const referenceRule: Rule = {
   codes: ['ARA201'],
   check(view) {
     const names = declared(view);
+    // Several references to the same missing name have one cause (the entry was renamed or never
+    // declared): one finding at the first reference, the others listed by line.
+    const missing = new Map<string, { owner: string; kind: Kind; name: string; path: SpecPath }[]>();
     for (const ref of references(view.data)) {
       if (typeof ref.name !== 'string') continue; // the schema reports wrong types
+      if (view.isDoubtful(SECTION[ref.kind].split('.'))) continue; // `sinkz:` or `streams:` (empty) is the finding
+      if (ref.kind === 'warehouse' && view.isDoubtful(['warehouse', 'database'])) continue; // its name defaults to the database
+      if (names[ref.kind].includes(ref.name)) continue;
+      const id = `${ref.kind}\0${ref.name}`;
+      missing.set(id, [...(missing.get(id) ?? []), { ...ref, name: ref.name }]);
+    }
+    for (const [ref, ...others] of missing.values()) {
+      if (!ref) continue;
       const known = names[ref.kind];
-      if (known.includes(ref.name)) continue;
       const dym = didYouMean(ref.name, known);
+      const also = others.length
+        ? ` (also referred to by ${others.map((o) => `${o.owner} at line ${view.doc.locate(view.origin(o.path)).start.line}`).join(', ')})`
+        : '';
       view.report({
         code: 'ARA201',
         message:
           ref.kind === 'warehouse'
-            ? `${ref.owner} refers to warehouse '${ref.name}', but ${known.length ? `the warehouse is named '${known[0]}'` : 'the spec declares no warehouse'}`
-            : `${ref.owner} refers to ${ref.kind} '${ref.name}', which is not declared in '${SECTION[ref.kind]}'`,
+            ? `${ref.owner} refers to warehouse '${ref.name}', but ${known.length ? `the warehouse is named '${known[0]}'` : 'the spec declares no warehouse'}${also}`
+            : `${ref.owner} refers to ${ref.kind} '${ref.name}', which is not declared in '${SECTION[ref.kind]}'${also}`,
         path: ref.path,
         hint: dym
           ? `${dym} (${listNames(known)})`

@@ -81,6 +81,23 @@ export function cronProblem(expr: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The likely intended AWS cron for an invalid one, or undefined: a 5-field (Unix) cron gets the year
+ * field, and `*` in day-of-month or day-of-week becomes the `?` AWS needs.
+ */
+export function suggestCron(expr: string): string | undefined {
+  const fields = expr.trim().split(/\s+/);
+  if (fields.length === 5) fields.push('*');
+  if (fields.length !== 6) return undefined;
+  const [dom, dow] = [fields[2], fields[4]];
+  if (dom !== '?' && dow !== '?') {
+    if (dow === '*') fields[4] = '?';
+    else if (dom === '*') fields[2] = '?';
+  } else if (dom === '?' && dow === '?') fields[4] = '*';
+  const fixed = fields.join(' ');
+  return fixed !== expr.trim() && cronProblem(fixed) === undefined ? `cron(${fixed})` : undefined;
+}
+
 export interface Rate {
   readonly amount: number;
   readonly unit: 'minute' | 'hour' | 'day';
@@ -117,7 +134,13 @@ export function toGlueSchedule(schedule: string): { cron: string } | { code: str
   const cron = /^cron\((.*)\)$/s.exec(s);
   if (cron) {
     const p = cronProblem(cron[1]!);
-    return p ? { code: 'ARA220', problem: `cron expression '${s}' ${p.startsWith('has') ? p : `is invalid: ${p}`}`, hint: "AWS form: cron(minutes hours day-of-month month day-of-week year), e.g. 'cron(0/5 * * * ? *)'" } : { cron: s };
+    if (!p) return { cron: s };
+    const fix = suggestCron(cron[1]!);
+    return {
+      code: 'ARA220',
+      problem: `cron expression '${s}' ${p.startsWith('has') ? p : `is invalid: ${p}`}`,
+      hint: fix ? `did you mean '${fix}'? (AWS form: cron(minutes hours day-of-month month day-of-week year))` : "AWS form: cron(minutes hours day-of-month month day-of-week year), e.g. 'cron(0/5 * * * ? *)'",
+    };
   }
   const rate = /^rate\((.*)\)$/s.exec(s);
   if (rate) {

@@ -52,6 +52,14 @@ export const triggerRule: Rule = {
     const started = new Set<string>(triggers.flatMap(([n, t]) => actionsOf(t, n).map(key)));
     for (const [n, c] of entries(view.data.crawlers)) if (c.schedule !== undefined) started.add(`crawler:${n}`);
     const declared = new Set([...Object.keys(dict(view.data.jobs)).map((n) => `job:${n}`), ...Object.keys(dict(view.data.crawlers)).map((n) => `crawler:${n}`)]);
+    // An action that names nothing usable (a typo in its key or its name: reported by the schema or
+    // ARA201) may be the very start the warning would miss; the warning would then be a consequence.
+    const doubtful = triggers.some(([n, t]) => {
+      if (view.isDoubtful(['triggers', n, 'actions'])) return true; // `actionz:`, `actions:` left empty
+      const actions = list(t.actions);
+      const edges = actionsOf(t, n);
+      return edges.length < actions.length || edges.some((a) => !declared.has(key(a)));
+    });
 
     for (const [n, t] of triggers) {
       for (const c of conditionsOf(t, n)) {
@@ -64,7 +72,7 @@ export const triggerRule: Rule = {
           });
         }
         // ARA201 already reports conditions on undeclared jobs/crawlers.
-        if (declared.has(key(c)) && !started.has(key(c))) {
+        if (!doubtful && declared.has(key(c)) && !started.has(key(c))) {
           view.report({
             code: 'ARA231',
             severity: 'warning',
@@ -101,7 +109,10 @@ export const triggerRule: Rule = {
               reported.add(id);
               view.report({
                 code: 'ARA232',
-                message: `triggers ${cycle.map((c) => `'${c}'`).join(' -> ')} form a cycle: ${start.replace(':', " '")}' restarts itself forever`,
+                message:
+                  cycle.length === 1
+                    ? `trigger '${cycle[0]}' starts ${start.replace(':', " '")}', which it watches: a cycle that restarts it forever`
+                    : `triggers ${cycle.map((c) => `'${c}'`).join(' -> ')} form a cycle: ${start.replace(':', " '")}' restarts itself forever`,
                 path: e.path,
                 hint: 'break the chain: a conditional trigger must not start a job or crawler that leads back to what it watches',
               });
