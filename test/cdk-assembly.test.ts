@@ -95,12 +95,25 @@ t('two builds are byte-identical, and no local path leaks into the assembly', as
   }
 });
 
+t('the assembly carries no CDK warning or error annotations (cdk synth / deploy print none)', () => {
+  const manifest = JSON.parse(readFileSync(join(dirA, 'manifest.json'), 'utf8'));
+  const annotations: string[] = [];
+  for (const [id, artifact] of Object.entries(manifest.artifacts as Record<string, any>)) {
+    const meta = { ...artifact.metadata, ...(artifact.additionalMetadataFile ? JSON.parse(readFileSync(join(dirA, artifact.additionalMetadataFile), 'utf8')) : {}) };
+    for (const [path, entries] of Object.entries(meta as Record<string, { type: string; data: unknown }[]>)) {
+      for (const e of entries) if (/^aws:cdk:(warning|error)$/.test(e.type)) annotations.push(`${id} ${path}: ${String(e.data)}`);
+    }
+  }
+  assert.equal(annotations, []);
+});
+
 t('stacks: account/region from the environment, dependency foundations → batch, cross-stack key', () => {
   const manifest = JSON.parse(readFileSync(join(dirA, 'manifest.json'), 'utf8'));
   const batch = manifest.artifacts['mystore-dev-batch'];
   assert.is(batch.environment, 'aws://123456789012/eu-west-1');
   assert.ok(batch.dependencies.includes('mystore-dev-foundations'));
   assert.equal(batch.properties.tags, { owner: 'data-platform', project: 'mystore' });
+  assert.equal(manifest.artifacts['mystore-dev-foundations'].properties.tags, { owner: 'data-platform', project: 'mystore' });
   const exported = Object.values(template(flagship, 'foundations').Outputs as Record<string, any>).map((o) => o.Export.Name);
   assert.ok(exported.some((n: string) => n.startsWith('mystore-dev-foundations:ExportsOutputFnGetAttStorageKey')));
 });

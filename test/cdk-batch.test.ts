@@ -2,6 +2,7 @@
  * Batch stack: crawlers, Glue jobs and their rendered scripts, triggers and workflows, replayers into
  * the lake, and the least-privilege roles (no `*` resource outside IAM_WILDCARD_EXCEPTIONS).
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -12,7 +13,7 @@ import { buildApp } from '../src/compiler/app.js';
 import { IAM_WILDCARD_EXCEPTIONS, wildcardExceptionFor } from '../src/compiler/constructs/glue-data-access-role.js';
 import type { BatchStack } from '../src/compiler/stacks/batch-stack.js';
 import { renderTemplate, TemplateError } from '../src/compiler/templates.js';
-import { cdkFixture, flagshipSpec, loadModel, makeOutdir, removeOutdirs } from './helpers/models.js';
+import { cdkFixture, flagshipSpec, loadModel, makeOutdir, mystoreModel, removeOutdirs } from './helpers/models.js';
 
 const t = suite('cdk batch');
 let flagship: Template;
@@ -155,6 +156,16 @@ t('workflow: scheduled crawl then, on SUCCEEDED, the jobs; triggers share the wo
   });
 });
 
+t('triggers: StartOnCreation follows the model for scheduled and conditional triggers alike', () => {
+  const on = Template.fromStack(buildApp(mystoreModel(), { outdir: makeOutdir('batch') }).stacks[1]!);
+  for (const name of ['mystore-dev-every-5-minutes', 'mystore-dev-raw-to-clean']) on.hasResourceProperties('AWS::Glue::Trigger', { Name: name, StartOnCreation: true });
+  const model = mystoreModel();
+  const off = { ...model, triggers: { ...model.triggers, 'raw-to-clean': { ...model.triggers['raw-to-clean']!, startOnCreation: false } } };
+  const tpl = Template.fromStack(buildApp(off, { outdir: makeOutdir('batch') }).stacks[1]!);
+  tpl.hasResourceProperties('AWS::Glue::Trigger', { Name: 'mystore-dev-raw-to-clean', Type: 'CONDITIONAL', StartOnCreation: false });
+  tpl.hasResourceProperties('AWS::Glue::Trigger', { Name: 'mystore-dev-every-5-minutes', StartOnCreation: true });
+});
+
 t('variant: ANY conditions on job states; a lone scheduled trigger has no workflow', () => {
   lakehouse.resourceCountIs('AWS::Glue::Workflow', 1);
   const wf = logicalId(lakehouse, 'AWS::Glue::Workflow', { Name: 'lakehouse-test-nightly' });
@@ -254,6 +265,9 @@ t('IAM: the crawler reads exactly its prefixes; a job reads its source and write
     'arn:<AWS::Partition>:glue:eu-west-1:123456789012:table/mystore_dev_clean/customer',
   ]);
   assert.ok(job('glue:GetTable').includes('arn:<AWS::Partition>:glue:eu-west-1:123456789012:table/mystore_dev_raw/customer'));
+  // Log groups: Glue's own names, including the ones it derives under an encrypting security configuration.
+  assert.equal(job('logs:AssociateKmsKey'), ['arn:<AWS::Partition>:logs:eu-west-1:123456789012:log-group:/aws-glue/jobs*']);
+  assert.equal(crawler('logs:AssociateKmsKey'), ['arn:<AWS::Partition>:logs:eu-west-1:123456789012:log-group:/aws-glue/crawlers*']);
   // The script: exactly its asset object in the bootstrap bucket.
   assert.equal(job('s3:GetObject').filter((r) => r.includes('cdk-hnb659fds')), [
     `arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-123456789012-eu-west-1/${flagshipStack.jobs['customer-to-parquet']!.scriptAsset.assetHash}.py`,
@@ -263,6 +277,23 @@ t('IAM: the crawler reads exactly its prefixes; a job reads its source and write
     AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'glue.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } } })] },
     ManagedPolicyArns: Match.absent(),
   });
+});
+
+t('job scripts: every rendered flagship and lakehouse script is valid Python (py_compile)', () => {
+  const scripts = [
+    ...Object.values(flagshipStack.jobs).map((j) => join(flagshipOut, `asset.${j.scriptAsset.assetHash}.py`)),
+    ...Object.values(lakehouseStack.jobs).map((j) => join(lakehouseOut, `asset.${j.scriptAsset.assetHash}.py`)),
+  ];
+  assert.is(scripts.length, 3);
+  // Compiles in memory (no __pycache__ written next to the assembly); prints each failure.
+  const code = 'import sys\nfor f in sys.argv[1:]:\n    compile(open(f, encoding="utf-8").read(), f, "exec")\nprint(len(sys.argv) - 1)';
+  const r = spawnSync('python3', ['-c', code, ...scripts], { encoding: 'utf8' });
+  assert.not.ok(r.error, `python3 is needed to check the Glue scripts: ${r.error?.message}`);
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stdout.trim(), '3');
+  // A broken render (e.g. a quote in a name) is caught by the same check.
+  const bad = spawnSync('python3', ['-c', 'compile(\'X = "a"b"\', "t", "exec")'], { encoding: 'utf8' });
+  assert.is.not(bad.status, 0);
 });
 
 t('templates: strict rendering names the missing variable; unknown templates get a suggestion', () => {

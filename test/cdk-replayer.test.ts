@@ -102,7 +102,7 @@ t('an EventBridge rule invokes the function every frequencySeconds', () => {
   build({ frequencySeconds: 7200 }).template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(2 hours)' });
 });
 
-t('the role may only put objects under <prefix><table>/, encrypt with the key and write its own log group', () => {
+t('the role may only put objects under the window prefix, encrypt with the key and write its own log group', () => {
   const { template } = base();
   const roles = template.findResources('AWS::IAM::Role');
   assert.is(Object.keys(roles).length, 1);
@@ -120,7 +120,7 @@ t('the role may only put objects under <prefix><table>/, encrypt with the key an
     Sid: 'WriteWindows',
     Action: 's3:PutObject',
     Effect: 'Allow',
-    Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::${BUCKET}/customer/customer/*`]] },
+    Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::${BUCKET}/customer/*`]] },
   });
   assert.equal(logs!['Action'], ['logs:CreateLogStream', 'logs:PutLogEvents']);
   assert.match((logs!['Resource'] as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]!, /^CustomerReplayerLogGroup/);
@@ -144,10 +144,21 @@ t('without a key no KMS permission or variable is granted', () => {
   const template = Template.fromStack(stack);
   const policy = JSON.stringify(template.findResources('AWS::IAM::Policy'));
   assert.not.match(policy, /kms:/);
-  assert.match(policy, /:s3:::lake-bucket\/raw\/item\/\*/);
+  assert.match(policy, /:s3:::lake-bucket\/raw\/\*"/);
   template.hasResourceProperties('AWS::Lambda::Function', {
     Environment: { Variables: Match.objectEquals({ BUCKET: 'lake-bucket', PREFIX: 'raw/', TABLE: 'item', SEED: '1', RECORDS_PER_WINDOW: '10', FREQUENCY_SECONDS: '120' }) },
   });
+});
+
+t('an empty prefix scopes the role and the windows to <table>/', () => {
+  const { template, replayer } = build({ prefix: '', dataset: { group: 'retail', table: 'store_sale' }, functionName: 'mystore-dev-store-sale' });
+  assert.is(replayer.keyPrefix, 'store_sale/');
+  const policy = Object.values(template.findResources('AWS::IAM::Policy'))[0] as { Properties: { PolicyDocument: { Statement: { Sid: string; Resource: unknown }[] } } };
+  assert.equal(policy.Properties.PolicyDocument.Statement.find((st) => st.Sid === 'WriteWindows')!.Resource, {
+    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::${BUCKET}/store_sale/*`]],
+  });
+  template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ PREFIX: '', TABLE: 'store_sale' }) } });
+  assert.equal(new AwsSolutionsChecks().validateScope(Stack.of(replayer)).violations.map((v) => v.ruleName), []);
 });
 
 t('cdk-nag AwsSolutions: no finding left; the wildcard acknowledgement names exactly the finding cdk-nag raises', () => {
@@ -157,11 +168,11 @@ t('cdk-nag AwsSolutions: no finding left; the wildcard acknowledgement names exa
   // The same statement without the construct's acknowledgement is an IAM5 finding with that exact id.
   const bare = new Stack(new App(), 'Bare', { env: ENV });
   new iam.Policy(bare, 'P', {
-    statements: [new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [`arn:${bare.partition}:s3:::${BUCKET}/customer/customer/*`] })],
+    statements: [new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [`arn:${bare.partition}:s3:::${BUCKET}/customer/*`] })],
     roles: [new iam.Role(bare, 'R', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') })],
   });
   const bareIds = new AwsSolutionsChecks().validateScope(bare).violations.map((v) => v.ruleName);
-  assert.equal(bareIds, [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${BUCKET}/customer/customer/*]`]);
+  assert.equal(bareIds, [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${BUCKET}/customer/*]`]);
 });
 
 t('the bundle is deterministic: two apps give the same asset hash; no absolute path inside', () => {

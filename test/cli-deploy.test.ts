@@ -18,7 +18,7 @@ import { AraIoHost } from '../src/compiler/deploy/io-host.js';
 import { listRetained } from '../src/compiler/deploy/retained.js';
 import { readAssemblyStacks } from '../src/compiler/deploy/assembly-reader.js';
 import { explainFailure } from '../src/compiler/deploy/toolkit.js';
-import { flagship, noAwsEnv, runAraGen, runScript } from './helpers/ara-cli.js';
+import { flagship, noAwsEnv, repoRoot, runAraGen, runScript } from './helpers/ara-cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'ara-deploy-'));
 const emptyHome = join(tmp, 'home');
@@ -411,17 +411,51 @@ test('account mismatch and retained listing are readable', () => {
   assert.equal(retained.map((r) => [r.type, r.physicalName, r.policy]), [['AWS::S3::Bucket', 'b-1', 'Retain']]);
 });
 
-test('failure mapping on the flagship assembly knows every resource of both stacks', () => {
+test('failure mapping on the flagship assembly knows every resource of both stacks and its spec entry', () => {
   assert.ok(synthOk, 'the flagship synthesized earlier');
   const stacks = readAssemblyStacks(assemblyDir);
   const index = new SourceIndex(stacks);
+  const specLines = readFileSync(flagship, 'utf8').split('\n');
   for (const s of stacks) {
     for (const [logicalId, r] of Object.entries(s.resources)) {
       const origin = index.locate(s.stackName, logicalId)!;
       assert.is(origin.type, r.Type);
       assert.ok(origin.constructPath?.startsWith(`/${s.id}/`), `${logicalId} has a construct path`);
+      // Every resource has an origin; the spec was given as an absolute path, the assembly holds it relative.
+      assert.ok(origin.source, `${s.stackName}/${logicalId} has a spec origin`);
+      assert.is(origin.source!.file, 'examples/mystore.yaml');
+      const key = origin.source!.path.split('/').pop()!;
+      if (key) assert.ok(specLines[origin.source!.line - 1]!.slice(origin.source!.col - 1).startsWith(`${key}:`), `${formatSource(origin.source!)} points at '${key}:'`);
     }
   }
+  const batch = stacks.find((s) => s.stackName === 'mystore-dev-batch')!;
+  const byType = (type: string) => Object.keys(batch.resources).filter((id) => batch.resources[id]!.Type === type);
+  const crawlerId = byType('AWS::Glue::Crawler')[0]!;
+  const crawlerLine = specLines.indexOf('  raw:', specLines.indexOf('crawlers:')) + 1;
+  assert.is(formatSource(index.locate('mystore-dev-batch', crawlerId)!.source!), `examples/mystore.yaml:${crawlerLine}:3 (/crawlers/raw)`);
+  // The crawler's role (a child construct) maps to the crawler too; jobs, triggers, storage to their entries.
+  const roles = byType('AWS::IAM::Role').map((id) => index.locate('mystore-dev-batch', id)!.source!.path);
+  assert.ok(roles.includes('/crawlers/raw') && roles.includes('/jobs/customer-to-parquet') && roles.includes('/replayers/customer'), roles.join(' '));
+  assert.equal(byType('AWS::Glue::Trigger').map((id) => index.locate('mystore-dev-batch', id)!.source!.path).sort(), ['/triggers/every-5-minutes', '/triggers/raw-to-clean']);
+  const foundations = stacks.find((s) => s.stackName === 'mystore-dev-foundations')!;
+  const paths = Object.keys(foundations.resources).map((id) => index.locate('mystore-dev-foundations', id)!.source!.path);
+  for (const p of ['/storage', '/storage/layers/raw', '/storage/layers/transform', '/catalog/databases/clean', '/athena/workgroups/demo']) assert.ok(paths.includes(p), p);
+  // No absolute path anywhere in the assembly metadata.
+  for (const f of ['mystore-dev-batch.metadata.json', 'mystore-dev-foundations.metadata.json']) {
+    assert.not.ok(readFileSync(join(assemblyDir, f), 'utf8').includes(repoRoot), `${f} holds a local path`);
+  }
+
+  // End to end: a failed crawler event during deploy is reported with its spec line.
+  const { h } = host({ interactive: false, yes: false });
+  h.failedResources.push({ stackName: 'mystore-dev-batch', logicalId: crawlerId, type: 'AWS::Glue::Crawler', status: 'CREATE_FAILED', reason: 'Invalid input' });
+  const explained = explainFailure(new Error('The stack named mystore-dev-batch failed creation: ROLLBACK_COMPLETE'), {
+    action: 'deploy',
+    environment: { name: 'dev', account: '123456789012', region: 'eu-west-1' },
+    host: h,
+    assemblyDir,
+  });
+  assert.is(explained.exitCode, 3);
+  assert.ok(explained.lines.includes(`    from examples/mystore.yaml:${crawlerLine}:3 (/crawlers/raw)`), explained.lines.join('\n'));
 });
 
 test.run();

@@ -20,14 +20,14 @@ const t = suite('replayer handler');
 const KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555';
 const ENV = {
   BUCKET: 'lake',
-  PREFIX: 'replay/',
+  PREFIX: 'customer/',
   TABLE: 'customer',
   SEED: '42',
   RECORDS_PER_WINDOW: '250',
   FREQUENCY_SECONDS: '300',
   KMS_KEY_ARN: KEY_ARN,
 };
-const WINDOW_KEY = 'replay/customer/ingestion_start=2024-03-01T10:00:00/ingestion_end=2024-03-01T10:05:00/part-00000.csv';
+const WINDOW_KEY = 'customer/ingestion_start=2024-03-01T10:00:00/ingestion_end=2024-03-01T10:05:00/part-00000.csv';
 
 let s3local: S3Local;
 let client: S3Client;
@@ -84,7 +84,7 @@ t('the window is the frequency-aligned interval that ends at or before the event
   assert.is(windowEndingAt(new Date('2024-03-01T10:00:59.999Z'), 60).start.toISOString(), '2024-03-01T09:59:00.000Z');
 });
 
-t('one invocation writes the window under <prefix><table>/ingestion_start=…/ingestion_end=…/ with header and ingestion columns', async () => {
+t('one invocation writes the window under <prefix>ingestion_start=…/ingestion_end=…/ with header and ingestion columns', async () => {
   const result = await handlerWith(ENV)({ time: '2024-03-01T10:07:30Z' });
   assert.equal(await listKeys(), [WINDOW_KEY]);
   assert.equal(result.objects.map((o) => o.key), [WINDOW_KEY]);
@@ -130,20 +130,21 @@ t('replaying the same window (retry, duplicate event) rewrites the same key with
 t('consecutive events write consecutive, non-overlapping windows', async () => {
   const handler = handlerWith(ENV);
   for (const time of ['2024-03-01T10:05:02Z', '2024-03-01T10:10:01Z', '2024-03-01T10:15:00Z']) await handler({ time });
-  assert.equal(await listKeys('replay/customer/'), [
+  assert.equal(await listKeys('customer/'), [
     WINDOW_KEY,
-    'replay/customer/ingestion_start=2024-03-01T10:05:00/ingestion_end=2024-03-01T10:10:00/part-00000.csv',
-    'replay/customer/ingestion_start=2024-03-01T10:10:00/ingestion_end=2024-03-01T10:15:00/part-00000.csv',
+    'customer/ingestion_start=2024-03-01T10:05:00/ingestion_end=2024-03-01T10:10:00/part-00000.csv',
+    'customer/ingestion_start=2024-03-01T10:10:00/ingestion_end=2024-03-01T10:15:00/part-00000.csv',
   ]);
-  const second = await getText('replay/customer/ingestion_start=2024-03-01T10:05:00/ingestion_end=2024-03-01T10:10:00/part-00000.csv');
+  const second = await getText('customer/ingestion_start=2024-03-01T10:05:00/ingestion_end=2024-03-01T10:10:00/part-00000.csv');
   const times = second.split('\r\n').slice(1, -1).map((l) => l.split(',').at(-3)!);
   assert.ok(times.every((x) => x >= '2024-03-01T10:05:00' && x < '2024-03-01T10:10:00'));
 });
 
 t('a window larger than the part limit is split into parts, each with the header and within the limit', async () => {
-  const env = { ...ENV, TABLE: 'web_sale', RECORDS_PER_WINDOW: '400', MAX_PART_BYTES: '20000' };
+  const env = { ...ENV, TABLE: 'web_sale', PREFIX: 'sales/web/', RECORDS_PER_WINDOW: '400', MAX_PART_BYTES: '20000' };
   const result = await handlerWith(env)({ time: '2024-03-01T10:05:00Z' });
-  const keys = await listKeys('replay/web_sale/');
+  const keys = await listKeys('sales/web/');
+  assert.ok(keys.every((k) => k.startsWith('sales/web/ingestion_start=2024-03-01T10:00:00/ingestion_end=2024-03-01T10:05:00/part-')), keys.join(' '));
   assert.ok(keys.length >= 4, `${keys.length} parts`);
   assert.equal(keys, result.objects.map((o) => o.key));
   assert.equal(keys.map((k) => k.slice(-14)), keys.map((_, i) => `part-${String(i).padStart(5, '0')}.csv`));
@@ -170,6 +171,18 @@ t('an empty window still writes its header-only object; without a key no SSE hea
   assert.is(result.objects[0]!.rows, 0);
   assert.is(await getText(WINDOW_KEY), `${[...tableColumns('customer').map((c) => c.name), 'ingestion_start', 'ingestion_end'].join(',')}\r\n`);
   assert.is(s3local.buckets.get('lake')!.get(WINDOW_KEY)!.headers['x-amz-server-side-encryption'], undefined);
+});
+
+t('the prefix names the table folder; an empty prefix falls back to <table>/', async () => {
+  await handlerWith({ ...ENV, PREFIX: '' })({ time: '2024-03-01T10:07:30Z' });
+  await handlerWith({ ...ENV, TABLE: 'item', PREFIX: '' })({ time: '2024-03-01T10:07:30Z' });
+  await handlerWith({ ...ENV, PREFIX: 'lake/customers' })({ time: '2024-03-01T10:07:30Z' });
+  assert.equal(await listKeys(), [
+    // Without a prefix the default folder is the table, same as the spec's customer/ prefix.
+    WINDOW_KEY,
+    'item/ingestion_start=2024-03-01T10:00:00/ingestion_end=2024-03-01T10:05:00/part-00000.csv',
+    'lake/customers/ingestion_start=2024-03-01T10:00:00/ingestion_end=2024-03-01T10:05:00/part-00000.csv',
+  ]);
 });
 
 t('configuration errors name the variable and the fix', async () => {

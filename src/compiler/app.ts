@@ -82,6 +82,9 @@ export function buildApp(model: PlatformModel, options: BuildOptions): { app: Ap
       'aws:cdk:version-reporting': false,
       // No creation stack traces in the metadata: they hold local paths (non-reproducible output).
       'aws:cdk:disable-creation-stack-traces': true,
+      // Batch imports the foundations key with Fn::ImportValue: a strong reference keeps foundations
+      // from dropping the key while batch uses it. Said explicitly, so the CDK warns about nothing.
+      '@aws-cdk/core:defaultCrossStackReferences': 'strong',
     },
   });
   const names = { platform: model.name, env: model.environment.name };

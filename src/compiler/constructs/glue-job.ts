@@ -55,7 +55,9 @@ export class GlueJob extends Construct {
       catalogRead: [{ database: props.source.database, table: props.source.table }],
       catalogWrite: [{ database: props.target.database, table: props.target.table }],
       key: props.key,
-      logGroupPrefix: '/aws-glue/jobs/',
+      // `/aws-glue/jobs/...` (output, error, logs-v2) and, under an encrypting security configuration,
+      // groups Glue names after the role and configuration (`/aws-glue/jobs-<role>-<config>/`).
+      logGroupPrefix: '/aws-glue/jobs',
     });
     this.job = new glue.CfnJob(this, 'Job', {
       name: props.jobName,

@@ -8,8 +8,11 @@ import { Construct } from 'constructs';
 import { constructId } from '../naming.js';
 import { GlueTrigger, type GlueTriggerProps } from './glue-trigger.js';
 
+/** Omit over each member of a union (plain Omit keeps only the keys common to all members). */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 /** A trigger of the workflow; its id is the spec name (logical IDs never depend on positions). */
-export type GlueWorkflowTriggerProps = Omit<GlueTriggerProps, 'workflowName'> & { readonly id: string };
+export type GlueWorkflowTriggerProps = DistributiveOmit<GlueTriggerProps, 'workflowName'> & { readonly id: string };
 
 export interface GlueWorkflowProps {
   readonly workflowName: string;

@@ -17,6 +17,7 @@ import type { DataLakeStorage } from '../constructs/data-lake-storage.js';
 import type { LayerLocation, PlatformModel, TriggerModel, TriggerTarget } from '../model.js';
 import { constructId, glueTableName, resourceName } from '../naming.js';
 import { renderTemplate } from '../templates.js';
+import { recordSource } from './source.js';
 
 export interface BatchStackProps extends StackProps {
   readonly model: PlatformModel;
@@ -50,6 +51,8 @@ export class BatchStack extends Stack {
     this.model = model;
     const key = storage.key;
     const names = { platform: model.name, env: model.environment.name, account: model.environment.account, region: model.environment.region };
+    // Shared resources (the Glue security configuration) map to the spec as a whole.
+    recordSource(this, model.source);
 
     const replayers: Record<string, BatchReplayer> = {};
     for (const r of Object.values(model.replayers)) {
@@ -65,6 +68,7 @@ export class BatchStack extends Stack {
         encryptionKey: key,
         functionName: r.physicalName,
       });
+      recordSource(replayers[r.name]!, r.source);
     }
     this.replayers = replayers;
 
@@ -84,6 +88,7 @@ export class BatchStack extends Stack {
         securityConfiguration: security!,
         key,
       });
+      recordSource(crawlers[c.name]!, c.source);
     }
     this.crawlers = crawlers;
 
@@ -112,6 +117,7 @@ export class BatchStack extends Stack {
         securityConfiguration: security!,
         key,
       });
+      recordSource(jobs[j.name]!, j.source);
     }
     this.jobs = jobs;
 
@@ -125,10 +131,13 @@ export class BatchStack extends Stack {
       });
       workflows[w.name] = wf;
       Object.assign(triggers, wf.triggers);
+      // The workflow itself is derived from its triggers: it maps to the first of them.
+      const first = model.triggers[w.triggers[0]!];
+      if (first) recordSource(wf, first.source);
     }
     for (const t of Object.values(model.triggers)) {
-      if (t.workflow !== undefined) continue;
-      triggers[t.name] = new GlueTrigger(this, `${constructId(t.name)}Trigger`, this.triggerProps(t));
+      if (t.workflow === undefined) triggers[t.name] = new GlueTrigger(this, `${constructId(t.name)}Trigger`, this.triggerProps(t));
+      recordSource(triggers[t.name]!, t.source);
     }
     this.workflows = workflows;
     this.triggers = triggers;

@@ -6,6 +6,7 @@ import { DataLakeCatalog } from '../constructs/data-lake-catalog.js';
 import { DataLakeStorage } from '../constructs/data-lake-storage.js';
 import type { PlatformModel } from '../model.js';
 import { constructId } from '../naming.js';
+import { recordSource } from './source.js';
 
 export interface FoundationsStackProps extends StackProps {
   readonly model: PlatformModel;
@@ -24,6 +25,8 @@ export class FoundationsStack extends Stack {
     const { model } = props;
     const { storage } = model;
     const usesGlue = Object.keys(model.crawlers).length > 0 || Object.keys(model.jobs).length > 0;
+    // Resources of no single entry (the key, the access-logs bucket) map to `storage`, the rest to their entry.
+    recordSource(this, model.source);
 
     this.storage = new DataLakeStorage(this, 'Storage', {
       layers: Object.values(storage.layers).map((l) => ({
@@ -37,6 +40,8 @@ export class FoundationsStack extends Stack {
       removalPolicy: storage.removalPolicy,
       logGroupPrefixes: usesGlue ? [GLUE_LOG_GROUP_PREFIX] : [],
     });
+    recordSource(this.storage, storage.source);
+    for (const l of Object.values(storage.layers)) recordSource(this.storage.bucket(l.name), l.source);
 
     this.catalog = new DataLakeCatalog(this, 'Catalog', {
       databases: Object.values(model.catalog.databases).map((db) => ({
@@ -47,6 +52,7 @@ export class FoundationsStack extends Stack {
         description: `${model.name} ${db.name} database (${db.layer} layer)`,
       })),
     });
+    for (const db of Object.values(model.catalog.databases)) recordSource(this.catalog.databases[db.name]!, db.source);
 
     const workgroups: Record<string, AthenaWorkgroup> = {};
     for (const wg of Object.values(model.athena.workgroups)) {
@@ -60,6 +66,7 @@ export class FoundationsStack extends Stack {
         accessLogsBucket: this.storage.accessLogsBucket,
         removalPolicy: storage.removalPolicy,
       });
+      recordSource(workgroups[wg.name]!, wg.source);
     }
     this.workgroups = workgroups;
   }

@@ -1,8 +1,10 @@
 /**
  * The BatchReplayer Lambda: on every EventBridge schedule tick, generate the window of the retail
- * table that just ended and write it as CSV (with a header) into the lake, in ARA's layout:
+ * table that just ended and write it as CSV (with a header) into the lake:
  *
- *   s3://<BUCKET>/<PREFIX><TABLE>/ingestion_start=<ts>/ingestion_end=<ts>/part-00000.csv   (layout.ts)
+ *   s3://<BUCKET>/<PREFIX>ingestion_start=<ts>/ingestion_end=<ts>/part-00000.csv   (layout.ts)
+ *
+ * PREFIX names the table's folder (`customer/`); an empty PREFIX means `<TABLE>/`.
  *
  * The window is derived from the event's `time` (aligned down to FREQUENCY_SECONDS), never from the
  * clock at execution: a retried or replayed event regenerates the same window, so it rewrites the

@@ -1,8 +1,13 @@
 /**
- * Where a replayed window lands in the lake (ARA's BatchReplayer layout), in one place for the
- * handler that writes the objects and the construct that scopes the IAM policy to them:
+ * Where a replayed window lands in the lake, in one place for the handler that writes the objects
+ * and the construct that scopes the IAM policy to them:
  *
- *   <prefix><table>/ingestion_start=<ts>/ingestion_end=<ts>/part-00000.csv
+ *   <prefix>ingestion_start=<ts>/ingestion_end=<ts>/part-00000.csv
+ *
+ * The spec's prefix already names the table (`target: { layer: raw, prefix: customer/ }`), so the
+ * windows sit directly under it and a crawler over that prefix finds one table with the two
+ * ingestion partitions. Only an empty prefix falls back to `<table>/`: windows of several tables
+ * must never share a folder (a crawler would merge them into one table).
  *
  * `<ts>` is the window bound in the dataset's timestamp format (UTC, `2024-01-01T00:05:00`), the same
  * text as the `ingestion_start` / `ingestion_end` columns inside the files.
@@ -14,9 +19,10 @@ export function normalisePrefix(prefix: string): string {
   return prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
 }
 
-/** The key prefix under which every window of `table` is written. */
+/** The key prefix under which every window of `table` is written: the prefix, or `<table>/` when it is empty. */
 export function windowKeyPrefix(prefix: string, table: string): string {
-  return `${normalisePrefix(prefix)}${table}/`;
+  const p = normalisePrefix(prefix);
+  return p === '' ? `${table}/` : p;
 }
 
 export function partKey(prefix: string, table: string, window: { start: Date; end: Date }, part: number): string {

@@ -1,0 +1,98 @@
+/**
+ * ara-gen's public compiler API (`import ... from 'ara-gen'` or `'ara-gen/compiler'`):
+ *
+ *   spec file ──loadPlatform──▶ PlatformModel ──buildAssembly──▶ cloud assembly (+ compileSinkConfigs)
+ *
+ * Validation without the CDK (validateFiles, formatters), the resolved model types, the stacks and
+ * the reusable L3 constructs (each usable from a hand-written CDK app), naming helpers, and the
+ * assembly helpers behind `deploy` (failure mapping, retained resources). Everything else under
+ * src/compiler is internal and may change.
+ */
+
+// ---- loading and validating specs --------------------------------------------------------------
+export {
+  loadPlatform,
+  loadPlatformOrThrow,
+  validateFiles,
+  validateSpec,
+  isUsageProblem,
+  LoaderCode,
+  type FileResult,
+  type LoadResult,
+  type ValidateOptions,
+} from './load.js';
+export { resolve, type ResolveOptions } from './resolve.js';
+export { parseSpec } from './parse.js';
+export type { SpecDocument, SpecPath, SourceRange } from './document.js';
+export { SpecError, type Diagnostic, type Severity, type SourcePosition } from './diagnostics.js';
+export { formatText } from './format/text.js';
+export { formatJson } from './format/json.js';
+export { formatGithub } from './format/github.js';
+export { formatSarif } from './format/sarif.js';
+export type { FormatInput, FormatOptions, Formatter } from './format/summary.js';
+
+// ---- the resolved model ------------------------------------------------------------------------
+export type * from './model.js';
+
+// ---- naming ------------------------------------------------------------------------------------
+export {
+  accessLogsBucketName,
+  athenaResultsBucketName,
+  constructId,
+  glueName,
+  glueTableName,
+  layerBucketName,
+  resourceName,
+  stackName,
+  type NameContext,
+} from './naming.js';
+
+// ---- compiling to CDK --------------------------------------------------------------------------
+export {
+  buildApp,
+  buildAssembly,
+  notCompiled,
+  MAX_RESOURCES_PER_STACK,
+  StackResourceLimitError,
+  type BuildOptions,
+  type BuildResult,
+  type NotCompiledSection,
+  type StackSummary,
+} from './app.js';
+export { synthesize, type SynthesisOptions, type SynthesisResult } from './deploy/synthesize.js';
+export { compileSinkConfig, compileSinkConfigs, formatSinkConfig } from './sink-config.js';
+export type { SinkConfig } from '../runtime/config.js';
+export { runNag, listAcknowledgements, acknowledge, NagFindingsError, type NagFinding, type NagAcknowledgement } from './nag.js';
+export { renderTemplate, listTemplates, TemplateError, type RenderedTemplate } from './templates.js';
+
+// ---- stacks ------------------------------------------------------------------------------------
+export { FoundationsStack, GLUE_LOG_GROUP_PREFIX, type FoundationsStackProps } from './stacks/foundations-stack.js';
+export { BatchStack, CSV_TIMESTAMP_FORMAT, hasBatchContent, type BatchStackProps } from './stacks/batch-stack.js';
+export { recordSource, portableSpecPath } from './stacks/source.js';
+
+// ---- constructs --------------------------------------------------------------------------------
+export { DataLakeStorage, MIN_ARCHIVE_DAYS, MIN_INFREQUENT_ACCESS_DAYS, type DataLakeLayerProps, type DataLakeStorageProps } from './constructs/data-lake-storage.js';
+export { DataLakeCatalog, type CatalogDatabaseProps, type DataLakeCatalogProps } from './constructs/data-lake-catalog.js';
+export { AthenaWorkgroup, ATHENA_RESULTS_PREFIX, type AthenaWorkgroupProps } from './constructs/athena-workgroup.js';
+export { secureBucket, toRemovalPolicy, type RemovalPolicyName, type SecureBucketOptions } from './constructs/secure-bucket.js';
+export { GlueSecurityConfiguration, type GlueSecurityConfigurationProps } from './constructs/glue-security-configuration.js';
+export {
+  GlueDataAccessRole,
+  IAM_WILDCARD_EXCEPTIONS,
+  wildcardExceptionFor,
+  type GlueDataAccessRoleProps,
+  type GlueTableRef,
+  type S3Location,
+  type S3Object,
+  type WildcardException,
+} from './constructs/glue-data-access-role.js';
+export { GlueCrawler, type GlueCrawlerProps } from './constructs/glue-crawler.js';
+export { GlueJob, type GlueJobProps, type GlueJobScript } from './constructs/glue-job.js';
+export { GlueTrigger, type GlueCondition, type GlueTarget, type GlueTriggerProps } from './constructs/glue-trigger.js';
+export { GlueWorkflow, type GlueWorkflowProps, type GlueWorkflowTriggerProps } from './constructs/glue-workflow.js';
+export { BatchReplayer, bundleReplayerHandler, replayerSizing, REPLAYER_RUNTIME, type BatchReplayerProps } from './constructs/batch-replayer.js';
+
+// ---- assemblies and deployments ----------------------------------------------------------------
+export { readAssemblyStacks, type AssemblyStack, type TemplateResource } from './deploy/assembly-reader.js';
+export { SourceIndex, SOURCE_METADATA_KEY, describeOrigin, formatSource, type ResourceOrigin } from './deploy/failure-map.js';
+export { listRetained, formatRetained, type RetainedResource } from './deploy/retained.js';
