@@ -50,7 +50,7 @@ Flagship('defaults to the first environment and fills blueprint defaults', () =>
   assert.equal(m.sinks['web-sale-events']!.aggregation, 'none');
   assert.equal(m.athena.workgroups.demo!.enforceConfiguration, true);
   assert.equal(m.crawlers.raw!.exclude, ['**_SUCCESS', '**crc']);
-  assert.equal(m.triggers['raw-to-clean']!.startOnCreation, false);
+  assert.equal(m.triggers['raw-to-clean']!.startOnCreation, true); // conditional triggers are active by default
   assert.equal(m.triggers['every-5-minutes']!.startOnCreation, true);
 });
 

@@ -324,10 +324,14 @@ class Resolver {
   }
 
   private triggers(): Record<string, TriggerModel> {
-    const def = this.defaults('trigger');
+    const scheduledDefaults = this.defaults('trigger');
+    // Conditional triggers are active by default (as in the reference architecture): an inactive
+    // one silently breaks the chain its scheduled trigger starts.
+    const conditionalDefaults = { ...scheduledDefaults, ...this.defaults('conditionalTrigger') };
     const out: Record<string, TriggerModel> = {};
     for (const [n, t] of entries(this.d.triggers)) {
       const at = ['triggers', n];
+      const def = t.when !== undefined ? conditionalDefaults : scheduledDefaults;
       const base = {
         name: n,
         actions: actionsOf(t, n).map((a): TriggerTarget => ({ kind: a.kind, name: a.name })),

@@ -11,7 +11,7 @@ import { colourEnabled, err, paint } from '../../cli/io.js';
 import { StackResourceLimitError } from '../app.js';
 import { formatText } from '../format/text.js';
 import { NagFindingsError } from '../nag.js';
-import { LoaderCode, loadPlatform } from '../load.js';
+import { isUsageProblem, loadPlatform } from '../load.js';
 import type { PlatformModel } from '../model.js';
 import { checkCredentials } from './credentials.js';
 import { OutdirError } from './outdir.js';
@@ -41,8 +41,7 @@ export async function loadModel(file: string, env: string | undefined): Promise<
     err(formatText([{ file, diagnostics: result.diagnostics, ...(result.document ? { text: result.document.text } : {}) }], { colour: colourEnabled() }));
   }
   if (result.model) return { model: result.model };
-  const unreadable = result.diagnostics.some((d) => d.code === LoaderCode.Unreadable);
-  return { exitCode: unreadable ? ExitCode.Usage : ExitCode.Findings };
+  return { exitCode: result.diagnostics.some(isUsageProblem) ? ExitCode.Usage : ExitCode.Findings };
 }
 
 /** Offline credential check before anything that may call AWS. Returns an exit code on failure. */
