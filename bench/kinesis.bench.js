@@ -29,7 +29,8 @@ const input = join(dir, 'events.ndjson');
 writeFileSync(input, lines.join('\n') + '\n');
 
 const hints = { maxBatchSize: BATCH, maxBatchBytes: 5 * 1024 * 1024, maxRecordBytes: 1024 * 1024, maxBufferedRequests: 10_000, maxTimeInBufferMs: 5_000, maxInFlightRequests: CONCURRENCY };
-// The compiled default (AIMD, starting at one batch in flight and climbing), and no rate limiting
+// The compiled default (AIMD with slow start: one batch in flight at first, doubling per round trip
+// until the first throttle), and no rate limiting
 // (exactly the bare loop's concurrency from the first request).
 const STRATEGIES = { aimd: { strategy: 'aimd', increaseRate: 10, decreaseFactor: 0.5 }, none: { strategy: 'none' } };
 function configFor(streamName, rateLimiting) {
@@ -124,12 +125,13 @@ const results = {
   ratioAimdWall: ratio(wallRates.aimd),
   ratioNoneWall: ratio(wallRates.none),
   target: TARGET,
-  pass: ratio(rates.none) >= TARGET,
+  // The flagship sink uses AIMD: the target must hold with it, not only without rate limiting.
+  pass: ratio(rates.aimd) >= TARGET && ratio(rates.none) >= TARGET,
 };
 const pct = (x) => `${(x * 100).toFixed(1)}%`;
 process.stderr.write(
-  `kinesis: bare PutRecords ${results.bareRecordsPerSecond} rec/s; sink run ${results.sinkRunNoneRecordsPerSecond} rec/s with rate limiting none = ${pct(results.ratioNone)} ` +
-    `(same concurrency; target ≥ ${pct(TARGET)}), ${results.sinkRunAimdRecordsPerSecond} rec/s with AIMD = ${pct(results.ratioAimd)} (starts at one batch in flight); ` +
+  `kinesis: bare PutRecords ${results.bareRecordsPerSecond} rec/s; sink run ${results.sinkRunAimdRecordsPerSecond} rec/s with AIMD (slow start) = ${pct(results.ratioAimd)}, ` +
+    `${results.sinkRunNoneRecordsPerSecond} rec/s with rate limiting none = ${pct(results.ratioNone)} (same concurrency; target ≥ ${pct(TARGET)} for both): ${results.pass ? 'PASS' : 'FAIL'}; ` +
     `wall clock incl. process start ${pct(results.ratioNoneWall)} / ${pct(results.ratioAimdWall)} — ${RECORDS} records, batch ${BATCH}, ${CONCURRENCY} in flight, ${SHARDS} shards, median of ${RUNS}\n`,
 );
 process.stdout.write(JSON.stringify({ bench: 'kinesis', results }) + '\n');

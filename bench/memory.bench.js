@@ -112,8 +112,9 @@ try {
     growthLargestToSmallest: growth,
     limitMiB: LIMIT_MIB,
     // The peak is a high-water mark of a process whose buffer is bounded; GC timing moves it by
-    // ±20% between runs, so "does not grow" allows that much noise across a 4× larger input.
-    pass: peak < LIMIT_MIB && growth < 1.35,
+    // about ±10% between runs, so "does not grow" allows that much noise across a 4× larger input.
+    // (Before `sink run` fixed the young generation's size it grew ×1.3 from 100k to 400k records.)
+    pass: peak < LIMIT_MIB && growth < 1.15,
   };
   process.stderr.write(
     `sink run memory, 1 KiB records, maxBufferedRequests 10,000, destination latency ${LATENCY_MS} ms per request:\n` +

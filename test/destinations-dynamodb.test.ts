@@ -121,13 +121,13 @@ Dynamo('a missing table stops the sink with a FatalSinkError naming the table', 
   await writer.close().catch(() => {});
 });
 
-Dynamo('an item without the table\'s key attribute is refused per entry, naming the attribute', async ({ dynamo }) => {
+Dynamo('an item without the table\'s key attribute is rejected per entry (dead-lettered by the engine, never fatal), naming the attribute', async ({ dynamo }) => {
   const table = uniqueName('nokey');
   await dynamo.createTable(table, { hash: 'id' });
   const destination = createDynamoDbDestination({ credentials: TEST_CREDENTIALS, tableName: table, endpoint: dynamo.endpoint, region: 'us-east-1' });
   const convert = dynamoDbConverter();
   const outcome = await destination.submit([convert({ id: 'a' }), convert({ name: 'no id' }), convert({ id: 'b' })], new AbortController().signal);
-  assert.equal(outcome.failures, [{ index: 1, code: 'ValidationException', message: `the item has no value for the key attribute(s) id of table ${table}` }]);
+  assert.equal(outcome.failures, [{ index: 1, code: 'ValidationException', message: `the item has no value for the key attribute "id" (table ${table})`, rejected: true }]);
   assert.equal((await dynamo.scanAll(table)).map((i) => i.id).sort(), ['a', 'b']);
   await destination.close();
 });

@@ -14,8 +14,8 @@ import { MemoryDestination, entry, type MemEntry } from './helpers/memory-destin
 const hints = { maxBatchSize: 4, maxBatchBytes: 1000, maxRecordBytes: 100, maxBufferedRequests: 50, maxTimeInBufferMs: 1000, maxInFlightRequests: 10 };
 const done = (batchSize: number, failedEntries = 0) => ({ batchSize, failedEntries, throttled: failedEntries > 0, latencyMs: 1 });
 
-test('AIMD: +increaseRate after a fully successful request up to maxBatchSize × maxInFlightRequests', () => {
-  const s = createRateLimitingStrategy({ strategy: 'aimd', increaseRate: 10, decreaseFactor: 0.5 }, hints);
+test('AIMD without slow start: +increaseRate after a fully successful request up to maxBatchSize × maxInFlightRequests', () => {
+  const s = createRateLimitingStrategy({ strategy: 'aimd', increaseRate: 10, decreaseFactor: 0.5, slowStart: false }, hints);
   assert.is(s.name, 'aimd');
   assert.is(s.currentBudget(), 4, 'starts at maxBatchSize');
   const seen = [];
@@ -78,7 +78,7 @@ test('invalid AIMD parameters are rejected with the rule and a fix', () => {
   assert.throws(() => createRateLimitingStrategy({ strategy: 'vector' } as never, hints), /rateLimiting.strategy = "vector" is not supported; use "aimd" or "none"/);
 });
 
-test('writer with AIMD: a failure halves the budget and caps the next batch; success climbs back', async () => {
+test('writer with AIMD (slowStart false): a failure halves the budget and caps the next batch; success climbs back', async () => {
   const clock = new FakeClock();
   const dest = new MemoryDestination({ manual: true });
   const writer = new AsyncSinkWriter<MemEntry>({
@@ -86,7 +86,8 @@ test('writer with AIMD: a failure halves the budget and caps the next batch; suc
     clock,
     random: () => 0,
     hints: { maxBatchSize: 8, maxInFlightRequests: 2, maxBufferedRequests: 100 },
-    rateLimiting: { strategy: 'aimd', increaseRate: 4, decreaseFactor: 0.5 },
+    // Flink's AIMD (no slow start): starts at one batch.
+    rateLimiting: { strategy: 'aimd', increaseRate: 4, decreaseFactor: 0.5, slowStart: false },
   });
   for (let i = 0; i < 48; i++) await writer.write(entry(i));
   assert.equal(dest.batches.map((b) => b.length), [8], 'budget 8: the second request waits');
@@ -115,6 +116,86 @@ test('writer with AIMD: a failure halves the budget and caps the next batch; suc
   await f;
   assert.is(dest.delivered.length, 48);
   assert.is(writer.rateLimiter.currentBudget(), 16, 'ceiling 8 × 2');
+});
+
+test('AIMD slow start (default): starts at min(4, maxInFlightRequests) batches, grows by each acknowledged batch (at least increaseRate) up to the ceiling', () => {
+  const s = createRateLimitingStrategy({ strategy: 'aimd', increaseRate: 3, decreaseFactor: 0.5 }, hints) as CongestionControlStrategy;
+  assert.ok(s.inSlowStart);
+  assert.is(s.currentBudget(), 16, 'initial window 4 × maxBatchSize 4');
+  const seen = [];
+  for (const batch of [4, 1, 8, 16]) {
+    s.registerInFlightRequest({ batchSize: batch });
+    s.registerCompletedRequest(done(batch));
+    seen.push(s.currentBudget());
+  }
+  // 16 + 4, + max(1, 3), + 8, + 16 capped at 4 × 10.
+  assert.equal(seen, [20, 23, 31, 40]);
+  assert.ok(s.inSlowStart, 'no failure yet');
+  const narrow = createRateLimitingStrategy({ strategy: 'aimd', increaseRate: 3, decreaseFactor: 0.5 }, { ...hints, maxInFlightRequests: 2 });
+  assert.is(narrow.currentBudget(), 8, 'the initial window never exceeds maxInFlightRequests batches');
+});
+
+test('AIMD slow start ends at the first failure: × decreaseFactor, then +increaseRate only', () => {
+  const s = createRateLimitingStrategy({ strategy: 'aimd', increaseRate: 3, decreaseFactor: 0.5 }, hints) as CongestionControlStrategy;
+  s.registerInFlightRequest({ batchSize: 4 });
+  s.registerCompletedRequest(done(4));
+  s.registerInFlightRequest({ batchSize: 8 });
+  s.registerCompletedRequest(done(8));
+  assert.is(s.currentBudget(), 28);
+  s.registerInFlightRequest({ batchSize: 4 });
+  s.registerCompletedRequest(done(4, 1));
+  assert.is(s.currentBudget(), 14, 'halved at the first failure');
+  assert.not.ok(s.inSlowStart);
+  const seen = [];
+  for (let i = 0; i < 3; i++) {
+    s.registerInFlightRequest({ batchSize: 8 });
+    s.registerCompletedRequest(done(8));
+    seen.push(s.currentBudget());
+  }
+  assert.equal(seen, [17, 20, 23], 'additive (+3), not +8 per success, after slow start');
+});
+
+test('writer with AIMD slow start (FakeClock): in-flight requests double per round trip, back off on the first throttle, then climb additively', async () => {
+  const clock = new FakeClock();
+  const dest = new MemoryDestination({ manual: true, limits: { maxBatchSize: 500 } });
+  const writer = new AsyncSinkWriter<MemEntry>({
+    destination: dest,
+    clock,
+    random: () => 0,
+    hints: { maxBatchSize: 10, maxInFlightRequests: 32, maxBufferedRequests: 2000, maxBatchBytes: 100_000 },
+    rateLimiting: { strategy: 'aimd', increaseRate: 2, decreaseFactor: 0.5 },
+  });
+  for (let i = 0; i < 1200; i++) await writer.write(entry(i));
+  const rounds: number[] = [];
+  const budgets: number[] = [];
+  for (let round = 0; round < 4; round++) {
+    rounds.push(dest.open.length);
+    budgets.push(writer.rateLimiter.currentBudget());
+    if (round === 3) break;
+    for (const c of [...dest.open]) c.resolve();
+    await settle();
+  }
+  assert.equal(rounds, [4, 8, 16, 32], 'one round trip each: 40 → 80 → 160 → 320 messages in flight');
+  assert.equal(budgets, [40, 80, 160, 320]);
+  // Flink's AIMD (from 10, +2 per success) would need 155 successful requests to reach 320.
+  const [first, ...rest] = [...dest.open];
+  first!.resolve([{ index: 0, code: 'ProvisionedThroughputExceededException', message: 'slow down' }]);
+  await settle();
+  assert.is(writer.rateLimiter.currentBudget(), 160, 'halved at the first throttle');
+  assert.is(writer.stats().throttled, 1);
+  for (const c of rest) c.resolve();
+  await settle();
+  assert.is(writer.rateLimiter.currentBudget(), 160 + 31 * 2, 'additive after slow start');
+  const f = writer.close();
+  for (let k = 0; k < 200 && dest.open.length; k++) {
+    for (const c of [...dest.open]) c.resolve();
+    await settle();
+    clock.advance(10_000);
+    await settle();
+  }
+  await f;
+  assert.is(dest.delivered.length, 1200);
+  assert.equal(new Set(dest.delivered.map((e) => e.key)).size, 1200);
 });
 
 test('writer with strategy none: full batches, concurrency bounded by maxInFlightRequests', async () => {

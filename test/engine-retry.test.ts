@@ -215,4 +215,23 @@ test('dead letters: oversize entries at once, entries out of attempts with the l
   await writer.close();
 });
 
+test('entries the destination rejects are dead-lettered at once: never retried, never fatal, no rate-limit back-off', async () => {
+  const { dest, writer, deadLetters } = setup(
+    { respond: (b) => ({ failures: b.flatMap((e, index) => (e.key === 'k2' || e.key === 'k5' ? [{ index, code: 'ValidationException', message: `bad key in ${e.key}`, rejected: true }] : [])) }) },
+    { rateLimiting: { strategy: 'aimd', increaseRate: 1, decreaseFactor: 0.5, slowStart: false }, hints: { maxBatchSize: 4, maxInFlightRequests: 2 } },
+  );
+  for (let i = 0; i < 8; i++) await writer.write(entry(i));
+  await writer.close();
+  assert.equal(deadLetters, [
+    ['k2', 'rejected by memory stream test-stream: ValidationException: bad key in k2'],
+    ['k5', 'rejected by memory stream test-stream: ValidationException: bad key in k5'],
+  ]);
+  assert.equal(dest.batches, [keys(4), keys(4, 4)], 'no retry request');
+  assert.equal(dest.delivered.map((e) => e.key), ['k0', 'k1', 'k3', 'k4', 'k6', 'k7']);
+  assert.is(writer.fatalError, undefined, 'ValidationException is fatal for a whole request, not for a rejected entry');
+  const s = writer.stats();
+  assert.equal([s.deadLetters, s.recordsOut, s.retries, s.throttled], [2, 6, 0, 0]);
+  assert.is(writer.rateLimiter.currentBudget(), 4 + 2, 'both requests counted as successes (+1 each; ceiling 4 × 2)');
+});
+
 test.run();

@@ -116,7 +116,9 @@ export class ProgressLine {
     this.lastRead = f.read;
     this.lastAt = f.elapsedMs;
     const text = `sink ${this.sink}: ${n(f.read)} read · ${n(f.delivered)} delivered · ${n(f.inFlight)} in flight · ${n(f.deadLettered)} dead letters · ${n(rate)} records/s`;
-    this.stream.write(`\r\u001b[K${text.slice(0, Math.max(20, (this.stream.columns ?? 120) - 1))}`);
+    // columns is 0 or undefined when the terminal does not report its width (script, some CI ptys).
+    const columns = this.stream.columns || 120;
+    this.stream.write(`\r\u001b[K${text.slice(0, Math.max(20, columns - 1))}`);
     this.drawn = true;
   }
 

@@ -19,6 +19,12 @@ export interface EntryFailure {
   /** Service error code, e.g. `ProvisionedThroughputExceededException`, `InternalFailure`. */
   readonly code: string;
   readonly message: string;
+  /**
+   * The destination will never accept this entry (e.g. a DynamoDB item without the table's key
+   * attribute): the engine dead-letters it at once, whatever the code, without retrying, without
+   * stopping the sink and without slowing the rate limiter.
+   */
+  readonly rejected?: boolean;
 }
 
 export interface BatchOutcome {

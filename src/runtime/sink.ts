@@ -16,6 +16,7 @@ import { converterFromConfig, destinationFromConfig } from './destinations/index
 import { createFileDestination, fileConverter } from './destinations/file.js';
 import { KplAggregator, type UserRecord } from './destinations/kpl-aggregation.js';
 import type { KinesisEntry } from './destinations/kinesis.js';
+import { unmarshallItem, type DynamoItem } from './destinations/dynamodb-item.js';
 
 export interface SinkOptions {
   /** Endpoint URL override (wins over AWS_ENDPOINT_URL_* from the environment). */
@@ -254,13 +255,13 @@ export function createSink(config: SinkConfig, options: SinkOptions = {}): Sink 
 function buildDestination(config: SinkConfig, endpoint: string | undefined): Destination<unknown> {
   const d = config.destination;
   if (d.type === 'file') return createFileDestination({ path: d.path }) as Destination<unknown>;
-  return destinationFromConfig(d, { endpoint, maxSockets: config.bufferingHints.maxInFlightRequests });
+  return destinationFromConfig(d, { endpoint, maxSockets: config.bufferingHints.maxInFlightRequests, keyAttributes: config.keyAttributes });
 }
 
 function buildConverter(config: SinkConfig): ElementConverter<unknown> {
   const d = config.destination;
   if (d.type === 'file') return fileConverter();
-  return converterFromConfig(d.type, { partitionKey: config.partitionKey, explicitHashKey: config.explicitHashKey });
+  return converterFromConfig(d.type, { partitionKey: config.partitionKey, explicitHashKey: config.explicitHashKey, keyAttributes: config.keyAttributes });
 }
 
 /** Wraps a destination to count acknowledged user records (KPL aggregates count their records). */
@@ -304,6 +305,15 @@ function decodeUserRecord(r: EncodedUserRecord): UserRecord {
 /** Best human-readable form of an entry for a dead-letter line: its payload as text when it has one. */
 function entryText(encoded: unknown, entry: unknown): string {
   if (typeof encoded === 'string') return encoded;
+  const item = (entry as { item?: unknown } | null)?.item;
+  if (item && typeof item === 'object') {
+    // A DynamoDB item: the event it was marshalled from.
+    try {
+      return JSON.stringify(unmarshallItem(item as DynamoItem));
+    } catch {
+      /* not a JSON-marshalled item: fall through */
+    }
+  }
   const data = (entry as { data?: unknown } | null)?.data;
   if (data instanceof Uint8Array && (entry as Partial<KinesisEntry>).userRecords === undefined) return Buffer.from(data).toString('utf8');
   return safeStringify(encoded);

@@ -25,6 +25,8 @@ export interface LocalDynamoDb {
   readonly port: number;
   readonly client: DynamoDBClient;
   createTable(name: string, key: TableKey): Promise<void>;
+  /** Waits until a table created some other way is ACTIVE. */
+  waitActive(name: string): Promise<void>;
   /** Every item of the table as plain JSON. */
   scanAll(name: string): Promise<Record<string, unknown>[]>;
   stop(): Promise<void>;
@@ -47,6 +49,10 @@ export async function startDynalite(): Promise<LocalDynamoDb> {
       attributes.push({ AttributeName: key.range, AttributeType: key.rangeType ?? 'S' });
     }
     await client.send(new CreateTableCommand({ TableName: name, KeySchema: schema, AttributeDefinitions: attributes, BillingMode: 'PAY_PER_REQUEST' }));
+    await waitActive(name);
+  }
+
+  async function waitActive(name: string): Promise<void> {
     for (let i = 0; i < 200; i++) {
       const r = await client.send(new DescribeTableCommand({ TableName: name }));
       if (r.Table?.TableStatus === 'ACTIVE') return;
@@ -71,6 +77,7 @@ export async function startDynalite(): Promise<LocalDynamoDb> {
     port,
     client,
     createTable,
+    waitActive,
     scanAll,
     async stop() {
       client.destroy();

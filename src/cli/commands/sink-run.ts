@@ -9,6 +9,7 @@
  */
 import { statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { type CommandSpec, type ParsedArgs, UsageError } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { colourEnabled, err, paint } from '../io.js';
@@ -63,7 +64,20 @@ export const command: CommandSpec = {
   run,
 };
 
+/**
+ * Peak RSS must not depend on the input size. What the engine keeps alive is bounded (after a full
+ * GC: ~12 MiB of heap and the buffered records), but V8 grows the young generation (up to 3 × 16
+ * MiB semi-spaces) while a long run keeps a high allocation rate, so the peak RSS crept up with the
+ * run's length (157 MiB at 100k records, 206 MiB from 400k on). A fixed young generation keeps it
+ * flat and costs no throughput for this workload (short-lived per-record garbage). Only this
+ * command sets it: it owns its process, a library user's process is left alone.
+ */
+function boundYoungGeneration(): void {
+  setFlagsFromString('--semi-space-growth-factor=1');
+}
+
 async function run(args: ParsedArgs): Promise<number> {
+  boundYoungGeneration();
   const colour = colourEnabled();
   const configPath = args.positionals[0]!;
   const inputOpt = (args.options.input as string | undefined) ?? '-';
@@ -199,7 +213,11 @@ async function run(args: ParsedArgs): Promise<number> {
     // Second signal: give up draining. The snapshot holds everything unacknowledged.
     checkpointer?.saveNow();
     deadLetters.close();
-    err(`sink ${config.sink}: ${signal} again: exiting without draining${checkpointer ? `; the checkpoint in ${checkpointer.store.dir} keeps the unacknowledged records` : ''}`);
+    const pending = sink.unacknowledged();
+    err(
+      `sink ${config.sink}: ${signal} again: exiting without draining; ${pending} record${pending === 1 ? '' : 's'} read but not acknowledged` +
+        (checkpointer ? ` are kept in the checkpoint in ${checkpointer.store.dir}` : ' may not have been delivered'),
+    );
     process.exit(SIGNAL_EXIT[signal]);
   };
   const sigint = (): void => onSignal('SIGINT');

@@ -3,7 +3,9 @@
  * same key twice, so duplicates within a batch are collapsed (the last write wins, which is what
  * writing them one after another would leave; the superseded entries count as delivered).
  * `UnprocessedItems` are mapped back to the entries that produced them and reported as retryable
- * throttling failures. The key schema comes from the options or from DescribeTable at first send.
+ * throttling failures. The key schema comes from the options or from DescribeTable at first send; items that break it
+ * (a key attribute missing, of the wrong type or empty) are rejected per entry, so the engine
+ * dead-letters them instead of failing the whole request.
  */
 import { BatchWriteItemCommand, DescribeTableCommand, DynamoDBClient, type AttributeValue, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import type { BufferingHints } from '../../compiler/model.js';
@@ -34,10 +36,20 @@ export const DYNAMODB_DEFAULTS: BufferingHints = {
 /** Code reported for items DynamoDB left unprocessed (throttled): retryable, slows the rate limiter. */
 export const UNPROCESSED_CODE = 'ProvisionedThroughputExceededException';
 
+/** A key attribute of the table (or of one of its indexes) and its scalar type. */
+export interface KeyAttribute {
+  readonly name: string;
+  /** S, N or B; absent = any scalar type is accepted (the table will judge). */
+  readonly type?: 'S' | 'N' | 'B';
+}
+
 export interface DynamoDbDestinationOptions {
   readonly tableName: string;
-  /** Partition key and sort key attribute names; discovered with DescribeTable when absent. */
-  readonly keyAttributes?: readonly string[];
+  /**
+   * Partition key and sort key attributes (names, or names with types); discovered with
+   * DescribeTable when absent (with the types of the index keys too).
+   */
+  readonly keyAttributes?: readonly (string | KeyAttribute)[];
   readonly region?: string;
   readonly endpoint?: string;
   /** Absent = the SDK's default credential chain. */
@@ -47,35 +59,103 @@ export interface DynamoDbDestinationOptions {
   readonly maxSockets?: number;
 }
 
+/** What an item must satisfy to be written: the table's key attributes and typed index keys. */
+interface KeySchema {
+  readonly keys: readonly KeyAttribute[];
+  /** Attributes that key an index: optional in an item, but typed and non-empty when present. */
+  readonly indexed: readonly KeyAttribute[];
+}
+
+export function keyAttributesOf(list: readonly (string | KeyAttribute)[]): KeyAttribute[] {
+  return list.map((k) => (typeof k === 'string' ? { name: k } : k));
+}
+
+const typeOf = (v: unknown): string | undefined => (v && typeof v === 'object' ? Object.keys(v)[0] : undefined);
+
+/** Why DynamoDB would refuse this item under the schema, or undefined when it is acceptable. */
+function keyProblem(item: Readonly<Record<string, unknown>>, schema: KeySchema): string | undefined {
+  for (const k of schema.keys) {
+    const v = item[k.name] as Record<string, unknown> | undefined;
+    if (v === undefined) return `the item has no value for the key attribute "${k.name}"`;
+    const problem = valueProblem(k, v, 'key');
+    if (problem) return problem;
+  }
+  for (const k of schema.indexed) {
+    const v = item[k.name] as Record<string, unknown> | undefined;
+    if (v === undefined) continue;
+    const problem = valueProblem(k, v, 'index key');
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+function valueProblem(k: KeyAttribute, v: Record<string, unknown>, role: string): string | undefined {
+  const t = typeOf(v);
+  const expected = k.type ? [k.type] : ['S', 'N', 'B'];
+  if (!t || !expected.includes(t)) {
+    const want = k.type ? TYPE_WORDS[k.type] : 'a string, a number or binary';
+    return `${role} attribute "${k.name}" is ${TYPE_WORDS[t ?? ''] ?? 'of an unknown type'}; the table expects ${want}`;
+  }
+  if ((t === 'S' && v.S === '') || (t === 'B' && (v.B as { length?: number } | undefined)?.length === 0)) return `${role} attribute "${k.name}" is empty; DynamoDB keys cannot be empty`;
+  return undefined;
+}
+
+const TYPE_WORDS: Record<string, string> = { S: 'a string', N: 'a number', B: 'binary', BOOL: 'a boolean', NULL: 'null', L: 'a list', M: 'a map', SS: 'a string set', NS: 'a number set', BS: 'a binary set' };
+
 /** Identity of an item under the key schema: equal signatures = the same DynamoDB item. */
-function keySignature(item: Readonly<Record<string, unknown>>, keyAttributes: readonly string[]): string | undefined {
+function keySignature(item: Readonly<Record<string, unknown>>, keys: readonly KeyAttribute[]): string | undefined {
   let signature = '';
-  for (const name of keyAttributes) {
-    const value = item[name];
+  for (const k of keys) {
+    const value = item[k.name];
     if (value === undefined) return undefined;
     signature += `${JSON.stringify(value)}\u0000`;
   }
   return signature;
 }
 
+const isValidation = (err: unknown): boolean => (err as { name?: unknown } | null)?.name === 'ValidationException';
+
 export function createDynamoDbDestination(options: DynamoDbDestinationOptions): Destination<DynamoDbEntry> {
   const { tableName } = options;
   const ownsClient = !options.client;
   const client = options.client ?? new DynamoDBClient(awsClientConfig('DynamoDB', options));
-  let keySchema: Promise<readonly string[]> | undefined = options.keyAttributes ? Promise.resolve(options.keyAttributes) : undefined;
+  let keySchema: Promise<KeySchema> | undefined = options.keyAttributes
+    ? Promise.resolve({ keys: keyAttributesOf(options.keyAttributes), indexed: [] })
+    : undefined;
 
-  function keyAttributes(signal: AbortSignal): Promise<readonly string[]> {
+  function schemaOf(signal: AbortSignal): Promise<KeySchema> {
     if (!keySchema) {
       const lookup = client.send(new DescribeTableCommand({ TableName: tableName }), { abortSignal: signal }).then((r) => {
+        const types = new Map((r.Table?.AttributeDefinitions ?? []).map((a) => [a.AttributeName, a.AttributeType as KeyAttribute['type']]));
         const names = (r.Table?.KeySchema ?? []).map((k) => k.AttributeName).filter((n): n is string => !!n);
         if (names.length === 0) throw new Error(`DescribeTable returned no key schema for table ${tableName}`);
-        return names;
+        const keys = names.map((name) => ({ name, type: types.get(name) }));
+        // The other attribute definitions key secondary indexes: a wrong type there fails the write too.
+        const indexed = [...types].filter(([name]) => name && !names.includes(name)).map(([name, type]) => ({ name: name!, type }));
+        return { keys, indexed };
       });
       keySchema = lookup;
       // A failed lookup (timeout, throttling) is retried with the next batch.
       lookup.catch(() => { if (keySchema === lookup) keySchema = undefined; });
     }
     return keySchema;
+  }
+
+  async function write(batch: readonly DynamoDbEntry[], indices: readonly number[], keys: readonly KeyAttribute[], signal: AbortSignal): Promise<EntryFailure[]> {
+    const requests: WriteRequest[] = indices.map((i) => ({ PutRequest: { Item: batch[i]!.item as Record<string, AttributeValue> } }));
+    const response = await client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: requests } }), { abortSignal: signal });
+    const unprocessed = response.UnprocessedItems?.[tableName] ?? [];
+    if (unprocessed.length === 0) return [];
+    const bySignature = new Map<string, number>();
+    for (const i of indices) bySignature.set(keySignature(batch[i]!.item, keys)!, i);
+    const failures: EntryFailure[] = [];
+    for (const request of unprocessed) {
+      const item = request.PutRequest?.Item;
+      const signature = item && keySignature(item, keys);
+      const index = signature === undefined ? undefined : bySignature.get(signature);
+      if (index !== undefined) failures.push({ index, code: UNPROCESSED_CODE, message: 'BatchWriteItem left the item unprocessed (throughput exceeded)' });
+    }
+    return failures;
   }
 
   return {
@@ -85,29 +165,32 @@ export function createDynamoDbDestination(options: DynamoDbDestinationOptions): 
     sizeOf: (entry) => entry.bytes ?? itemSize(entry.item),
 
     async submit(batch: readonly DynamoDbEntry[], signal: AbortSignal): Promise<BatchOutcome> {
-      const keys = await keyAttributes(signal);
+      const schema = await schemaOf(signal);
       const failures: EntryFailure[] = [];
       // Last occurrence of each key wins; earlier ones are superseded (delivered by the later write).
       const lastIndex = new Map<string, number>();
       for (let i = 0; i < batch.length; i++) {
-        const signature = keySignature(batch[i].item, keys);
-        if (signature === undefined) {
-          const missing = keys.filter((k) => batch[i].item[k] === undefined).join(', ');
-          failures.push({ index: i, code: 'ValidationException', message: `the item has no value for the key attribute(s) ${missing} of table ${tableName}` });
-        } else {
-          lastIndex.set(signature, i);
-        }
+        const problem = keyProblem(batch[i]!.item, schema);
+        if (problem) failures.push({ index: i, code: 'ValidationException', message: `${problem} (table ${tableName})`, rejected: true });
+        else lastIndex.set(keySignature(batch[i]!.item, schema.keys)!, i);
       }
-      if (lastIndex.size === 0) return { failures };
-      const requests: WriteRequest[] = [];
-      for (const i of lastIndex.values()) requests.push({ PutRequest: { Item: batch[i].item as Record<string, AttributeValue> } });
-      const response = await client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: requests } }), { abortSignal: signal });
-      const unprocessed = response.UnprocessedItems?.[tableName] ?? [];
-      for (const request of unprocessed) {
-        const item = request.PutRequest?.Item;
-        const signature = item && keySignature(item, keys);
-        const index = signature === undefined ? undefined : lastIndex.get(signature);
-        if (index !== undefined) failures.push({ index, code: UNPROCESSED_CODE, message: 'BatchWriteItem left the item unprocessed (throughput exceeded)' });
+      if (lastIndex.size > 0) {
+        const indices = [...lastIndex.values()];
+        try {
+          failures.push(...(await write(batch, indices, schema.keys, signal)));
+        } catch (err) {
+          // One item the checks above could not foresee fails the whole request: find it by writing
+          // the items one by one, so that only the bad ones are rejected.
+          if (!isValidation(err)) throw err;
+          for (const i of indices) {
+            try {
+              failures.push(...(await write(batch, [i], schema.keys, signal)));
+            } catch (e) {
+              if (!isValidation(e)) throw e;
+              failures.push({ index: i, code: 'ValidationException', message: (e as Error).message, rejected: true });
+            }
+          }
+        }
       }
       if (failures.length > 1) failures.sort((a, b) => a.index - b.index);
       return { failures };
@@ -128,23 +211,24 @@ export function createDynamoDbDestination(options: DynamoDbDestinationOptions): 
 }
 
 export interface DynamoDbConverterOptions {
-  /** Key attribute names; when given, events lacking one go to the dead-letter file at conversion. */
-  readonly keyAttributes?: readonly string[];
+  /** Key attributes; when given, events lacking one (or of the wrong type) go to the dead-letter file at conversion. */
+  readonly keyAttributes?: readonly (string | KeyAttribute)[];
 }
+
+const JSON_TYPE_WORDS: Record<string, string> = { S: 'a string', N: 'a number', B: 'binary' };
 
 /** Event object → DynamoDB item (every top-level field an attribute). */
 export function dynamoDbConverter(options: DynamoDbConverterOptions = {}): ElementConverter<DynamoDbEntry> {
-  const keys = options.keyAttributes ?? [];
+  const keys = keyAttributesOf(options.keyAttributes ?? []);
   return (event: unknown): DynamoDbEntry => {
     if (!isPlainObject(event)) throw new ConversionError(`a DynamoDB item must be a JSON object; the event is ${describeType(event)}`);
-    for (const key of keys) {
-      const v = event[key];
-      if (typeof v !== 'string' && typeof v !== 'number') {
-        throw new ConversionError(v === undefined || v === null
-          ? `key attribute "${key}" is missing`
-          : `key attribute "${key}" is ${describeType(v)}; DynamoDB keys are strings or numbers`);
-      }
-      if (v === '') throw new ConversionError(`key attribute "${key}" is an empty string`);
+    for (const { name, type } of keys) {
+      const v = event[name];
+      if (v === undefined || v === null) throw new ConversionError(`key attribute "${name}" is missing`);
+      const t = typeof v === 'string' ? 'S' : typeof v === 'number' ? 'N' : undefined;
+      if (!t) throw new ConversionError(`key attribute "${name}" is ${describeType(v)}; DynamoDB keys are strings or numbers`);
+      if (type && type !== t) throw new ConversionError(`key attribute "${name}" is ${JSON_TYPE_WORDS[t]}; the table expects ${JSON_TYPE_WORDS[type]}`);
+      if (v === '') throw new ConversionError(`key attribute "${name}" is an empty string`);
     }
     const item = marshallItem(event);
     return { item, bytes: itemSize(item) };

@@ -4,7 +4,7 @@
  */
 import type { Destination, ElementConverter } from '../destination.js';
 import type { AwsCredentials } from './aws-client.js';
-import { createDynamoDbDestination, dynamoDbConverter } from './dynamodb.js';
+import { createDynamoDbDestination, dynamoDbConverter, type KeyAttribute } from './dynamodb.js';
 import { createFirehoseDestination, firehoseConverter } from './firehose.js';
 import { createKinesisDestination, kinesisConverter } from './kinesis.js';
 
@@ -29,6 +29,7 @@ export {
   type DynamoDbConverterOptions,
   type DynamoDbDestinationOptions,
   type DynamoDbEntry,
+  type KeyAttribute,
 } from './dynamodb.js';
 export { itemSize, marshallItem, marshallValue, unmarshallItem, type DynamoItem, type JsonAttributeValue } from './dynamodb-item.js';
 
@@ -50,7 +51,7 @@ export interface DestinationFactoryOptions {
   /** HTTP sockets per client; pass the resolved maxInFlightRequests. */
   readonly maxSockets?: number;
   /** DynamoDB key attributes (skips DescribeTable). */
-  readonly keyAttributes?: readonly string[];
+  readonly keyAttributes?: readonly (string | KeyAttribute)[];
   /** Absent = the SDK's default credential chain. */
   readonly credentials?: AwsCredentials;
 }
@@ -58,7 +59,7 @@ export interface DestinationFactoryOptions {
 export interface ConverterOptions {
   readonly partitionKey?: string;
   readonly explicitHashKey?: string;
-  readonly keyAttributes?: readonly string[];
+  readonly keyAttributes?: readonly (string | KeyAttribute)[];
   /** Firehose: one JSON document per line (default true). */
   readonly newlineDelimited?: boolean;
 }

@@ -17,14 +17,14 @@
  * maxBufferedRequests again. Writes that are not awaited queue up beyond that (their promises are
  * pending): await write() to get backpressure.
  */
-import type { BufferingHints, RateLimitingModel, RetryPolicy } from '../../compiler/model.js';
+import type { BufferingHints, RetryPolicy } from '../../compiler/model.js';
 import type { BatchOutcome, Destination } from '../destination.js';
 import { Backoff, type JitterMode } from './backoff.js';
 import { systemClock, type Clock } from './clock.js';
 import { resolveHints, resolveRetry } from './config.js';
 import { classifyEntryCode, classifyError, FatalSinkError, SinkConfigError } from './errors.js';
 import { SinkMetrics, summarize, type SinkStats } from './metrics.js';
-import { createRateLimitingStrategy, DEFAULT_RATE_LIMITING, type RateLimitingStrategy } from './rate-limiting.js';
+import { createRateLimitingStrategy, DEFAULT_RATE_LIMITING, type RateLimitingSettings, type RateLimitingStrategy } from './rate-limiting.js';
 import { RequestBuffer } from './request-buffer.js';
 
 export { FatalSinkError, SinkConfigError } from './errors.js';
@@ -36,8 +36,8 @@ export interface AsyncSinkWriterOptions<E> {
   destination: Destination<E>;
   /** Merged over destination.defaults, then validated. */
   hints?: Partial<BufferingHints>;
-  /** Default: { strategy: 'aimd', increaseRate: 10, decreaseFactor: 0.5 }. */
-  rateLimiting?: RateLimitingModel | RateLimitingStrategy;
+  /** Default: { strategy: 'aimd', increaseRate: 10, decreaseFactor: 0.5 } (with slow start). */
+  rateLimiting?: RateLimitingSettings | RateLimitingStrategy;
   /** Defaults: maxAttempts 0 (forever), initialBackoffMs 50, maxBackoffMs 5000, requestTimeoutMs 30000. */
   retry?: Partial<RetryPolicy>;
   /** Injectable time and timers (FakeClock in tests). */
@@ -96,7 +96,7 @@ interface Requeued<E> {
 
 const RESOLVED: Promise<void> = Promise.resolve();
 
-function isStrategy(x: RateLimitingModel | RateLimitingStrategy): x is RateLimitingStrategy {
+function isStrategy(x: RateLimitingSettings | RateLimitingStrategy): x is RateLimitingStrategy {
   return typeof (x as RateLimitingStrategy).shouldBlock === 'function';
 }
 
@@ -410,7 +410,7 @@ export class AsyncSinkWriter<E> {
       return;
     }
     // Index → failure; out-of-range or duplicate indices from a destination are ignored.
-    const failedAt = new Map<number, { code: string; message: string }>();
+    const failedAt = new Map<number, { code: string; message: string; rejected?: boolean }>();
     for (const f of failures) if (Number.isInteger(f.index) && f.index >= 0 && f.index < n) failedAt.set(f.index, f);
     let throttled = 0;
     let fatalCode: { code: string; message: string } | undefined;
@@ -420,6 +420,11 @@ export class AsyncSinkWriter<E> {
       if (!f) {
         m.recordsOut++;
         m.bytesOut += req.sizes[i]!;
+        continue;
+      }
+      if (f.rejected) {
+        // Not congestion and not the sink's fault: one bad entry must never block or stop the sink.
+        this.deadLetter(req.entries[i]!, `rejected by ${this.destination.description}: ${f.code}: ${f.message}`);
         continue;
       }
       const cls = classifyEntryCode(f.code);

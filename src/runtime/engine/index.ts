@@ -15,6 +15,8 @@ export {
   NoRateLimiting,
   createRateLimitingStrategy,
   DEFAULT_RATE_LIMITING,
+  SLOW_START_INITIAL_BATCHES,
+  type RateLimitingSettings,
   type RateLimitingStrategy,
   type ScalingStrategy,
   type RequestInfo,

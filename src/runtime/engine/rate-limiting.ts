@@ -3,6 +3,13 @@
  * large it may be, and learns from each completed request. Congestion control bounds in-flight
  * requests (maxInFlightRequests) and in-flight messages (an adaptive budget, AIMD-scaled); the
  * budget also caps the batch size, so a throttled destination gets smaller and fewer requests.
+ *
+ * Beyond Flink: an optional slow-start phase (as in TCP). Flink starts at one batch in flight and
+ * adds +10 messages per success, so reaching maxBatchSize × maxInFlightRequests takes thousands of
+ * requests; in slow start every success adds the acknowledged batch (at least increaseRate), which
+ * doubles the budget per round trip, from an initial window of up to SLOW_START_INITIAL_BATCHES
+ * batches (TCP's initial window, RFC 3390, likewise starts above one segment). The first failure
+ * ends slow start for good (the budget is scaled down as usual) and additive increase takes over.
  */
 import type { BufferingHints, RateLimitingModel } from '../../compiler/model.js';
 import { SinkConfigError } from './errors.js';
@@ -67,6 +74,11 @@ export interface CongestionControlOptions {
   readonly initialMaxInFlightMessages: number;
   readonly scaling: ScalingStrategy;
   readonly name?: string;
+  /**
+   * Slow start: until the first request with a failure, a success grows the budget by the
+   * acknowledged batch size (at least `minIncrease`) up to `ceiling`, instead of scaling.scaleUp.
+   */
+  readonly slowStart?: { readonly ceiling: number; readonly minIncrease: number };
 }
 
 export class CongestionControlStrategy implements RateLimitingStrategy {
@@ -74,10 +86,17 @@ export class CongestionControlStrategy implements RateLimitingStrategy {
   private inFlightRequests = 0;
   private inFlightMessages = 0;
   private budget: number;
+  private slowStarting: boolean;
 
   constructor(private readonly options: CongestionControlOptions) {
     this.name = options.name ?? 'congestion-control';
     this.budget = Math.max(1, options.initialMaxInFlightMessages);
+    this.slowStarting = options.slowStart !== undefined;
+  }
+
+  /** Whether the strategy is still in slow start (no failed request yet). */
+  get inSlowStart(): boolean {
+    return this.slowStarting;
   }
 
   shouldBlock(req: RequestInfo): boolean {
@@ -99,8 +118,15 @@ export class CongestionControlStrategy implements RateLimitingStrategy {
   registerCompletedRequest(result: ResultInfo): void {
     this.inFlightRequests = Math.max(0, this.inFlightRequests - 1);
     this.inFlightMessages = Math.max(0, this.inFlightMessages - result.batchSize);
-    this.budget =
-      result.failedEntries > 0 ? this.options.scaling.scaleDown(this.budget) : this.options.scaling.scaleUp(this.budget);
+    const slow = this.options.slowStart;
+    if (result.failedEntries > 0) {
+      this.slowStarting = false;
+      this.budget = this.options.scaling.scaleDown(this.budget);
+    } else if (this.slowStarting && slow) {
+      this.budget = Math.min(slow.ceiling, this.budget + Math.max(result.batchSize, slow.minIncrease));
+    } else {
+      this.budget = this.options.scaling.scaleUp(this.budget);
+    }
   }
 
   currentBudget(): number {
@@ -132,23 +158,38 @@ export class NoRateLimiting implements RateLimitingStrategy {
   }
 }
 
+/**
+ * A rate-limiting setting as a sink config carries it: the model's, plus the runtime-only
+ * `slowStart` switch of the aimd strategy (default true).
+ */
+export type RateLimitingSettings = RateLimitingModel | { readonly strategy: 'aimd'; readonly increaseRate: number; readonly decreaseFactor: number; readonly slowStart?: boolean };
+
+/** Batches in flight at the start of slow start (capped by maxInFlightRequests). */
+export const SLOW_START_INITIAL_BATCHES = 4;
+
 export const DEFAULT_RATE_LIMITING: RateLimitingModel = { strategy: 'aimd', increaseRate: 10, decreaseFactor: 0.5 };
 
 /**
- * Strategy for a rate-limiting model: AIMD congestion control starting at maxBatchSize messages,
- * ceiling maxBatchSize × maxInFlightRequests (FLIP-242's defaults), or none.
+ * Strategy for a rate-limiting setting: AIMD congestion control with ceiling maxBatchSize ×
+ * maxInFlightRequests (FLIP-242's), with slow start from up to 4 batches unless `slowStart: false`
+ * (then it starts at maxBatchSize messages, as Flink does); or none.
  */
-export function createRateLimitingStrategy(model: RateLimitingModel, hints: BufferingHints): RateLimitingStrategy {
+export function createRateLimitingStrategy(model: RateLimitingSettings, hints: BufferingHints): RateLimitingStrategy {
   switch (model.strategy) {
     case 'none':
       return new NoRateLimiting(hints.maxInFlightRequests);
-    case 'aimd':
+    case 'aimd': {
+      const slowStart = (model as { slowStart?: unknown }).slowStart ?? true;
+      if (typeof slowStart !== 'boolean') throw new SinkConfigError(`rateLimiting.slowStart = ${JSON.stringify(slowStart)} must be true or false.`);
+      const ceiling = hints.maxBatchSize * hints.maxInFlightRequests;
       return new CongestionControlStrategy({
         name: 'aimd',
         maxInFlightRequests: hints.maxInFlightRequests,
-        initialMaxInFlightMessages: hints.maxBatchSize,
-        scaling: new AimdScaling(model.increaseRate, model.decreaseFactor, hints.maxBatchSize * hints.maxInFlightRequests),
+        initialMaxInFlightMessages: slowStart ? hints.maxBatchSize * Math.min(hints.maxInFlightRequests, SLOW_START_INITIAL_BATCHES) : hints.maxBatchSize,
+        scaling: new AimdScaling(model.increaseRate, model.decreaseFactor, ceiling),
+        ...(slowStart && { slowStart: { ceiling, minIncrease: model.increaseRate } }),
       });
+    }
     default: {
       const strategy = (model as { strategy?: unknown }).strategy;
       throw new SinkConfigError(`rateLimiting.strategy = ${JSON.stringify(strategy)} is not supported; use "aimd" or "none".`);
