@@ -12,22 +12,12 @@ import * as assert from 'uvu/assert';
 import type { Diagnostic } from '../src/compiler/diagnostics.js';
 import { validateFiles } from '../src/compiler/load.js';
 import { flagship, runAraGen } from './helpers/ara-cli.js';
+import { seededRandom } from '../src/util/prng.js';
 
 const SEED = 0x5eed2026;
 const MUTANTS = 400;
 const CLI_SAMPLE = 24;
 
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const example = readFileSync(flagship);
 const VALUES = ['42', '-1', '0', '"text"', 'true', 'null', '[1, 2]', '{ a: 1 }', '~', "''", '1.5', '99999999999999999999', '5MiB', '&x', '*x', '!!binary AAAA', '"\\u0000"', '[', '}'];
@@ -95,7 +85,7 @@ const mutations: Record<string, Mutation> = {
 };
 
 function mutants(): { name: string; bytes: Buffer }[] {
-  const rnd = prng(SEED);
+  const rnd = seededRandom(SEED);
   const names = Object.keys(mutations);
   return Array.from({ length: MUTANTS }, (_, i) => {
     let bytes: Buffer = example;

@@ -69,14 +69,5 @@ export function sendAwsError(res: ServerResponse, status: number, type: string, 
   res.end(text);
 }
 
-/** Seeded PRNG (mulberry32) so that injected faults are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG so that injected faults are reproducible. */
+export { seededRandom } from '../../src/util/prng.js';
