@@ -71,7 +71,6 @@ t('sections without stacks are reported, never dropped', () => {
       ['streams', ['web-sale']],
       ['deliveryStreams', ['web-sale-to-raw']],
       ['replayers', ['web-sale']],
-      ['sinks', ['web-sale-events']],
       ['warehouse', ['mystore']],
       ['dashboards', ['sales']],
     ],
