@@ -29,7 +29,7 @@ flagship('web-sale-events compiles to the documented config', async () => {
       maxTimeInBufferMs: 1000,
       maxInFlightRequests: 16,
     },
-    rateLimiting: { strategy: 'aimd', increaseRate: 10, decreaseFactor: 0.5 },
+    rateLimiting: { strategy: 'aimd', increaseRate: 10, decreaseFactor: 0.5, slowStart: true },
     retry: c.retry,
     partitionKey: 'order_id',
     aggregation: 'none',
@@ -88,6 +88,25 @@ variants('firehose, dynamodb and file destinations', async () => {
   const file = compileSinkConfig(model, sinkOf({ type: 'file', path: 'out/events.ndjson' }));
   assert.equal(file.destination, { type: 'file', path: 'out/events.ndjson' });
   for (const c of [fh, ddb, file]) assert.equal(await parseSinkConfig(JSON.parse(formatSinkConfig(c))), c);
+});
+
+variants('dynamodb keyAttributes and slowStart reach the config in the schema order, and it validates', async () => {
+  const c = compileSinkConfig(
+    model,
+    sinkOf(
+      { type: 'dynamodb', tableName: 'shop-orders' },
+      { keyAttributes: [{ name: 'customer', type: 'S' }, { name: 'order', type: 'N' }], rateLimiting: { strategy: 'aimd', increaseRate: 5, decreaseFactor: 0.7, slowStart: false } },
+    ),
+  );
+  assert.equal(c.keyAttributes, [{ name: 'customer', type: 'S' }, { name: 'order', type: 'N' }]);
+  assert.equal(c.rateLimiting, { strategy: 'aimd', increaseRate: 5, decreaseFactor: 0.7, slowStart: false });
+  assert.equal(Object.keys(c), ['version', 'sink', 'platform', 'environment', 'destination', 'bufferingHints', 'rateLimiting', 'retry', 'keyAttributes', 'aggregation']);
+  assert.equal(Object.keys(c.rateLimiting), ['strategy', 'increaseRate', 'decreaseFactor', 'slowStart']);
+  const text = formatSinkConfig(c);
+  assert.match(text, /"keyAttributes": \[\n    \{\n      "name": "customer",\n      "type": "S"\n    \},/);
+  assert.equal(await parseSinkConfig(JSON.parse(text)), c);
+  // A sink without keyAttributes writes none (the runtime then asks DescribeTable).
+  assert.not.ok('keyAttributes' in compileSinkConfig(model, sinkOf({ type: 'dynamodb', tableName: 'shop-orders' })));
 });
 
 variants('kinesis with explicit hash key and KPL aggregation', async () => {

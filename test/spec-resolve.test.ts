@@ -175,7 +175,7 @@ Variants('sink variants resolve with their destination defaults', () => {
   const m = model(variants, 'staging');
   const k = m.sinks['to-kinesis']!;
   assert.equal([k.aggregation, k.explicitHashKey, k.partitionKey], ['kpl', 'hash', undefined]);
-  assert.equal(k.rateLimiting, { strategy: 'aimd', increaseRate: 10, decreaseFactor: 0.99 });
+  assert.equal(k.rateLimiting, { strategy: 'aimd', increaseRate: 10, decreaseFactor: 0.99, slowStart: true });
   const f = m.sinks['to-firehose']!;
   assert.equal(f.destination, { type: 'firehose', deliveryStream: 'direct-in', deliveryStreamName: 'variants-staging-direct-in' });
   assert.equal(f.rateLimiting, { strategy: 'none' });
@@ -186,7 +186,7 @@ Variants('sink variants resolve with their destination defaults', () => {
   assert.equal(d.retry, { maxAttempts: 0, initialBackoffMs: 50, maxBackoffMs: 2000, requestTimeoutMs: 5000 });
   const file = m.sinks['to-file']!;
   assert.equal(file.destination, { type: 'file', path: 'out/events.ndjson' });
-  assert.equal(file.rateLimiting, { strategy: 'aimd', increaseRate: 10, decreaseFactor: 0.9 });
+  assert.equal(file.rateLimiting, { strategy: 'aimd', increaseRate: 10, decreaseFactor: 0.9, slowStart: true });
   assert.is(file.bufferingHints.maxBatchBytes, 4 * 1024 ** 2);
 });
 

@@ -223,7 +223,19 @@ export interface BufferingHints {
 
 export type RateLimitingModel =
   | { readonly strategy: 'none' }
-  | { readonly strategy: 'aimd'; readonly increaseRate: number; readonly decreaseFactor: number };
+  | {
+      readonly strategy: 'aimd';
+      readonly increaseRate: number;
+      readonly decreaseFactor: number;
+      /** TCP-like slow start until the first failed request (default true); false = Flink's start at one batch. */
+      readonly slowStart: boolean;
+    };
+
+/** A DynamoDB key attribute: the partition key, or the sort key. */
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: 'S' | 'N';
+}
 
 export interface RetryPolicy {
   /** Attempts per entry before it goes to the dead-letter file; 0 = retry forever. */
@@ -249,6 +261,11 @@ export interface SinkModel {
   /** Event field used as the Kinesis explicit hash key. */
   readonly explicitHashKey?: string;
   readonly aggregation: 'none' | 'kpl';
+  /**
+   * DynamoDB only: the table's key attributes, partition key first, then the optional sort key.
+   * Undefined = the runtime learns them with DescribeTable.
+   */
+  readonly keyAttributes?: readonly KeyAttribute[];
   readonly bufferingHints: BufferingHints;
   readonly rateLimiting: RateLimitingModel;
   readonly retry: RetryPolicy;

@@ -14,6 +14,7 @@ import type {
   DashboardModel,
   DeliveryStreamModel,
   JobModel,
+  KeyAttribute,
   LayerLocation,
   PlatformModel,
   RateLimitingModel,
@@ -91,6 +92,11 @@ export function resolve(doc: SpecDocument, options: ResolveOptions = {}): { mode
   }
   const model = new Resolver(view, c, platform, envNames).model();
   return diagnostics.some((d) => d.severity === 'error') ? { diagnostics } : { model, diagnostics };
+}
+
+/** `keyAttributes` of a dynamodb sink (the schema checked the shape), in spec order: partition key, then sort key. */
+function keyAttributesOf(v: readonly unknown[]): KeyAttribute[] {
+  return v.map((k) => dict(k)).map((k) => ({ name: str(k.name) ?? '', type: k.type === 'N' ? 'N' : 'S' }));
 }
 
 class Resolver {
@@ -429,6 +435,7 @@ class Resolver {
               : { type: 'kinesis', stream: str(s.stream) ?? '', streamName: resourceName(this.c, str(s.stream) ?? '') };
       const partitionKey = str(s.partitionKey);
       const explicitHashKey = str(s.explicitHashKey);
+      const keyAttributes = type === 'dynamodb' && Array.isArray(s.keyAttributes) ? keyAttributesOf(s.keyAttributes) : undefined;
       out[n] = {
         name: n,
         type: destination.type,
@@ -436,6 +443,7 @@ class Resolver {
         ...(partitionKey !== undefined ? { partitionKey } : {}),
         ...(explicitHashKey !== undefined ? { explicitHashKey } : {}),
         aggregation: this.pick(s, common, 'aggregation') === 'kpl' ? 'kpl' : 'none',
+        ...(keyAttributes ? { keyAttributes } : {}),
         bufferingHints: hints,
         rateLimiting: this.rateLimiting(dict(s.rateLimiting), dict(def.rateLimiting)),
         retry: this.retry(dict(s.retry), dict(common.retry)),
@@ -450,7 +458,13 @@ class Resolver {
     if (strategy !== 'aimd') return { strategy: 'none' };
     // Values of a different default strategy do not carry over.
     const inherit = def.strategy === 'aimd' ? def : {};
-    return { strategy: 'aimd', increaseRate: num(user.increaseRate ?? inherit.increaseRate) ?? 10, decreaseFactor: num(user.decreaseFactor ?? inherit.decreaseFactor) ?? 0.5 };
+    const slowStart = user.slowStart ?? inherit.slowStart;
+    return {
+      strategy: 'aimd',
+      increaseRate: num(user.increaseRate ?? inherit.increaseRate) ?? 10,
+      decreaseFactor: num(user.decreaseFactor ?? inherit.decreaseFactor) ?? 0.5,
+      slowStart: typeof slowStart === 'boolean' ? slowStart : true,
+    };
   }
 
   private retry(user: Dict, def: Dict): RetryPolicy {

@@ -434,7 +434,9 @@ function describe(e: AjvError, doc: SpecDocument, index: SchemaIndex): Diagnosti
           hint: typeof quoted === 'string' ? `quote it: "${String(quoted)}"` : `remove the quotes: ${String(quoted)}`,
         });
       }
-      const dym = typeof value === 'string' ? didYouMean(value, allowed.filter((a): a is string => typeof a === 'string')) : '';
+      // One-letter values (`S`, `N`) are all one edit apart: suggest only a different case ('s' → 'S').
+      const candidates = allowed.filter((a): a is string => typeof a === 'string' && (a.length > 1 || a.toLowerCase() === String(value).toLowerCase()));
+      const dym = typeof value === 'string' ? didYouMean(value, candidates) : '';
       return doc.diagnostic({
         code: SchemaCode.NotAllowed,
         path,

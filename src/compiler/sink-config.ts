@@ -40,6 +40,8 @@ export function compileSinkConfig(model: PlatformModel, sink: SinkModel): SinkCo
     },
     ...(sink.partitionKey !== undefined && { partitionKey: sink.partitionKey }),
     ...(sink.explicitHashKey !== undefined && { explicitHashKey: sink.explicitHashKey }),
+    // Copied item by item: name before type in every item, whatever order the spec used.
+    ...(sink.keyAttributes !== undefined && { keyAttributes: sink.keyAttributes.map((k) => ({ name: k.name, type: k.type })) }),
     aggregation: sink.aggregation,
   };
   return config;
@@ -60,7 +62,9 @@ function destinationOf(sink: SinkModel, region: string): SinkConfigDestination {
 }
 
 function rateLimitingOf(r: RateLimitingModel): RateLimitingModel {
-  return r.strategy === 'none' ? { strategy: 'none' } : { strategy: 'aimd', increaseRate: r.increaseRate, decreaseFactor: r.decreaseFactor };
+  return r.strategy === 'none'
+    ? { strategy: 'none' }
+    : { strategy: 'aimd', increaseRate: r.increaseRate, decreaseFactor: r.decreaseFactor, slowStart: r.slowStart };
 }
 
 /** The file text `synth` writes: two-space JSON and a final newline. */

@@ -39,6 +39,7 @@ const titles: Record<string, string> = {
   ARA244: 'AIMD decreaseFactor not strictly between 0 and 1',
   ARA245: 'AIMD increaseRate not a positive integer',
   ARA246: 'Retry maxBackoffMs smaller than initialBackoffMs',
+  ARA247: 'DynamoDB keyAttributes name the same attribute twice',
   ARA250: 'Unknown replayer dataset',
   ARA251: 'Replayer frequency not whole minutes',
   ARA260: 'Environment override of an undeclared entry',

@@ -1,7 +1,7 @@
 /**
- * ARA240-ARA246: async-sink settings the engine accepts (Flink AsyncSinkWriter's checks, plus the
- * destination's hard request limits). Checked on the resolved values (blueprint defaults for the
- * sink type filled in) and reported at the field the user wrote.
+ * ARA240-ARA247: async-sink settings the engine accepts (Flink AsyncSinkWriter's checks, plus the
+ * destination's hard request limits, plus DynamoDB key attributes). Checked on the resolved values
+ * (blueprint defaults for the sink type filled in) and reported at the field the user wrote.
  */
 import type { SpecPath } from '../document.js';
 import { formatBytes, parseSize } from '../units.js';
@@ -127,10 +127,38 @@ function checkSink(view: SpecView, n: string, sink: Dict): void {
   }
 }
 
+/**
+ * ARA247: a DynamoDB sort key is never the partition key's attribute, and the runtime config refuses
+ * such a key schema, so say so at the spec line. (Only dynamodb sinks: on another type the schema
+ * already reports `keyAttributes` itself.)
+ */
+function checkKeyAttributes(view: SpecView, n: string, sink: Dict): void {
+  if (sink.type !== 'dynamodb' || !Array.isArray(sink.keyAttributes)) return;
+  const seen = new Map<string, number>();
+  sink.keyAttributes.forEach((k, i) => {
+    const name = dict(k).name;
+    if (typeof name !== 'string') return;
+    const first = seen.get(name);
+    if (first === undefined) {
+      seen.set(name, i);
+      return;
+    }
+    view.report({
+      code: 'ARA247',
+      message: `sink '${n}': keyAttributes names '${name}' twice (items ${first + 1} and ${i + 1}); the sort key must be a different attribute from the partition key`,
+      path: ['sinks', n, 'keyAttributes', i, 'name'],
+      hint: `name the table's sort key attribute here, or remove item ${i + 1} if the table has only the partition key '${name}'`,
+    });
+  });
+}
+
 export const bufferingRule: Rule = {
   name: 'buffering',
-  codes: ['ARA240', 'ARA241', 'ARA242', 'ARA243', 'ARA244', 'ARA245', 'ARA246'],
+  codes: ['ARA240', 'ARA241', 'ARA242', 'ARA243', 'ARA244', 'ARA245', 'ARA246', 'ARA247'],
   check(view) {
-    for (const [n, sink] of entries(view.data.sinks)) checkSink(view, n, sink);
+    for (const [n, sink] of entries(view.data.sinks)) {
+      checkSink(view, n, sink);
+      checkKeyAttributes(view, n, sink);
+    }
   },
 };

@@ -167,7 +167,7 @@ export type RateLimitingSettings = RateLimitingModel | { readonly strategy: 'aim
 /** Batches in flight at the start of slow start (capped by maxInFlightRequests). */
 export const SLOW_START_INITIAL_BATCHES = 4;
 
-export const DEFAULT_RATE_LIMITING: RateLimitingModel = { strategy: 'aimd', increaseRate: 10, decreaseFactor: 0.5 };
+export const DEFAULT_RATE_LIMITING: RateLimitingModel = { strategy: 'aimd', increaseRate: 10, decreaseFactor: 0.5, slowStart: true };
 
 /**
  * Strategy for a rate-limiting setting: AIMD congestion control with ceiling maxBatchSize ×
