@@ -1,12 +1,14 @@
 /**
- * The loader: file → YAML document with positions (parse.ts) → schema check → semantic rules →
- * resolve(). Every problem on the way is a positioned Diagnostic; nothing here throws on bad input.
+ * The loader: file → YAML document with positions (parse.ts) → schema check (of the file, then of
+ * each environment's effective spec) → semantic rules → resolve(). Every problem on the way is a
+ * positioned Diagnostic; nothing here throws on bad input.
  * `validate` imports only this chain (yaml, the precompiled validator, the rules), never the CDK.
  */
 import { availableParallelism } from 'node:os';
 import { type Diagnostic, SpecError } from './diagnostics.js';
 import type { SpecDocument } from './document.js';
 import type { PlatformModel } from './model.js';
+import { checkOverrideSchemas } from './override-check.js';
 import { LoaderCode, parseSpec, readSpecFile } from './parse.js';
 import { checkRules } from './rules/index.js';
 import { checkSchemaDetailed } from './schema-check.js';
@@ -93,13 +95,17 @@ async function checkText(file: string, given?: string): Promise<Checked> {
   const parsed = parseSpec(file, text);
   const diagnostics = [...read.diagnostics, ...parsed.diagnostics];
   if (!parsed.document) return { text, diagnostics };
-  const { diagnostics: schema, doubtful } = await checkSchemaDetailed(parsed.document);
+  const { diagnostics: fileSchema, doubtful } = await checkSchemaDetailed(parsed.document);
+  // Each environment's effective spec too: an override can add a key of another variant.
+  const overrides = await checkOverrideSchemas(parsed.document, fileSchema);
+  const schema = [...fileSchema, ...overrides];
   diagnostics.push(...schema);
   // Rules run on schema-invalid data too (they tolerate wrong shapes), so one run reports every
   // root cause; a rule finding at or below a place the schema already rejected is a consequence.
   const rejected = schema.filter((d) => d.severity === 'error').map((d) => d.path);
   const consequence = (p: string) => rejected.some((r) => p === r || p.startsWith(r + '/'));
-  diagnostics.push(...checkRules(parsed.document, { doubtful: [...rejected, ...doubtful] }).filter((d) => !consequence(d.path)));
+  const options = { doubtful: [...rejected, ...doubtful], rejectedOverrides: overrides.map((d) => d.path) };
+  diagnostics.push(...checkRules(parsed.document, options).filter((d) => !consequence(d.path)));
   return { text, document: parsed.document, diagnostics: sortDiagnostics(diagnostics) };
 }
 

@@ -83,6 +83,7 @@ export async function checkSchemaDetailed(doc: SpecDocument, name = 'platform'):
     doubtful.push(m.section);
   }
   const conflicts = new Map<string, { conflict: VariantConflict; keys: string[]; path: string[] }>();
+  const presences = new Map<string, { conflict: VariantConflict; keys: string[]; path: string[] }>();
   for (const e of errors) {
     if (e.keyword === 'additionalProperties') {
       const meant = closest(String(e.params.additionalProperty), index.at(doc.data, parsePointer(e.instancePath)).allProperties());
@@ -101,17 +102,11 @@ export async function checkSchemaDetailed(doc: SpecDocument, name = 'platform'):
         continue;
       }
       if (conflict?.active.presence) {
-        out.push({
-          ...doc.diagnostic({
-            code: SchemaCode.UnknownKey,
-            path: [...path, key],
-            part: 'key',
-            message: `'${key}' cannot be combined with '${conflict.active.presence}' in ${label(path)}`,
-            hint: conflict.description ?? `remove '${key}' or '${conflict.active.presence}'`,
-          }),
-          // The object is ambiguous: rule findings inside it are consequences (see load.ts).
-          path: e.instancePath,
-        });
+        // `{ layer, prefix, sink }`: one finding for the keys that exclude `sink`, at the first.
+        const id = `${e.instancePath}|${conflict.active.presence}`;
+        const group = presences.get(id);
+        if (group) group.keys.push(key);
+        else presences.set(id, { conflict, keys: [key], path });
         continue;
       }
     }
@@ -122,6 +117,20 @@ export async function checkSchemaDetailed(doc: SpecDocument, name = 'platform'):
     out.push(d);
   }
   for (const { conflict, keys, path } of conflicts.values()) out.push(variantFinding(doc, path, conflict, keys));
+  for (const { conflict, keys, path } of presences.values()) {
+    const presence = conflict.active.presence!;
+    out.push({
+      ...doc.diagnostic({
+        code: SchemaCode.UnknownKey,
+        path: [...path, keys[0]!],
+        part: 'key',
+        message: `${quoteList(keys)} cannot be combined with '${presence}' in ${label(path)}`,
+        hint: conflict.description ?? `remove ${quoteList(keys)} or '${presence}'`,
+      }),
+      // The object is ambiguous: rule findings inside it are consequences (see load.ts).
+      path: toPointer(path),
+    });
+  }
   return { diagnostics: out.sort((a, b) => a.start.line - b.start.line || a.start.col - b.start.col), doubtful };
 }
 
@@ -258,11 +267,16 @@ function misplacedEntries(errors: readonly AjvError[], doc: SpecDocument, index:
 }
 
 /** "sinks.x has type 'firehose', but 'stream', 'partitionKey' are keys of type 'kinesis'", at the discriminator's value. */
+/** `'a'`, `'a' and 'b'`, `'a', 'b' and 'c'`. */
+function quoteList(keys: readonly string[]): string {
+  const quoted = keys.map((k) => `'${k}'`);
+  return quoted.length > 1 ? `${quoted.slice(0, -1).join(', ')} and ${quoted[quoted.length - 1]}` : quoted[0]!;
+}
+
 function variantFinding(doc: SpecDocument, path: string[], conflict: VariantConflict, keys: string[]): Diagnostic {
   const disc = conflict.active.discriminator!;
   const owner = conflict.owner.discriminator!;
-  const quoted = keys.map((k) => `'${k}'`);
-  const list = quoted.length > 1 ? `${quoted.slice(0, -1).join(', ')} and ${quoted[quoted.length - 1]}` : quoted[0]!;
+  const list = quoteList(keys);
   const d = doc.diagnostic({
     code: SchemaCode.UnknownKey,
     path: [...path, disc.key],
@@ -335,7 +349,8 @@ function pruneComposites(errors: AjvError[]): AjvError[] {
 
 // ---- messages ----------------------------------------------------------------------------------
 
-function parsePointer(p: string): string[] {
+/** Path segments of a JSON pointer (RFC 6901). */
+export function parsePointer(p: string): string[] {
   return p === '' ? [] : p.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 

@@ -31,8 +31,24 @@ export function deepMerge(base: unknown, over: unknown): unknown {
   return out;
 }
 
+/** A node an environment's overlay wrote: its path in the effective spec, and where the user wrote it. */
+export interface OverlayWrite {
+  readonly path: SpecPath;
+  readonly from: SpecPath;
+}
+
+/** Where overlay-written nodes came from, by pointer (for lookups) and in write order (for scans). */
+class Origins {
+  readonly byPointer = new Map<string, SpecPath>();
+  readonly writes: OverlayWrite[] = [];
+  set(path: SpecPath, from: SpecPath): void {
+    this.byPointer.set(toPointer(path), from);
+    this.writes.push({ path, from });
+  }
+}
+
 /** Merges `over` into `base` in place, recording where each merged node was written. */
-function overlay(base: Dict, over: Dict, at: SpecPath, from: SpecPath, origins: Map<string, SpecPath>): void {
+function overlay(base: Dict, over: Dict, at: SpecPath, from: SpecPath, origins: Origins): void {
   for (const [k, v] of Object.entries(over)) {
     const path = [...at, k];
     const src = [...from, k];
@@ -42,16 +58,16 @@ function overlay(base: Dict, over: Dict, at: SpecPath, from: SpecPath, origins: 
       base[k] = copy;
       overlay(copy, v, path, src, origins);
     } else {
-      origins.set(toPointer(path), src);
+      origins.set(path, src);
       base[k] = isDict(v) ? deepMerge({}, v) : v;
       if (isDict(v)) recordAll(v, path, src, origins);
     }
   }
 }
 
-function recordAll(v: Dict, at: SpecPath, from: SpecPath, origins: Map<string, SpecPath>): void {
+function recordAll(v: Dict, at: SpecPath, from: SpecPath, origins: Origins): void {
   for (const [k, c] of Object.entries(v)) {
-    origins.set(toPointer([...at, k]), [...from, k]);
+    origins.set([...at, k], [...from, k]);
     if (isDict(c)) recordAll(c, [...at, k], [...from, k], origins);
   }
 }
@@ -71,7 +87,7 @@ export class SpecView {
   readonly blueprint: Blueprint;
   /** Selected environment name, undefined when the spec declares none. */
   readonly env: string | undefined;
-  private readonly origins = new Map<string, SpecPath>();
+  private readonly origins = new Origins();
   private readonly userData: Dict;
 
   constructor(
@@ -93,7 +109,7 @@ export class SpecView {
       if (e.removalPolicy !== undefined) {
         // The shortcut for `overrides.storage.removalPolicy`; applied last, so it wins.
         data.storage = { ...dict(data.storage), removalPolicy: e.removalPolicy };
-        this.origins.set('/storage/removalPolicy', [...envPath, 'removalPolicy']);
+        this.origins.set(['storage', 'removalPolicy'], [...envPath, 'removalPolicy']);
       }
     }
     this.data = data;
@@ -104,10 +120,18 @@ export class SpecView {
     // The overlay replaced a node at or above `path` (origins only hold replaced nodes): the value
     // comes from the override, even where the spec also has one (a list the override replaces).
     for (let n = path.length; n >= 0; n--) {
-      const o = this.origins.get(toPointer(path.slice(0, n)));
+      const o = this.origins.byPointer.get(toPointer(path.slice(0, n)));
       if (o) return [...o, ...path.slice(n)];
     }
     return path;
+  }
+
+  /**
+   * The nodes this environment's overlay (`overrides`, `tags`, `removalPolicy`) wrote at or under
+   * `under` (effective-spec path), in the order written.
+   */
+  overlaid(under: SpecPath = []): OverlayWrite[] {
+    return this.origins.writes.filter((w) => under.every((k, i) => String(w.path[i]) === String(k)) && w.path.length >= under.length);
   }
 
   /** True when the schema already rejected `path` or a parent, or the user misspelt its key: its content is unknown. */
@@ -118,7 +142,7 @@ export class SpecView {
 
   /** True when the user wrote (spec or overlay) the node at `path`, as opposed to the blueprint. */
   isUserSet(path: SpecPath): boolean {
-    return this.origins.has(toPointer(path)) || this.hasUserValue(path);
+    return this.origins.byPointer.has(toPointer(path)) || this.hasUserValue(path);
   }
 
   private hasUserValue(path: SpecPath): boolean {

@@ -22,6 +22,25 @@ const NAMED_SECTIONS: readonly (readonly string[])[] = [
   ['dashboards'],
 ];
 
+/** The named section `path` lies in an entry of (`['storage', 'layers']` for `storage.layers.raw.x`). */
+const sectionOf = (path: SpecPath) => NAMED_SECTIONS.find((s) => path.length > s.length && s.every((k, i) => path[i] === k));
+
+/**
+ * True when `path` (of an environment's effective spec) lies in an entry that only the overrides
+ * declare: ARA260 reports it, and whatever else is wrong with the half-defined entry is a consequence.
+ */
+export function inUndeclaredEntry(base: Dict, path: SpecPath): boolean {
+  if (path[0] === 'warehouse') return !isDict(base.warehouse);
+  const section = sectionOf(path);
+  return section !== undefined && !Object.prototype.hasOwnProperty.call(dict(at(base, section)), String(path[section.length]));
+}
+
+/** How many segments of `path` name its entry: 2 in `sinks.x.type`, 3 in `storage.layers.raw.archiveDelay`, 1 in `warehouse.nodes`. */
+export function entryDepth(path: SpecPath): number {
+  const section = sectionOf(path);
+  return section ? section.length + 1 : 1;
+}
+
 function at(v: unknown, path: readonly string[]): unknown {
   for (const k of path) v = dict(v)[k];
   return v;

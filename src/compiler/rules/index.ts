@@ -43,14 +43,29 @@ export interface RuleOptions {
    * do not report what is missing there: the schema finding is the root cause.
    */
   readonly doubtful?: readonly string[];
+  /**
+   * Source pointers of findings of an environment's effective spec (override-check.ts), under
+   * `/environments/<env>/overrides`: that environment's effective view of the section is invalid,
+   * so what the per-environment rules find in it there is a consequence (a trigger cycle through
+   * a trigger an override made both scheduled and conditional).
+   */
+  readonly rejectedOverrides?: readonly string[];
 }
 
 export function checkRules(doc: SpecDocument, options: RuleOptions = {}): Diagnostic[] {
   if (!isDict(doc.data)) return [];
   const found: Diagnostic[] = [];
   const envs = entries(doc.data.environments).map(([name]) => name);
-  const views = (envs.length ? envs : [undefined]).map((env) => new SpecView(doc, env, found, options.doubtful ?? []));
+  const sinks = new Map<SpecView, Diagnostic[]>();
+  const views = (envs.length ? envs : [undefined]).map((env) => {
+    const sink: Diagnostic[] = [];
+    const view = new SpecView(doc, env, sink, options.doubtful ?? []);
+    sinks.set(view, sink);
+    return view;
+  });
+  const invalid = invalidSections(options.rejectedOverrides ?? []);
   for (const rule of rules) {
+    const perView = !rule.checkAll && !rule.once;
     const runs: (() => void)[] = rule.checkAll ? [() => rule.checkAll!(views)] : (rule.once ? views.slice(0, 1) : views).map((view) => () => rule.check(view));
     for (const run of runs) {
       try {
@@ -58,6 +73,11 @@ export function checkRules(doc: SpecDocument, options: RuleOptions = {}): Diagno
       } catch (e) {
         // A rule bug must not hide the other findings, nor show the user a stack trace.
         found.push(doc.diagnostic({ code: 'ARA299', message: `internal error in rule '${rule.name}': ${(e as Error).message}`, path: [], hint: 'please report this at the ara-gen issue tracker' }));
+      }
+      for (const [view, sink] of sinks) {
+        const rejected = perView && view.env !== undefined ? invalid.get(view.env) : undefined;
+        found.push(...(rejected ? sink.filter((d) => !inSections(d.path, view.env!, rejected)) : sink));
+        sink.length = 0;
       }
     }
   }
@@ -69,4 +89,26 @@ export function checkRules(doc: SpecDocument, options: RuleOptions = {}): Diagno
     seen.add(k);
     return true;
   });
+}
+
+/** Per environment, the sections whose effective view failed the schema (`*`: the whole overrides). */
+function invalidSections(pointers: readonly string[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const p of pointers) {
+    const [root, env, overrides, section] = p.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    if (root !== 'environments' || env === undefined || overrides !== 'overrides') continue;
+    const set = out.get(env) ?? new Set<string>();
+    set.add(section ?? '*');
+    out.set(env, set);
+  }
+  return out;
+}
+
+/** True when the finding at `pointer` (in the spec, or in `env`'s overrides) is in one of `sections`. */
+function inSections(pointer: string, env: string, sections: ReadonlySet<string>): boolean {
+  if (sections.has('*')) return true;
+  const own = `/environments/${env.replace(/~/g, '~0').replace(/\//g, '~1')}/overrides`;
+  const rest = pointer.startsWith(own + '/') ? pointer.slice(own.length) : pointer;
+  const section = rest.slice(1).split('/')[0]!.replace(/~1/g, '/').replace(/~0/g, '~');
+  return sections.has(section);
 }
