@@ -5,7 +5,7 @@
  * list, the IoHost, and the mapping of a failed resource back to its spec entry.
  */
 import { createServer, type Server } from 'node:http';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
@@ -157,6 +157,28 @@ test('diff --template FILE works offline, without credentials, and shows the cha
   const r3 = await runAraGen(['diff', flagship, '--template', same, '--assembly', assemblyDir], { env: g.env });
   assert.is(r3.code, 2);
   assert.match(r3.stderr, /--template compares one stack/);
+});
+
+test('diff --template with a file that is no template: usage error (exit 2) naming the file, before synthesis', async () => {
+  const g = guarded();
+  const cases: Array<[string, string | undefined, RegExp]> = [
+    ['broken.template.json', '{"Resources": {', /template file '.*broken\.template\.json' is neither valid JSON nor YAML: .*end with a \} at line \d+, column \d+\n/],
+    ['list.template.json', '[]', /template file '.*list\.template\.json' is not a CloudFormation template: it holds a list, not a mapping/],
+    ['empty.template.json', '', /template file '.*empty\.template\.json' is not a CloudFormation template: it holds nothing/],
+    ['a-directory', undefined, /--template '.*a-directory' is a directory, not a template file/],
+  ];
+  for (const [name, content, message] of cases) {
+    const file = join(tmp, name);
+    if (content === undefined) mkdirSync(file, { recursive: true });
+    else writeFileSync(file, content);
+    const out = join(tmp, `diff-bad-${name}`);
+    const r = await runAraGen(['diff', flagship, '--template', file, '--stack', 'batch', '-o', out], { env: g.env, nodeArgs: g.nodeArgs });
+    assert.is(r.code, 2, `${name}: ${r.stderr}`);
+    assert.match(r.stderr, message, name);
+    assert.match(r.stderr, /hint: pass a CloudFormation template file/, name);
+    assert.not.ok(existsSync(out), `${name}: nothing synthesized`);
+  }
+  assert.equal(g.attempts(), []);
 });
 
 // ---- a minimal AWS endpoint on loopback: enough STS, S3, SSM and CloudFormation to reach approval ----

@@ -3,12 +3,13 @@
  * colour, formats), print, schema, --help, --version, did-you-mean for commands and flags, and the
  * promise that validate never loads aws-cdk-lib.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { flagship, repoRoot, runAraGen, runScript } from './helpers/ara-cli.js';
+import { buildDir, flagship, repoRoot, runAraGen, runScript } from './helpers/ara-cli.js';
 
 /** The test environment without colour forcing (tests decide colour per case). */
 function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -163,6 +164,26 @@ other('schema prints the platform schema, or sink-config; unknown names are usag
   const bad = await runAraGen(['schema', 'platfrom'], { env: env() });
   assert.is(bad.code, 2);
   assert.match(bad.stderr, /unknown schema 'platfrom'; choose one of platform, sink-config\n  hint: did you mean 'platform'\?/);
+});
+
+other('a reader that closes the pipe early (`schema | head -c 100`) ends the command quietly with exit 0', async () => {
+  // A real pipe (Node's own child stdio is a socket with a buffer that swallows the whole output):
+  // the schema (over 100 KiB) is larger than the pipe's buffer, so the child is still writing when
+  // head exits and its next write fails with EPIPE.
+  const bin = join(repoRoot, 'bin', 'ara-gen.js');
+  const script = `"${process.execPath}" "${bin}" schema | head -c 100 > /dev/null; echo "exit=\${PIPESTATUS[0]}"`;
+  const child = spawn('bash', ['-c', script], {
+    cwd: repoRoot,
+    env: { ...env(), ARA_BUILD_DIR: resolvePath(repoRoot, buildDir) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  await new Promise((resolve) => child.on('close', resolve));
+  assert.is(stderr, '');
+  assert.is(stdout, 'exit=0\n');
 });
 
 other('print: findings on stderr and exit 1, nothing on stdout', async () => {

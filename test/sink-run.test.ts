@@ -195,6 +195,18 @@ test('exit 2: bad config, missing input, --checkpoint with stdin, bad hints', as
   r = await runSinkRun([good, '--inptu', 'x'], env, '');
   assert.is(r.code, 2);
   assert.match(r.stderr, /did you mean '--input'/);
+
+  // An unwritable --stats-json is refused before anything is sent, not after the run.
+  const stream = await freshStream(1);
+  const sending = writeJson(join(dir, 'stats-path.json'), kinesisConfig(stream));
+  r = await runSinkRun([sending, '--stats-json', join(dir, 'no-such-dir', 'stats.json')], env, eventLines(0, 3));
+  assert.is(r.code, 2, r.stderr);
+  assert.match(r.stderr, /--stats-json '.*stats\.json': the directory .*no-such-dir does not exist\n {2}hint: pass a file path/);
+  assert.not.match(r.stderr, /internal error|\n\s+at /);
+  r = await runSinkRun([sending, '--stats-json', dir], env, eventLines(0, 3));
+  assert.is(r.code, 2, r.stderr);
+  assert.match(r.stderr, /--stats-json '.*' is a directory/);
+  assert.is((await kinesis.readAll(stream)).length, 0, 'nothing was sent');
 });
 
 test('file destination writes the events as NDJSON', async () => {

@@ -9,7 +9,7 @@ import { packageRoot } from '../paths.js';
 import { didYouMean } from '../util/suggest.js';
 import { type CommandSpec, UsageError, formatHelp, parseArgs } from './command.js';
 import { ExitCode } from './exit-codes.js';
-import { colourEnabled, err, out, paint } from './io.js';
+import { colourEnabled, err, handleClosedPipes, out, paint } from './io.js';
 
 interface Entry {
   readonly summary: string;
@@ -80,6 +80,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   // ara-gen supports Node 20; the AWS SDK's notice about its own future Node 22 requirement is not
   // actionable for our users and would otherwise interleave with every sink run's output.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  handleClosedPipes();
   const colour = colourEnabled();
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {

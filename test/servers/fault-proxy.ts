@@ -121,7 +121,7 @@ function recordArrayProtocol(resultsField: string, failedCountField: string, cou
         return { index, data, partitionKey, bytes: data.length + (countKey && partitionKey ? Buffer.byteLength(partitionKey) : 0) };
       }),
     subset: (input, keep) => ({ ...input, Records: keep.map((i) => input.Records[i]) }),
-    merge(input, upstream, codes) {
+    merge(_input, upstream, codes) {
       const forwarded = (upstream?.[resultsField] ?? []) as Json[];
       let next = 0;
       let failed = 0;

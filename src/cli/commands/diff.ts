@@ -2,7 +2,7 @@
  * `ara-gen diff <spec>`: what deploying would change. Against the deployed stacks (needs
  * credentials), or with `--template FILE` against a local template: offline, no credentials.
  */
-import { existsSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { DiffMethod } from '@aws-cdk/toolkit-lib';
 import { type CommandSpec, type ParsedArgs, UsageError } from '../command.js';
@@ -11,6 +11,7 @@ import { out } from '../io.js';
 import { options, stringOption } from '../../compiler/deploy/command-support.js';
 import { openSession, runAction, type Session } from '../../compiler/deploy/session.js';
 import { selector } from '../../compiler/deploy/toolkit.js';
+import { parseDocument } from '../../util/yaml.js';
 
 export const command: CommandSpec = {
   name: 'diff',
@@ -39,9 +40,7 @@ export const command: CommandSpec = {
 
 async function run(args: ParsedArgs): Promise<number> {
   const template = stringOption(args.options.template);
-  if (template !== undefined && !existsSync(template)) {
-    throw new UsageError(`template file not found: '${template}'`, 'pass a CloudFormation template file, e.g. a *.template.json of an earlier cdk.out');
-  }
+  if (template !== undefined) checkTemplateFile(template);
   const opened = await openSession('diff', args, { needsCredentials: template === undefined });
   if (!opened.session) return opened.exitCode;
   const s = opened.session;
@@ -69,4 +68,33 @@ function stackForTemplate(s: Session, template: string): Session['stacks'][numbe
     `--template compares one stack, and '${file}' does not name one of ${s.stacks.map((x) => x.stackName).join(', ')}`,
     `add --stack NAME, e.g. --stack ${s.stacks[s.stacks.length - 1]!.stackName}`,
   );
+}
+
+const TEMPLATE_HINT = 'pass a CloudFormation template file, e.g. a *.template.json of an earlier cdk.out';
+
+/**
+ * Checked before synthesis: the toolkit would report an unreadable or unparsable file as a failed
+ * diff (exit 3) without naming it, and would compare against an empty template when the file holds
+ * a list or a scalar. A wrong --template is a usage error.
+ */
+function checkTemplateFile(template: string): void {
+  let text: string;
+  try {
+    if (statSync(template).isDirectory()) throw new UsageError(`--template '${template}' is a directory, not a template file`, TEMPLATE_HINT);
+    text = readFileSync(template, 'utf8');
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(code === 'ENOENT' ? `template file not found: '${template}'` : `cannot read template file '${template}': ${(e as Error).message}`, TEMPLATE_HINT);
+  }
+  // YAML covers JSON; CloudFormation's short-form tags (!Ref, !Sub) only produce warnings here.
+  const doc = parseDocument(text, { uniqueKeys: false });
+  const error = doc.errors[0];
+  if (error) {
+    throw new UsageError(`template file '${template}' is neither valid JSON nor YAML: ${error.message.split('\n')[0]!.replace(/:$/, '')}`, TEMPLATE_HINT);
+  }
+  const data: unknown = doc.toJS();
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new UsageError(`template file '${template}' is not a CloudFormation template: it holds ${Array.isArray(data) ? 'a list' : data === null ? 'nothing' : `a ${typeof data}`}, not a mapping of sections (Resources, ...)`, TEMPLATE_HINT);
+  }
 }

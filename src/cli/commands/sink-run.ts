@@ -8,7 +8,7 @@
  * the undelivered records); 130 / 143 interrupted by SIGINT / SIGTERM after draining.
  */
 import { statSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { type CommandSpec, type ParsedArgs, UsageError } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
@@ -89,6 +89,9 @@ async function run(args: ParsedArgs): Promise<number> {
   if (endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(endpoint)) {
     throw new UsageError(`--endpoint must be an http:// or https:// URL; got '${endpoint}'`, 'e.g. --endpoint http://127.0.0.1:4567');
   }
+  // Checked before any record is sent: the statistics are written only after the run, when an
+  // unwritable path would otherwise end a completed run with an internal error.
+  if (statsPath !== undefined) checkStatsPath(statsPath);
   if (checkpointDir !== undefined && fromStdin) {
     throw new UsageError('--checkpoint needs --input FILE: stdin cannot be read again after a restart', 'save the input to a file and pass it with --input');
   }
@@ -300,3 +303,16 @@ async function run(args: ParsedArgs): Promise<number> {
 }
 
 const round = (x: number): number => Math.round(x * 100) / 100;
+
+function checkStatsPath(path: string): void {
+  const hint = 'pass a file path in an existing directory, e.g. --stats-json stats.json';
+  const isDirectory = (p: string): boolean | undefined => {
+    try {
+      return statSync(p).isDirectory();
+    } catch {
+      return undefined;
+    }
+  };
+  if (isDirectory(path) === true) throw new UsageError(`--stats-json '${path}' is a directory`, hint);
+  if (isDirectory(dirname(resolve(path))) !== true) throw new UsageError(`--stats-json '${path}': the directory ${dirname(resolve(path))} does not exist`, hint);
+}

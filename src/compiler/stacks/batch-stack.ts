@@ -18,14 +18,18 @@ import type { LayerLocation, PlatformModel, TriggerModel, TriggerTarget } from '
 import { constructId, glueTableName, resourceName } from '../naming.js';
 import { renderTemplate } from '../templates.js';
 import { recordSource } from './source.js';
+import { TIMESTAMP_PATTERN } from '../../runtime/datasets/retail.js';
 
 export interface BatchStackProps extends StackProps {
   readonly model: PlatformModel;
   readonly storage: DataLakeStorage;
 }
 
-/** Timestamp format of the replayed CSV files (ISO 8601 without zone), parsed by the jobs. */
-export const CSV_TIMESTAMP_FORMAT = "yyyy-MM-dd'T'HH:mm:ss";
+/**
+ * Timestamp format the jobs parse: the one the retail generator writes into the replayed CSV files,
+ * taken from the generator so the two cannot drift apart.
+ */
+export const CSV_TIMESTAMP_FORMAT = TIMESTAMP_PATTERN;
 
 /** Whether the model has anything for the batch module to compile. */
 export function hasBatchContent(model: PlatformModel): boolean {

@@ -25,9 +25,7 @@ const MB = 1024 * 1024;
 export const DYNAMODB_LIMITS: DestinationLimits = { maxBatchSize: 25, maxBatchBytes: 16 * MB, maxRecordBytes: 400 * 1024 };
 
 export const DYNAMODB_DEFAULTS: BufferingHints = {
-  maxBatchSize: 25,
-  maxBatchBytes: 16 * MB,
-  maxRecordBytes: 400 * 1024,
+  ...DYNAMODB_LIMITS,
   maxBufferedRequests: 10_000,
   maxTimeInBufferMs: 5_000,
   maxInFlightRequests: 50,

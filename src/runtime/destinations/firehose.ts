@@ -18,9 +18,7 @@ export const FIREHOSE_LIMITS: DestinationLimits = { maxBatchSize: 500, maxBatchB
 
 /** Flink's KinesisFirehoseSink defaults. */
 export const FIREHOSE_DEFAULTS: BufferingHints = {
-  maxBatchSize: 500,
-  maxBatchBytes: 4 * MiB,
-  maxRecordBytes: 1000 * 1024,
+  ...FIREHOSE_LIMITS,
   maxBufferedRequests: 10_000,
   maxTimeInBufferMs: 5_000,
   maxInFlightRequests: 50,

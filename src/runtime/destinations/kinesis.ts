@@ -24,9 +24,7 @@ export const KINESIS_LIMITS: DestinationLimits = { maxBatchSize: 500, maxBatchBy
 
 /** Flink's KinesisStreamsSink defaults. */
 export const KINESIS_DEFAULTS: BufferingHints = {
-  maxBatchSize: 500,
-  maxBatchBytes: 5 * MiB,
-  maxRecordBytes: MiB,
+  ...KINESIS_LIMITS,
   maxBufferedRequests: 10_000,
   maxTimeInBufferMs: 5_000,
   maxInFlightRequests: 50,
