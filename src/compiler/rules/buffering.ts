@@ -6,16 +6,12 @@
 import type { SpecPath } from '../document.js';
 import { formatBytes, parseSize } from '../units.js';
 import { type Dict, type Rule, type SpecView, dict, entries, isDict, num } from './context.js';
+import { DESTINATION_LIMITS, DESTINATION_SERVICES } from '../../runtime/destinations/limits.js';
 
 export type SinkType = 'kinesis' | 'firehose' | 'dynamodb' | 'file';
 
 /** Hard limits of one batch request (reference-facts §4). */
-export const DESTINATION_LIMITS: Readonly<Record<SinkType, { maxBatchSize: number; maxBatchBytes: number; maxRecordBytes: number; service: string }>> = {
-  kinesis: { maxBatchSize: 500, maxBatchBytes: 5 * 1024 ** 2, maxRecordBytes: 1024 ** 2, service: 'Kinesis PutRecords' },
-  firehose: { maxBatchSize: 500, maxBatchBytes: 4 * 1024 ** 2, maxRecordBytes: 1000 * 1024, service: 'Firehose PutRecordBatch' },
-  dynamodb: { maxBatchSize: 25, maxBatchBytes: 16 * 1024 ** 2, maxRecordBytes: 400 * 1024, service: 'DynamoDB BatchWriteItem' },
-  file: { maxBatchSize: 500, maxBatchBytes: 4 * 1024 ** 2, maxRecordBytes: 1024 ** 2, service: 'the file sink' },
-};
+export { DESTINATION_LIMITS };
 
 export const HINT_NAMES = ['maxBatchSize', 'maxBatchBytes', 'maxRecordBytes', 'maxBufferedRequests', 'maxTimeInBufferMs', 'maxInFlightRequests'] as const;
 export type HintName = (typeof HINT_NAMES)[number];
@@ -63,7 +59,7 @@ function checkSink(view: SpecView, n: string, sink: Dict): void {
     if (limit !== undefined && v > limit) {
       view.report({
         code: 'ARA243',
-        message: `sink '${n}': ${h} ${show(h, v)} exceeds the ${limits.service} limit of ${show(h, limit)}`,
+        message: `sink '${n}': ${h} ${show(h, v)} exceeds the ${DESTINATION_SERVICES[type]} limit of ${show(h, limit)}`,
         path: hintPath(h),
         hint: `set ${h} to at most ${SIZE_HINTS.has(h) ? formatBytes(limit).replace(' ', '') : limit}`,
       });

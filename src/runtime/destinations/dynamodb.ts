@@ -13,6 +13,7 @@ import { ConversionError, type BatchOutcome, type Destination, type DestinationL
 import { awsClientConfig, type AwsCredentials } from './aws-client.js';
 import { type DynamoItem, itemSize, marshallItem } from './dynamodb-item.js';
 import { describeType, isPlainObject } from './event-fields.js';
+import { DYNAMODB_LIMITS } from './limits.js';
 
 export interface DynamoDbEntry {
   readonly item: DynamoItem;
@@ -20,9 +21,8 @@ export interface DynamoDbEntry {
   readonly bytes?: number;
 }
 
-const MB = 1024 * 1024;
 
-export const DYNAMODB_LIMITS: DestinationLimits = { maxBatchSize: 25, maxBatchBytes: 16 * MB, maxRecordBytes: 400 * 1024 };
+export { DYNAMODB_LIMITS };
 
 export const DYNAMODB_DEFAULTS: BufferingHints = {
   ...DYNAMODB_LIMITS,

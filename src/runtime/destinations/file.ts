@@ -9,11 +9,12 @@ import { closeSync, fstatSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { BufferingHints } from '../../compiler/model.js';
 import { ConversionError, type BatchOutcome, type Destination, type DestinationLimits, type ElementConverter } from '../destination.js';
+import { FILE_LIMITS } from './limits.js';
 
 /** One NDJSON line, without its newline. */
 export type FileEntry = string;
 
-export const FILE_LIMITS: DestinationLimits = { maxBatchSize: 500, maxBatchBytes: 4 * 1024 * 1024, maxRecordBytes: 1024 * 1024 };
+export { FILE_LIMITS };
 
 export const FILE_DEFAULTS: BufferingHints = {
   ...FILE_LIMITS,

@@ -7,14 +7,14 @@ import type { BufferingHints } from '../../compiler/model.js';
 import type { BatchOutcome, Destination, DestinationLimits, ElementConverter, EntryFailure } from '../destination.js';
 import { awsClientConfig, type AwsCredentials } from './aws-client.js';
 import { isPlainObject } from './event-fields.js';
+import { FIREHOSE_LIMITS } from './limits.js';
 
 export interface FirehoseEntry {
   readonly data: Uint8Array;
 }
 
-const MiB = 1024 * 1024;
 
-export const FIREHOSE_LIMITS: DestinationLimits = { maxBatchSize: 500, maxBatchBytes: 4 * MiB, maxRecordBytes: 1000 * 1024 };
+export { FIREHOSE_LIMITS };
 
 /** Flink's KinesisFirehoseSink defaults. */
 export const FIREHOSE_DEFAULTS: BufferingHints = {

@@ -8,6 +8,7 @@ import type { BufferingHints } from '../../compiler/model.js';
 import { ConversionError, type BatchOutcome, type Destination, type DestinationLimits, type ElementConverter, type EntryFailure } from '../destination.js';
 import { awsClientConfig, type AwsCredentials } from './aws-client.js';
 import { codePointLength, isPlainObject, readKeyField } from './event-fields.js';
+import { KINESIS_LIMITS } from './limits.js';
 
 export interface KinesisEntry {
   readonly data: Uint8Array;
@@ -18,9 +19,8 @@ export interface KinesisEntry {
   readonly userRecords?: number;
 }
 
-const MiB = 1024 * 1024;
 
-export const KINESIS_LIMITS: DestinationLimits = { maxBatchSize: 500, maxBatchBytes: 5 * MiB, maxRecordBytes: MiB };
+export { KINESIS_LIMITS };
 
 /** Flink's KinesisStreamsSink defaults. */
 export const KINESIS_DEFAULTS: BufferingHints = {
