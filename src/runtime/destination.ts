@@ -53,7 +53,11 @@ export interface Destination<E> {
 }
 
 /** Converts one input event into a destination entry; throws ConversionError for unusable input. */
-export type ElementConverter<E> = (event: unknown) => E;
+/**
+ * `raw` is the event's JSON text as read (an NDJSON line), when there is one: converters that send
+ * JSON send those bytes as given instead of serialising the parsed event again.
+ */
+export type ElementConverter<E> = (event: unknown, raw?: string) => E;
 
 /** Input that cannot become an entry (missing partition key, wrong type...): goes to the dead-letter file. */
 export class ConversionError extends Error {

@@ -120,7 +120,7 @@ export class Sink {
   write(event: unknown, input: SinkInput = {}): Promise<void> {
     let entry: unknown;
     try {
-      entry = this.convert(event);
+      entry = this.convert(event, input.raw);
     } catch (e) {
       if (!(e instanceof ConversionError)) throw e;
       this.deadLetter('conversion', e.message, input.raw ?? safeStringify(event), input.at ?? null);

@@ -89,8 +89,8 @@ const noFailures: BatchOutcome = Object.freeze({ failures: Object.freeze([]) });
 
 /** Events become one compact JSON line each (re-serialised: one event per line, always). */
 export function fileConverter(): ElementConverter<FileEntry> {
-  return (event: unknown) => {
-    const line = JSON.stringify(event);
+  return (event: unknown, raw?: string) => {
+    const line = raw ?? JSON.stringify(event);
     if (line === undefined) throw new ConversionError('the event has no JSON form');
     return line;
   };

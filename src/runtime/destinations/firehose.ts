@@ -83,5 +83,5 @@ export interface FirehoseConverterOptions {
 
 export function firehoseConverter(options: FirehoseConverterOptions = {}): ElementConverter<FirehoseEntry> {
   const suffix = options.newlineDelimited === false ? '' : '\n';
-  return (event: unknown) => ({ data: Buffer.from(JSON.stringify(event) + suffix, 'utf8') });
+  return (event: unknown, raw?: string) => ({ data: Buffer.from((raw ?? JSON.stringify(event)) + suffix, 'utf8') });
 }

@@ -130,7 +130,7 @@ export function explicitHashKeyProblem(key: string): string | undefined {
 /** Event object → JSON bytes with its partition key (and explicit hash key). */
 export function kinesisConverter(options: KinesisConverterOptions = {}): ElementConverter<KinesisEntry> {
   const { partitionKey: keyField, explicitHashKey: hashField } = options;
-  return (event: unknown): KinesisEntry => {
+  return (event: unknown, raw?: string): KinesisEntry => {
     let partitionKey: string;
     if (keyField === undefined) {
       partitionKey = randomUUID();
@@ -141,7 +141,7 @@ export function kinesisConverter(options: KinesisConverterOptions = {}): Element
       if (problem) throw new ConversionError(`partition key field "${keyField}": ${problem}`);
       partitionKey = key;
     }
-    const data = Buffer.from(JSON.stringify(event), 'utf8');
+    const data = Buffer.from(raw ?? JSON.stringify(event), 'utf8');
     if (hashField === undefined) return { data, partitionKey };
     const hash = readKeyField(event, hashField, 'explicit hash key');
     if (typeof hash !== 'string') throw new ConversionError(hash.error);
