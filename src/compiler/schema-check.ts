@@ -41,11 +41,6 @@ function schemaIndex(name: string): SchemaIndex {
   return idx;
 }
 
-/** Validates the document's data against `schema/<name>.schema.json`; findings in source order. */
-export async function checkSchema(doc: SpecDocument, name = 'platform'): Promise<Diagnostic[]> {
-  return (await checkSchemaDetailed(doc, name)).diagnostics;
-}
-
 export interface SchemaCheck {
   readonly diagnostics: Diagnostic[];
   /**
@@ -56,6 +51,7 @@ export interface SchemaCheck {
   readonly doubtful: string[];
 }
 
+/** Validates the document's data against `schema/<name>.schema.json`; findings in source order. */
 export async function checkSchemaDetailed(doc: SpecDocument, name = 'platform'): Promise<SchemaCheck> {
   const validate = loadCompiledValidator(name);
   if (validate(doc.data)) return { diagnostics: [], doubtful: [] };
