@@ -321,7 +321,13 @@ test('approval: broadening needs --yes or a person; never prompts without a TTY'
   }
 });
 
-const activity = (status: string, completed: number, reason?: string) =>
+/** A toolkit resource event (CDK_TOOLKIT_I5502) as deploy reports it; `resource` defaults to a crawler in stack 's'. */
+const activity = (
+  status: string,
+  completed: number,
+  reason?: string,
+  resource: { stack: string; logicalId: string; type: string } = { stack: 's', logicalId: 'Crawler', type: 'AWS::Glue::Crawler' },
+) =>
   ({
     time: new Date(0),
     level: 'info',
@@ -330,7 +336,7 @@ const activity = (status: string, completed: number, reason?: string) =>
     message: '',
     data: {
       deployment: 'd',
-      event: { StackName: 's', LogicalResourceId: 'Crawler', ResourceType: 'AWS::Glue::Crawler', ResourceStatus: status, ResourceStatusReason: reason },
+      event: { StackName: resource.stack, LogicalResourceId: resource.logicalId, ResourceType: resource.type, ResourceStatus: status, ResourceStatusReason: reason },
       progress: { completed, total: 4, formatted: `${completed}/4` },
     },
   }) as never;
@@ -390,18 +396,7 @@ test('a failed resource maps back to the spec entry (resource or ancestor tag), 
   assert.equal(index.locatePath('p-dev-batch', '/p-dev-batch/CrawlerRaw/Role/DefaultPolicy/Resource'), src('/crawlers/raw', 78, 3));
 
   const { h, err } = host({ interactive: false, yes: false });
-  await h.notify({
-    time: new Date(0),
-    level: 'info',
-    action: 'deploy',
-    code: 'CDK_TOOLKIT_I5502',
-    message: '',
-    data: {
-      deployment: 'd',
-      event: { StackName: 'p-dev-batch', LogicalResourceId: roleId, ResourceType: 'AWS::IAM::Role', ResourceStatus: 'CREATE_FAILED', ResourceStatusReason: 'Role limit exceeded' },
-      progress: { completed: 1, total: 4, formatted: '1/4' },
-    },
-  } as never);
+  await h.notify(activity('CREATE_FAILED', 1, 'Role limit exceeded', { stack: 'p-dev-batch', logicalId: roleId, type: 'AWS::IAM::Role' }));
   assert.equal(err, [`p-dev-batch 1/4 CREATE_FAILED AWS::IAM::Role ${roleId} Role limit exceeded\n`]);
   assert.equal(h.failedResources, [{ stackName: 'p-dev-batch', logicalId: roleId, type: 'AWS::IAM::Role', status: 'CREATE_FAILED', reason: 'Role limit exceeded' }]);
   const explained = explainFailure(new Error('The stack named p-dev-batch failed creation: ROLLBACK_COMPLETE'), {
