@@ -8,7 +8,7 @@ import { formatBytes, parseSize } from '../units.js';
 import { type Dict, type Rule, type SpecView, dict, entries, isDict, num } from './context.js';
 import { DESTINATION_LIMITS, DESTINATION_SERVICES } from '../../runtime/destinations/limits.js';
 
-export type SinkType = 'kinesis' | 'firehose' | 'dynamodb' | 'file';
+export type SinkType = keyof typeof DESTINATION_LIMITS;
 
 /** Hard limits of one batch request (reference-facts §4). */
 export { DESTINATION_LIMITS };

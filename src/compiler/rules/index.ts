@@ -15,6 +15,7 @@ import { platformRule } from './platform.js';
 import { referenceRule } from './references.js';
 import { replayerRule } from './replayers.js';
 import { scheduleRule } from './schedules.js';
+import { sinkDestinationRule } from './sink-destinations.js';
 import { triggerRule } from './triggers.js';
 
 export type { Rule } from './context.js';
@@ -28,6 +29,7 @@ export const rules: readonly Rule[] = [
   scheduleRule,
   triggerRule,
   bufferingRule,
+  sinkDestinationRule,
   replayerRule,
   deliveryRule,
   overrideRule,
