@@ -99,7 +99,9 @@ export function createRedisStreamDestination(options: RedisStreamDestinationOpti
 
     async submit(batch: readonly RedisStreamEntry[], signal: AbortSignal): Promise<BatchOutcome> {
       await connect();
-      const replies = await Promise.allSettled(batch.map((e) => client.sendCommand([...head, ...e.fields], { abortSignal: signal })));
+      // One abort listener per batch (not per command): once written, a command cannot be taken back
+      // anyway; on timeout the engine retries the batch, at least once.
+      const replies = await untilAborted(Promise.allSettled(batch.map((e) => client.sendCommand([...head, ...e.fields]))), signal);
       const failures: EntryFailure[] = [];
       let lost: unknown;
       for (let i = 0; i < replies.length; i++) {
@@ -132,6 +134,15 @@ export function createRedisStreamDestination(options: RedisStreamDestinationOpti
       if (client.isOpen) await client.close().catch(() => client.destroy());
     },
   };
+}
+
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(Object.assign(new Error('the request timed out'), { name: 'TimeoutError' }));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(Object.assign(new Error('the request timed out'), { name: 'TimeoutError' }));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** A dropped or refused connection as the engine knows it: a Node network code, retryable. */
