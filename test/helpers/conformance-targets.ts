@@ -82,7 +82,7 @@ export const kinesisTarget = (): ConformanceTarget =>
     idOf: idOfBase64,
     badEvents: [{ id: -1, pad: 'no partition key' }],
     oversize: true,
-    limitsWorkload: { n: 700, padBytes: 9_000 },
+    limitsWorkload: { n: 510, padBytes: 100 },
   });
 
 export const firehoseTarget = (): ConformanceTarget =>
@@ -104,7 +104,7 @@ export const firehoseTarget = (): ConformanceTarget =>
     // Firehose takes any bytes: only an oversize record is refused (the limits case).
     badEvents: [],
     oversize: true,
-    limitsWorkload: { n: 700, padBytes: 7_000 },
+    limitsWorkload: { n: 510, padBytes: 100 },
   });
 
 export const dynamodbTarget = (): ConformanceTarget =>
@@ -126,7 +126,7 @@ export const dynamodbTarget = (): ConformanceTarget =>
     idOf: (encoded) => Number((encoded as { item: { id: { N: string } } }).item.id.N),
     badEvents: [{ id: 'not-a-number', key: 'k1', value: 1 }],
     oversize: true,
-    limitsWorkload: { n: 300, padBytes: 2_000 },
+    limitsWorkload: { n: 60, padBytes: 2_000 },
   });
 
 export function fileTarget(): ConformanceTarget {
@@ -159,7 +159,7 @@ export function fileTarget(): ConformanceTarget {
     // Any JSON is a line: only an oversize record is refused.
     badEvents: [],
     oversize: true,
-    limitsWorkload: { n: 1_200, padBytes: 4_000 },
+    limitsWorkload: { n: 510, padBytes: 100 },
   };
 }
 
@@ -211,7 +211,7 @@ export const cloudWatchLogsTarget = (): ConformanceTarget => {
     idOf: (encoded) => idOfJson((encoded as { message: string }).message),
     badEvents: [{ id: -1, key: 'k1', value: 1, ts: 'not a time' }],
     oversize: true,
-    limitsWorkload: { n: 2_500, padBytes: 1_000 },
+    limitsWorkload: { n: 1_100, padBytes: 1_000 },
   };
 };
 
@@ -258,7 +258,7 @@ export const cloudWatchMetricsTarget = (): ConformanceTarget => {
       { id: -3, value: 5 },
     ],
     oversize: false,
-    limitsWorkload: { n: 2_500, padBytes: 10 },
+    limitsWorkload: { n: 1_100, padBytes: 10 },
   };
 };
 
@@ -331,6 +331,6 @@ export function redisStreamTarget(): ConformanceTarget {
     },
     badEvents: [[1, 2, 3], {}],
     oversize: true,
-    limitsWorkload: { n: 12_000, padBytes: 10 },
+    limitsWorkload: { n: 1_100, padBytes: 10 },
   };
 }

@@ -160,6 +160,11 @@ export function conformanceSuite(target: ConformanceTarget): void {
     rmSync(scratch, { recursive: true, force: true });
   });
 
+  let t0 = 0;
+  if (process.env.CONFORMANCE_TIMES) {
+    test.before.each(() => void (t0 = performance.now()));
+    test.after.each((ctx) => void console.error(`${target.type} ${(ctx as { __test__?: string }).__test__?.slice(0, 30)}: ${Math.round(performance.now() - t0)} ms`));
+  }
   let runs = 0;
   function open(config: SinkConfig, endpoint?: string): Run {
     const batches: RecordedBatch[] = [];
@@ -235,8 +240,8 @@ export function conformanceSuite(target: ConformanceTarget): void {
     const instance = await target.fresh();
     const faults = instance.faults;
     if (!faults) return; // file: no server to fail
-    const n = 1_500;
-    const run = open(configOf(target.type, instance, { maxBatchSize: Math.min(100, limits.maxBatchSize), maxInFlightRequests: 1 }), instance.endpoint);
+    const n = 400;
+    const run = open(configOf(target.type, instance, { maxBatchSize: Math.min(50, limits.maxBatchSize), maxInFlightRequests: 1 }), instance.endpoint);
     faults.partial?.(0.2);
     faults.internal(3);
     await writeAll(run.sink, conformanceEvents(0, n));
@@ -330,7 +335,7 @@ export function conformanceSuite(target: ConformanceTarget): void {
     instance.faults?.latency(30);
     const config = configOf(target.type, instance, { maxBatchSize: Math.min(50, limits.maxBatchSize) });
     const first = open(config, instance.endpoint);
-    await writeAll(first.sink, conformanceEvents(0, 400));
+    await writeAll(first.sink, conformanceEvents(0, 200));
     // What a checkpoint stores (through JSON, as on disk), taken while records are unacknowledged.
     const snapshot = JSON.parse(JSON.stringify(first.sink.snapshot())) as ReturnType<Sink['snapshot']>;
     assert.ok(snapshot.entries.length > 0, 'the snapshot holds unacknowledged records');
@@ -338,10 +343,10 @@ export function conformanceSuite(target: ConformanceTarget): void {
     instance.faults?.latency(0);
     const second = open(config, instance.endpoint);
     second.sink.restore(snapshot);
-    await writeAll(second.sink, conformanceEvents(400, 600));
+    await writeAll(second.sink, conformanceEvents(200, 300));
     await second.sink.close();
     assert.is(second.sink.counts().restored, snapshot.entries.length);
-    await assertDelivered(instance, 600, false);
+    await assertDelivered(instance, 300, false);
   });
 
   test.run();

@@ -90,8 +90,12 @@ export async function startRedisProxy(upstreamPort: number): Promise<RedisProxy>
   const server = createServer((client) => {
     const upstream = connect({ host: '127.0.0.1', port: upstreamPort });
     sockets.add(client).add(upstream);
-    // Replies owed to the client, in command order; `null` = waiting for the upstream's reply.
+    // Replies owed to the client, in command order from `head`; `null` = waiting for the upstream's
+    // reply. `waiting` lists, in order, the slots whose reply comes from upstream.
     const slots: (Buffer | null)[] = [];
+    let head = 0;
+    const waiting: number[] = [];
+    let nextWaiting = 0;
     let fromClient: Buffer = Buffer.alloc(0);
     let fromUpstream: Buffer = Buffer.alloc(0);
     const cut = (): void => {
@@ -100,8 +104,12 @@ export async function startRedisProxy(upstreamPort: number): Promise<RedisProxy>
     };
     const flush = (): void => {
       const ready: Buffer[] = [];
-      while (slots.length && slots[0] !== null) ready.push(slots.shift()!);
+      while (head < slots.length && slots[head] !== null) ready.push(slots[head++]!);
       if (ready.length) client.write(Buffer.concat(ready));
+      if (head === slots.length && nextWaiting === waiting.length) {
+        slots.length = head = 0;
+        waiting.length = nextWaiting = 0;
+      }
     };
 
     client.on('data', (chunk: Buffer) => {
@@ -113,7 +121,7 @@ export async function startRedisProxy(upstreamPort: number): Promise<RedisProxy>
         at = cmd.end;
         if (cmd.args[0]?.toString('latin1').toUpperCase() !== 'XADD') {
           forward.push(raw);
-          slots.push(null);
+          waiting.push(slots.push(null) - 1);
           continue;
         }
         const idAt = cmd.args.findIndex((a, i) => i >= 2 && a.length === 1 && a[0] === 0x2a /* '*' */);
@@ -133,7 +141,7 @@ export async function startRedisProxy(upstreamPort: number): Promise<RedisProxy>
           slots.push(Buffer.from(`-${error}\r\n`, 'utf8'));
         } else {
           forward.push(raw);
-          slots.push(null);
+          waiting.push(slots.push(null) - 1);
         }
       }
       fromClient = fromClient.subarray(at);
@@ -145,8 +153,7 @@ export async function startRedisProxy(upstreamPort: number): Promise<RedisProxy>
       fromUpstream = fromUpstream.length ? Buffer.concat([fromUpstream, chunk]) : chunk;
       let at = 0;
       for (let end = replyEnd(fromUpstream, at); end >= 0; end = replyEnd(fromUpstream, at)) {
-        const waiting = slots.indexOf(null);
-        if (waiting >= 0) slots[waiting] = Buffer.from(fromUpstream.subarray(at, end));
+        if (nextWaiting < waiting.length) slots[waiting[nextWaiting++]!] = Buffer.from(fromUpstream.subarray(at, end));
         at = end;
       }
       fromUpstream = fromUpstream.subarray(at);

@@ -33,10 +33,11 @@ export const CLOUDWATCH_LOGS_MAX_SPAN_MS = 24 * 60 * 60 * 1000;
 export const CLOUDWATCH_METRICS_LIMITS: DestinationLimits = { maxBatchSize: 1_000, maxBatchBytes: 1_000_000, maxRecordBytes: 1_000_000 };
 /**
  * Redis Streams have no batch API: a batch is one pipeline of XADDs. The bounds are ara-gen's, so
- * that a pipeline never nears the server's 1 GiB client query buffer: 10,000 commands, 64 MiB, and
- * a record at most 64 MiB (Redis itself takes bulk strings up to 512 MiB).
+ * that one pipeline stays far below the server's 1 GiB client query buffer and a slow reply never
+ * holds up more than 1,000 entries: 1,000 commands, 16 MiB, a record at most 16 MiB (Redis itself
+ * takes bulk strings up to 512 MiB).
  */
-export const REDIS_STREAM_LIMITS: DestinationLimits = { maxBatchSize: 10_000, maxBatchBytes: 64 * MiB, maxRecordBytes: 64 * MiB };
+export const REDIS_STREAM_LIMITS: DestinationLimits = { maxBatchSize: 1_000, maxBatchBytes: 16 * MiB, maxRecordBytes: 16 * MiB };
 
 export const DESTINATION_LIMITS = {
   kinesis: KINESIS_LIMITS,
