@@ -13,7 +13,7 @@ import { KINESIS_DEFAULTS, KINESIS_LIMITS } from '../src/runtime/destinations/ki
 import { CLOUDWATCH_LOGS_DEFAULTS } from '../src/runtime/destinations/cloudwatch-logs.js';
 import { CLOUDWATCH_METRICS_DEFAULTS } from '../src/runtime/destinations/cloudwatch-metrics.js';
 import { REDIS_STREAM_DEFAULTS } from '../src/runtime/destinations/redis-stream.js';
-import { CLOUDWATCH_LOGS_LIMITS, CLOUDWATCH_METRICS_LIMITS, REDIS_STREAM_LIMITS } from '../src/runtime/destinations/limits.js';
+import { CLOUDWATCH_LOGS_LIMITS, CLOUDWATCH_METRICS_LIMITS, REDIS_STREAM_LIMITS } from '../src/contract/limits.js';
 
 const MiB = 1024 * 1024;
 const runtime = {

@@ -20,12 +20,12 @@ import { DeadLetterWriter, type DeadLetter } from '../../src/runtime/dead-letter
 import type { BatchOutcome, Destination } from '../../src/runtime/destination.js';
 import { destinationFromConfig, type AwsDestinationConfig } from '../../src/runtime/destinations/index.js';
 import { createFileDestination } from '../../src/runtime/destinations/file.js';
-import { DESTINATION_LIMITS } from '../../src/runtime/destinations/limits.js';
+import { DESTINATION_LIMITS, type DestinationType as ContractType } from '../../src/contract/limits.js';
 import { FatalSinkError } from '../../src/runtime/engine/errors.js';
 import { createSink, type Sink } from '../../src/runtime/sink.js';
 import { TEST_CREDENTIALS } from '../servers/kinesalite.js';
 
-export type DestinationType = keyof typeof DESTINATION_LIMITS;
+export type DestinationType = ContractType;
 
 export interface ConformanceEvent {
   readonly id: number;

@@ -7,11 +7,11 @@
  * for it (`createLogStream`); a missing group stays fatal.
  */
 import { CloudWatchLogsClient, CreateLogStreamCommand, PutLogEventsCommand, type InputLogEvent } from '@aws-sdk/client-cloudwatch-logs';
-import type { BufferingHints } from '../../compiler/model.js';
 import { ConversionError, type BatchOutcome, type Destination, type ElementConverter, type EntryFailure } from '../destination.js';
 import { awsClientConfig, type AwsCredentials } from './aws-client.js';
 import { describeType, isPlainObject, readField } from './event-fields.js';
-import { CLOUDWATCH_LOGS_EVENT_OVERHEAD, CLOUDWATCH_LOGS_LIMITS, CLOUDWATCH_LOGS_MAX_SPAN_MS } from './limits.js';
+import { CLOUDWATCH_LOGS_DEFAULTS } from '../../contract/defaults.js';
+import { CLOUDWATCH_LOGS_EVENT_OVERHEAD, CLOUDWATCH_LOGS_LIMITS, CLOUDWATCH_LOGS_MAX_SPAN_MS } from '../../contract/limits.js';
 
 export interface CloudWatchLogsEntry {
   /** Milliseconds since the epoch. */
@@ -19,12 +19,7 @@ export interface CloudWatchLogsEntry {
   readonly message: string;
 }
 
-export const CLOUDWATCH_LOGS_DEFAULTS: BufferingHints = {
-  ...CLOUDWATCH_LOGS_LIMITS,
-  maxBufferedRequests: 20_000,
-  maxTimeInBufferMs: 5_000,
-  maxInFlightRequests: 10,
-};
+export { CLOUDWATCH_LOGS_DEFAULTS, CLOUDWATCH_LOGS_LIMITS };
 
 export interface CloudWatchLogsDestinationOptions {
   readonly logGroup: string;

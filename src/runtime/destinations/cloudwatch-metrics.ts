@@ -8,11 +8,11 @@
  * rejected.
  */
 import { CloudWatchClient, PutMetricDataCommand, type MetricDatum, type StandardUnit } from '@aws-sdk/client-cloudwatch';
-import type { BufferingHints } from '../../compiler/model.js';
 import { ConversionError, type BatchOutcome, type Destination, type ElementConverter, type EntryFailure } from '../destination.js';
 import { awsClientConfig, type AwsCredentials } from './aws-client.js';
 import { codePointLength, describeType, isPlainObject, readField } from './event-fields.js';
-import { CLOUDWATCH_METRICS_LIMITS } from './limits.js';
+import { CLOUDWATCH_METRICS_DEFAULTS } from '../../contract/defaults.js';
+import { CLOUDWATCH_METRICS_LIMITS } from '../../contract/limits.js';
 
 export interface CloudWatchMetricsEntry {
   readonly value: number;
@@ -22,12 +22,7 @@ export interface CloudWatchMetricsEntry {
   readonly timestamp: number;
 }
 
-export const CLOUDWATCH_METRICS_DEFAULTS: BufferingHints = {
-  ...CLOUDWATCH_METRICS_LIMITS,
-  maxBufferedRequests: 10_000,
-  maxTimeInBufferMs: 5_000,
-  maxInFlightRequests: 10,
-};
+export { CLOUDWATCH_METRICS_DEFAULTS, CLOUDWATCH_METRICS_LIMITS };
 
 /** CloudWatch refuses values of a smaller or larger magnitude (zero excepted). */
 const MIN_MAGNITUDE = 8.515920e-109;

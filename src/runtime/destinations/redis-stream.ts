@@ -6,25 +6,18 @@
  * messages (the description names host and port only).
  */
 import { createClient, ErrorReply } from '@redis/client';
-import type { BufferingHints } from '../../compiler/model.js';
 import { ConversionError, type BatchOutcome, type Destination, type ElementConverter, type EntryFailure } from '../destination.js';
 import { SinkConfigError } from '../engine/errors.js';
 import { describeType, isPlainObject } from './event-fields.js';
-import { REDIS_STREAM_LIMITS } from './limits.js';
+import { REDIS_STREAM_DEFAULTS } from '../../contract/defaults.js';
+import { REDIS_STREAM_LIMITS } from '../../contract/limits.js';
 
 /** Field/value pairs of one stream entry, flattened: `[field1, value1, field2, value2, ...]`. */
 export interface RedisStreamEntry {
   readonly fields: readonly string[];
 }
 
-export const REDIS_STREAM_DEFAULTS: BufferingHints = {
-  maxBatchSize: 500,
-  maxBatchBytes: 4 * 1024 * 1024,
-  maxRecordBytes: 1024 * 1024,
-  maxBufferedRequests: 10_000,
-  maxTimeInBufferMs: 1_000,
-  maxInFlightRequests: 8,
-};
+export { REDIS_STREAM_DEFAULTS, REDIS_STREAM_LIMITS };
 
 export interface RedisStreamDestinationOptions {
   readonly stream: string;

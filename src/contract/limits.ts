@@ -3,7 +3,13 @@
  * spec validator (which rejects hints a sink could never honour). Dependency-free on purpose: the
  * validator imports it on every `validate` without loading the AWS SDK.
  */
-import type { DestinationLimits } from '../destination.js';
+
+/** Hard limits of one request to the destination's batch API. */
+export interface DestinationLimits {
+  readonly maxBatchSize: number;
+  readonly maxBatchBytes: number;
+  readonly maxRecordBytes: number;
+}
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -39,7 +45,10 @@ export const CLOUDWATCH_METRICS_LIMITS: DestinationLimits = { maxBatchSize: 1_00
  */
 export const REDIS_STREAM_LIMITS: DestinationLimits = { maxBatchSize: 1_000, maxBatchBytes: 16 * MiB, maxRecordBytes: 16 * MiB };
 
-export const DESTINATION_LIMITS = {
+/** Destination types, in the order messages list them. */
+export type DestinationType = 'kinesis' | 'firehose' | 'dynamodb' | 'file' | 'cloudwatch-logs' | 'cloudwatch-metrics' | 'redis-stream';
+
+export const DESTINATION_LIMITS: Readonly<Record<DestinationType, DestinationLimits>> = {
   kinesis: KINESIS_LIMITS,
   firehose: FIREHOSE_LIMITS,
   dynamodb: DYNAMODB_LIMITS,
@@ -47,10 +56,10 @@ export const DESTINATION_LIMITS = {
   'cloudwatch-logs': CLOUDWATCH_LOGS_LIMITS,
   'cloudwatch-metrics': CLOUDWATCH_METRICS_LIMITS,
   'redis-stream': REDIS_STREAM_LIMITS,
-} as const;
+};
 
 /** The batch API behind each destination type, for messages. */
-export const DESTINATION_SERVICES: Readonly<Record<keyof typeof DESTINATION_LIMITS, string>> = {
+export const DESTINATION_SERVICES: Readonly<Record<DestinationType, string>> = {
   kinesis: 'Kinesis PutRecords',
   firehose: 'Firehose PutRecordBatch',
   dynamodb: 'DynamoDB BatchWriteItem',
