@@ -60,7 +60,7 @@ export const redisEntrySize = (e: RedisStreamEntry): number => {
 
 export function createRedisStreamDestination(options: RedisStreamDestinationOptions): Destination<RedisStreamEntry> {
   const url = resolveRedisUrl(options.url);
-  const { host, port } = new URL(url);
+  const { hostname, port } = new URL(url);
   const head = options.maxLength === undefined ? ['XADD', options.stream] : ['XADD', options.stream, 'MAXLEN', '~', String(options.maxLength)];
   head.push('*');
   let connected = false;
@@ -78,14 +78,14 @@ export function createRedisStreamDestination(options: RedisStreamDestinationOpti
       () => (connected = true),
       (err: unknown) => {
         connecting = undefined;
-        throw err;
+        throw connectionError(err);
       },
     );
     return connecting;
   }
 
   return {
-    description: `Redis stream ${options.stream} at ${host || 'localhost'}:${port || 6379}`,
+    description: `Redis stream ${options.stream} at ${hostname || 'localhost'}:${port || 6379}`,
     limits: REDIS_STREAM_LIMITS,
     defaults: REDIS_STREAM_DEFAULTS,
     sizeOf: redisEntrySize,
@@ -138,11 +138,12 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-/** A dropped or refused connection as the engine knows it: a Node network code, retryable. */
+/** A dropped or refused connection as the engine knows it: a Node network code (ECONNREFUSED...). */
 function connectionError(err: unknown): Error {
-  const e = err as { code?: unknown; message?: unknown };
-  if (typeof e.code === 'string') return err as Error;
-  return Object.assign(new Error(`Redis connection failed: ${String(e.message ?? err)}`), { code: 'ECONNRESET' });
+  const e = err as { code?: unknown; message?: unknown; cause?: { code?: unknown } };
+  const message = String(e?.message ?? err);
+  const code = typeof e?.code === 'string' ? e.code : typeof e?.cause?.code === 'string' ? e.cause.code : /\b(E[A-Z]{4,})\b/.exec(message)?.[1] ?? 'ECONNRESET';
+  return Object.assign(new Error(`Redis connection failed: ${message}`), { code });
 }
 
 export interface RedisStreamConverterOptions {
