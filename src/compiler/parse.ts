@@ -3,7 +3,8 @@
  * Every YAML-level problem (unreadable file, binary content, syntax, duplicate keys, tabs, alias
  * bombs, empty or non-mapping documents) is a positioned finding (ARA100-ARA109), never a throw.
  */
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, readdir } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { Pair, YAMLMap } from 'yaml';
 import { LineCounter, isMap, isPair, isScalar, parseDocument, visit } from '../util/yaml.js';
@@ -52,14 +53,36 @@ const at = (file: string, code: string, message: string, hint?: string, line = 1
 export async function readSpecFile(file: string): Promise<ReadResult> {
   let bytes: Buffer;
   try {
-    const s = await stat(file);
-    if (s.isDirectory()) {
-      return { unreadable: true, diagnostics: [at(file, LoaderCode.Unreadable, `'${file}' is a directory, not a spec file`, `pass the spec files inside it, e.g. '${file.replace(/\/$/, '')}/*.yaml'`)] };
+    // Open without blocking (a FIFO would otherwise wait for a writer), then judge the opened file
+    // itself, not a stat of its path taken earlier.
+    const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      const s = await handle.stat();
+      if (s.isDirectory()) {
+        return { unreadable: true, diagnostics: [at(file, LoaderCode.Unreadable, `'${file}' is a directory, not a spec file`, `pass the spec files inside it, e.g. '${file.replace(/\/$/, '')}/*.yaml'`)] };
+      }
+      if (!s.isFile()) {
+        const kind = s.isFIFO() ? 'a pipe' : s.isCharacterDevice() || s.isBlockDevice() ? 'a device' : s.isSocket() ? 'a socket' : 'not a regular file';
+        return { unreadable: true, diagnostics: [at(file, LoaderCode.Unreadable, `'${file}' is ${kind}, not a spec file`, 'save the spec to a regular file and pass its path')] };
+      }
+      // The cap holds whatever stat said: read at most one byte past the limit.
+      bytes = Buffer.alloc(Math.min(s.size, MAX_BYTES) + 1);
+      let length = 0;
+      for (;;) {
+        const { bytesRead } = await handle.read(bytes, length, bytes.length - length, null);
+        if (bytesRead === 0) break;
+        length += bytesRead;
+        if (length === bytes.length) {
+          if (length > MAX_BYTES) return tooLarge(file);
+          const grown = Buffer.alloc(Math.min(bytes.length * 2, MAX_BYTES + 1));
+          bytes.copy(grown);
+          bytes = grown;
+        }
+      }
+      bytes = bytes.subarray(0, length);
+    } finally {
+      await handle.close();
     }
-    if (s.size > MAX_BYTES) {
-      return { unreadable: true, diagnostics: [at(file, LoaderCode.NotText, `'${file}' is ${(s.size / 1048576).toFixed(1)} MiB: too large to be a spec file (limit 5 MiB)`, 'check that this is the right file')] };
-    }
-    bytes = await readFile(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
@@ -70,6 +93,10 @@ export async function readSpecFile(file: string): Promise<ReadResult> {
     return { unreadable: true, diagnostics: [at(file, LoaderCode.Unreadable, `cannot read '${file}': ${reason}`, 'check the file exists and is readable')] };
   }
   return decodeText(file, bytes);
+}
+
+function tooLarge(file: string): ReadResult {
+  return { unreadable: true, diagnostics: [at(file, LoaderCode.NotText, `'${file}' is larger than 5 MiB: too large to be a spec file`, 'check that this is the right file')] };
 }
 
 /** Bytes → text: rejects binary and non-UTF-8 content with the position of the first bad byte. */
