@@ -57,6 +57,11 @@ export function normalisePrefix(prefix: unknown): string {
   return parts.length ? `${parts.join('/')}/` : '';
 }
 
+/** The environments a spec declares, in order. */
+export function environmentNames(doc: SpecDocument): string[] {
+  return Object.keys(dict(dict(doc.data).environments));
+}
+
 /**
  * Resolves `doc` (which must have passed the schema and the rules) for one environment. Problems
  * that only show here (unknown environment, unknown platform) come back as diagnostics, no model.
@@ -133,14 +138,14 @@ class Resolver {
   private seconds(v: unknown, path: SpecPath, bare: 's' = 's'): number {
     const r = parseDuration(v, 's', bare);
     if (r.ok) return r.value;
-    this.fail(path, 'ARA280', r.error);
+    this.fail(path, 'ARA280', r.error, 'write a whole number of seconds, e.g. 2s, 90s or 5m');
     return 0;
   }
 
   private bytes(v: unknown, path: SpecPath): number {
     const r = parseSize(v);
     if (r.ok) return r.value;
-    this.fail(path, 'ARA280', r.error);
+    this.fail(path, 'ARA280', r.error, "write a whole number of bytes, e.g. 1024, '512KiB' or '5MiB'");
     return 0;
   }
 
@@ -421,7 +426,7 @@ class Resolver {
       const hints = Object.fromEntries(
         HINT_NAMES.map((h) => {
           const v = hintValue(h, hintsIn[h]);
-          if (v === undefined) this.fail([...at, 'bufferingHints', h], 'ARA280', `sink '${n}': ${h} '${String(hintsIn[h])}' is not usable`);
+          if (v === undefined) this.fail([...at, 'bufferingHints', h], 'ARA280', `sink '${n}': ${h} '${String(hintsIn[h])}' is not usable: it must come to a whole, positive number`, h.endsWith('Bytes') ? "write a whole number of bytes, e.g. 1024, '512KiB' or '5MiB'" : 'write a whole, positive number');
           return [h, v ?? 0];
         }),
       ) as unknown as BufferingHints;
