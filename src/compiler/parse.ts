@@ -25,7 +25,15 @@ export const LoaderCode = {
   NotMapping: 'ARA107',
   MultipleDocuments: 'ARA108',
   YamlWarning: 'ARA109',
+  NonPlainType: 'ARA120',
 } as const;
+
+/**
+ * YAML tags whose values are plain JSON data. Others (`!!omap`, `!!set`, `!!pairs`, `!!binary`,
+ * `!!timestamp`) become Maps, Sets, byte arrays or dates, which a spec cannot hold: the JSON view
+ * of the document would silently drop or change them.
+ */
+const PLAIN_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
 
 /** Above this size a "spec" is certainly not one (and parsing it would only burn memory). */
 const MAX_BYTES = 5 * 1024 * 1024;
@@ -141,6 +149,17 @@ export function parseSpec(file: string, text: string): { document?: SpecDocument
     const p = pos(doc.contents.range?.[0] ?? 0);
     const what = isScalar(doc.contents) ? `a single ${typeof doc.contents.value === 'string' ? 'text' : 'value'}` : 'a list';
     diagnostics.push(at(file, LoaderCode.NotMapping, `the document is ${what}, not a mapping of keys to values`, "a spec is a YAML mapping that starts with 'version: 1' and 'name: ...'", p.line, p.col));
+    return { diagnostics };
+  }
+  const typed = nonPlainNode(doc.contents);
+  if (typed) {
+    const short = typed.tag.replace('tag:yaml.org,2002:', '!!');
+    // Point at the tag itself when it is written before the node.
+    const written = text.lastIndexOf(short, typed.offset);
+    const p = pos(written >= 0 ? written : typed.offset);
+    diagnostics.push(
+      at(file, LoaderCode.NonPlainType, `YAML type ${short} is not part of the spec language (a spec holds plain mappings, lists, strings, numbers and booleans)`, `remove '${short}' and write a plain ${/omap|pairs|set/.test(short) ? 'mapping' : 'value'}`, p.line, p.col),
+    );
     return { diagnostics };
   }
   let data: unknown;
@@ -266,6 +285,20 @@ function firstDuplicateLine(contents: unknown, offset: number, pos: (o: number) 
     },
   });
   return line;
+}
+
+/** The first node with an explicit tag that does not give plain JSON data. */
+function nonPlainNode(contents: unknown): { tag: string; offset: number } | undefined {
+  let found: { tag: string; offset: number } | undefined;
+  visit(contents as YAMLMap, (_, node) => {
+    const n = node as { tag?: string; range?: [number, number] } | null;
+    if (n && typeof n.tag === 'string' && n.tag.startsWith('tag:yaml.org,2002:') && !PLAIN_TAGS.has(n.tag)) {
+      found = { tag: n.tag, offset: n.range?.[0] ?? 0 };
+      return visit.BREAK;
+    }
+    return undefined;
+  });
+  return found;
 }
 
 function firstAliasOffset(contents: unknown): number | undefined {
