@@ -37,7 +37,7 @@ import { type Dict, SpecView, dict, entries, isDict, list, num, str } from './ru
 import { replayerFunctionName } from './rules/names.js';
 import { warehouseName } from './rules/references.js';
 import { toGlueSchedule } from './rules/schedules.js';
-import { actionsOf, conditionsOf } from './rules/triggers.js';
+import { actionsOf, conditionsOf, triggerGroups } from './rules/triggers.js';
 import { parseDuration, parseSize } from './units.js';
 import { didYouMean } from '../util/suggest.js';
 
@@ -276,6 +276,7 @@ class Resolver {
             target,
             seed: num(this.pick(r, def, 'seed')) ?? 42,
             recordsPerWindow: num(this.pick(r, def, 'recordsPerWindow')) ?? 100,
+            ...(num(r.reservedConcurrency) !== undefined ? { reservedConcurrency: num(r.reservedConcurrency)! } : {}),
             physicalName: replayerFunctionName(this.c, n),
             source: this.source(at),
           },
@@ -366,28 +367,13 @@ class Resolver {
 
   /**
    * Triggers linked by a `when` on something another trigger starts form one Glue workflow, named
-   * after the scheduled trigger that starts the chain (else its first trigger in spec order).
+   * after its start trigger (see triggerGroups; ARA233 keeps two start triggers out of one).
    */
   private workflows(): { workflows: Record<string, WorkflowModel>; membership: Map<string, string> } {
-    const triggers = entries(this.d.triggers);
-    const names = triggers.map(([n]) => n);
-    const parent = new Map(names.map((n) => [n, n]));
-    const find = (n: string): string => {
-      while (parent.get(n) !== n) n = parent.get(n)!;
-      return n;
-    };
-    const startedBy = new Map<string, string[]>();
-    for (const [n, t] of triggers) for (const a of actionsOf(t, n)) startedBy.set(`${a.kind}:${a.name}`, [...(startedBy.get(`${a.kind}:${a.name}`) ?? []), n]);
-    for (const [n, t] of triggers) {
-      for (const cnd of conditionsOf(t, n)) for (const s of startedBy.get(`${cnd.kind}:${cnd.name}`) ?? []) parent.set(find(s), find(n));
-    }
-    const groups = new Map<string, string[]>();
-    for (const n of names) groups.set(find(n), [...(groups.get(find(n)) ?? []), n]);
     const workflows: Record<string, WorkflowModel> = {};
     const membership = new Map<string, string>();
-    for (const members of groups.values()) {
+    for (const { head, members } of triggerGroups(this.d.triggers)) {
       if (members.length < 2) continue;
-      const head = members.find((m) => dict(dict(this.d.triggers)[m]).when === undefined) ?? members[0]!;
       workflows[head] = { name: head, physicalName: resourceName(this.c, head), triggers: members };
       for (const m of members) membership.set(m, head);
     }
