@@ -129,6 +129,11 @@ export interface ReplayerModel {
   readonly seed: number;
   /** Records generated per window. */
   readonly recordsPerWindow: number;
+  /**
+   * Lambda reserved concurrency; absent = none (a reservation fails in accounts whose concurrency
+   * quota is at its minimum of 10, and windows are idempotent, so overlaps are harmless).
+   */
+  readonly reservedConcurrency?: number;
   readonly physicalName: string;
   readonly source: SourceRef;
 }

@@ -6,6 +6,7 @@
 import type { Diagnostic } from '../diagnostics.js';
 import type { SpecDocument } from '../document.js';
 import { bufferingRule } from './buffering.js';
+import { contractRule, tokenRule } from './contract.js';
 import { type Rule, SpecView, entries, isDict } from './context.js';
 import { deliveryRule } from './delivery.js';
 import { overrideRule, regionRule, removalPolicyRule } from './environments.js';
@@ -33,6 +34,8 @@ export const rules: readonly Rule[] = [
   overrideRule,
   removalPolicyRule,
   regionRule,
+  tokenRule,
+  contractRule,
 ];
 
 /** Semantic findings of a parsed spec. Never throws, also on data that failed the schema. */
