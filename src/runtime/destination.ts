@@ -13,14 +13,10 @@
  * - `rejected`: this entry will never be accepted (e.g. a DynamoDB item without its key): the
  *   entry is dead-lettered at once, without retries and without slowing or stopping the sink.
  */
-import type { BufferingHints } from '../compiler/model.js';
+import type { BufferingHints } from '../contract/buffering.js';
+import type { DestinationLimits } from '../contract/limits.js';
 
-/** Hard limits of one request to the destination's batch API. */
-export interface DestinationLimits {
-  readonly maxBatchSize: number;
-  readonly maxBatchBytes: number;
-  readonly maxRecordBytes: number;
-}
+export type { DestinationLimits };
 
 export type FailureKind = 'retryable' | 'throttled' | 'fatal' | 'rejected';
 

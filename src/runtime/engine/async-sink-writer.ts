@@ -19,7 +19,8 @@
  * Writes that are not awaited queue up beyond that (their promises are pending): await write() to
  * get backpressure.
  */
-import type { BufferingHints, RetryPolicy } from '../../compiler/model.js';
+import type { BufferingHints } from '../../contract/buffering.js';
+import type { RetryPolicy } from '../../contract/retry.js';
 import { failureKind, type BatchOutcome, type Destination, type FailureClass } from '../destination.js';
 import { backoffCeiling, type JitterMode } from './backoff.js';
 import { systemClock, type Clock } from './clock.js';
