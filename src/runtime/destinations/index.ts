@@ -8,6 +8,7 @@ import { createDynamoDbDestination, dynamoDbConverter, type KeyAttribute } from 
 import { createFirehoseDestination, firehoseConverter } from './firehose.js';
 import { createKinesisDestination, kinesisConverter } from './kinesis.js';
 
+export { classifyAwsError, awsEntryFailure, awsFix } from './aws-errors.js';
 export { awsClientConfig, resolveEndpoint, resolveRegion, type AwsClientConfig, type AwsCredentials, type AwsClientOptions, type AwsServiceId } from './aws-client.js';
 export {
   createKinesisDestination,
