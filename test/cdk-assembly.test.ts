@@ -68,8 +68,6 @@ t('sections without stacks are reported, never dropped', () => {
   assert.equal(
     flagship.notCompiled.map((n) => [n.section, n.entries]),
     [
-      ['streams', ['web-sale']],
-      ['deliveryStreams', ['web-sale-to-raw']],
       ['replayers', ['web-sale']],
       ['warehouse', ['mystore']],
       ['dashboards', ['sales']],

@@ -143,6 +143,11 @@ export function notCompiled(model: PlatformModel): NotCompiledSection[] {
   const add = (section: string, entries: string[], reason: string) => {
     if (entries.length) out.push({ section, entries, reason });
   };
+  add(
+    'replayers',
+    Object.values(model.replayers).filter((r) => r.target.kind === 'sink').map((r) => r.name),
+    'the replayer-into-sink Lambda of the streaming module is not compiled yet',
+  );
   add('warehouse', model.warehouse ? [model.warehouse.database] : [], 'the warehouse module is not compiled to CDK yet');
   add('dashboards', Object.keys(model.dashboards), 'the visualization module is not compiled to CDK yet');
   return out;
