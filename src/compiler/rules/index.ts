@@ -7,6 +7,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { SpecDocument } from '../document.js';
 import { bufferingRule } from './buffering.js';
 import { type Rule, SpecView, entries, isDict } from './context.js';
+import { catalogRule } from './catalog.js';
 import { deliveryRule } from './delivery.js';
 import { overrideRule, regionRule, removalPolicyRule } from './environments.js';
 import { lifecycleRule } from './lifecycle.js';
@@ -30,6 +31,7 @@ export const rules: readonly Rule[] = [
   bufferingRule,
   replayerRule,
   deliveryRule,
+  catalogRule,
   overrideRule,
   removalPolicyRule,
   regionRule,
