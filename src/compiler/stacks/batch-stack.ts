@@ -19,7 +19,7 @@ import { constructId, glueTableName, resourceName } from '../naming.js';
 import { renderTemplate } from '../templates.js';
 import { recordSource } from './source.js';
 import { catalogTables, tableAt } from '../catalog-tables.js';
-import { TIMESTAMP_PATTERN } from '../../runtime/datasets/retail.js';
+import { TIMESTAMP_PATTERN } from '../../datasets/retail.js';
 
 export interface BatchStackProps extends StackProps {
   readonly model: PlatformModel;

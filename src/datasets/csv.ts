@@ -4,9 +4,9 @@
  * per-row work is a tight loop: only string-typed columns are ever checked for quoting.
  */
 
-import type { Column } from '../../contract/datasets.js';
+import type { Column } from '../contract/datasets.js';
 
-export type { Column, ColumnType } from '../../contract/datasets.js';
+export type { Column, ColumnType } from '../contract/datasets.js';
 
 export type Row = Record<string, string | number>;
 

@@ -8,10 +8,10 @@
  * (customers 1..CUSTOMERS, items 1..ITEMS, ...), and a dimension row's descriptive attributes derive
  * from (seed, table, id) only, so the same customer keeps its name in every window.
  */
-import { didYouMean } from '../../util/suggest.js';
+import { didYouMean } from '../util/suggest.js';
 import { cents, hash32, Prng } from './prng.js';
 import type { Column, Row } from './csv.js';
-import { RETAIL_TABLES, TIMESTAMP_PATTERN } from '../../contract/datasets.js';
+import { RETAIL_TABLES, TIMESTAMP_PATTERN } from '../contract/datasets.js';
 
 export { csvEncoder, csvField, formatNumber, toCsv, toNdjson } from './csv.js';
 export type { Column, ColumnType, ConstantColumns, CsvEncoder, Row } from './csv.js';

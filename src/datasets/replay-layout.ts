@@ -12,8 +12,8 @@
  * `<ts>` is the window bound in the dataset's timestamp format (UTC, `2024-01-01T00:05:00`). The two
  * bounds are partition keys (REPLAY_PARTITION_KEYS): they live in the path only, never in the files.
  */
-import { REPLAY_PARTITION_KEYS } from '../../contract/datasets.js';
-import { formatTimestamp } from '../datasets/retail.js';
+import { REPLAY_PARTITION_KEYS } from '../contract/datasets.js';
+import { formatTimestamp } from './retail.js';
 
 /** Empty, or ending with exactly one `/`. */
 export function normalisePrefix(prefix: string): string {
