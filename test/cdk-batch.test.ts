@@ -44,21 +44,24 @@ const logicalId = (tpl: Template, type: string, props: object) => {
   return ids[0]!;
 };
 
-t('crawler: layer prefixes with exclusions, database, security configuration, own role', () => {
+t('crawler: declared tables as catalog targets (schema changes only logged), undeclared prefixes as S3 targets', () => {
   flagship.resourceCountIs('AWS::Glue::Crawler', 1);
   const role = logicalId(flagship, 'AWS::IAM::Role', { Description: 'Glue crawler mystore-dev-raw' });
+  // The flagship's replayers write customer/ and store_sale/: both are declared tables.
   flagship.hasResourceProperties('AWS::Glue::Crawler', {
     Name: 'mystore-dev-raw',
     DatabaseName: 'mystore_dev_raw',
     Role: { 'Fn::GetAtt': [role, 'Arn'] },
     CrawlerSecurityConfiguration: 'mystore-dev-glue-security',
-    Targets: {
-      S3Targets: [
-        { Path: 's3://mystore-dev-raw-123456789012-eu-west-1/customer/', Exclusions: ['**_SUCCESS', '**crc'] },
-        { Path: 's3://mystore-dev-raw-123456789012-eu-west-1/store_sale/', Exclusions: ['**_SUCCESS', '**crc'] },
-      ],
-    },
+    Targets: { CatalogTargets: [{ DatabaseName: 'mystore_dev_raw', Tables: ['customer', 'store_sale'] }], S3Targets: Match.absent() },
+    SchemaChangePolicy: { UpdateBehavior: 'LOG', DeleteBehavior: 'LOG' },
+    Configuration: JSON.stringify({ Version: 1, CrawlerOutput: { Partitions: { AddOrUpdateBehavior: 'InheritFromTable' } } }),
     Schedule: Match.absent(),
+  });
+  lakehouse.hasResourceProperties('AWS::Glue::Crawler', {
+    Name: 'lakehouse-test-orders',
+    Targets: { S3Targets: [{ Path: 's3://lakehouse-test-bronze-111122223333-us-east-1/orders/', Exclusions: ['**.tmp'] }], CatalogTargets: Match.absent() },
+    SchemaChangePolicy: { UpdateBehavior: 'UPDATE_IN_DATABASE', DeleteBehavior: 'LOG' },
   });
   lakehouse.hasResourceProperties('AWS::Glue::Crawler', {
     Name: 'lakehouse-test-returns',
@@ -273,10 +276,12 @@ t('IAM: the crawler reads exactly its prefixes; a job reads its source and write
   const crawler = byRole(flagship, 'Glue crawler mystore-dev-raw');
   assert.equal(crawler('s3:GetObject'), [`${raw}/customer/*`, `${raw}/store_sale/*`]);
   assert.equal(crawler('s3:PutObject'), []);
-  assert.equal(crawler('glue:CreateTable'), [
+  // Over declared tables: catalog write on exactly those tables (partitions), no table wildcard.
+  assert.equal(crawler('glue:BatchCreatePartition'), [
     'arn:<AWS::Partition>:glue:eu-west-1:123456789012:catalog',
     'arn:<AWS::Partition>:glue:eu-west-1:123456789012:database/mystore_dev_raw',
-    'arn:<AWS::Partition>:glue:eu-west-1:123456789012:table/mystore_dev_raw/*',
+    'arn:<AWS::Partition>:glue:eu-west-1:123456789012:table/mystore_dev_raw/customer',
+    'arn:<AWS::Partition>:glue:eu-west-1:123456789012:table/mystore_dev_raw/store_sale',
   ]);
   assert.equal(crawler('kms:Decrypt'), ['mystore-dev-foundations:ExportsOutputFnGetAttStorageKeyBAA9457BArn746704A7']);
   const job = byRole(flagship, 'Glue job mystore-dev-customer-to-parquet');

@@ -30,7 +30,7 @@ import type {
   WarehouseModel,
   WorkflowModel,
 } from './model.js';
-import { type NameContext, accessLogsBucketName, athenaResultsBucketName, glueName, layerBucketName, resourceName } from './naming.js';
+import { type NameContext, normalisePrefix, accessLogsBucketName, athenaResultsBucketName, glueName, layerBucketName, resourceName } from './naming.js';
 import { findBlueprint } from './rules/blueprint.js';
 import { HINT_NAMES, hintValue } from './rules/buffering.js';
 import { type Dict, SpecView, dict, entries, isDict, list, num, str } from './rules/context.js';
@@ -51,11 +51,7 @@ export function loadBlueprint(name: string): unknown {
   return findBlueprint(name);
 }
 
-/** Prefix inside a bucket: no leading `/`, no empty segments, a trailing `/` unless empty. */
-export function normalisePrefix(prefix: unknown): string {
-  const parts = (typeof prefix === 'string' ? prefix : '').split('/').filter(Boolean);
-  return parts.length ? `${parts.join('/')}/` : '';
-}
+export { normalisePrefix } from './naming.js';
 
 /** The environments a spec declares, in order. */
 export function environmentNames(doc: SpecDocument): string[] {

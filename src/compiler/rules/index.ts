@@ -8,6 +8,7 @@ import type { SpecDocument } from '../document.js';
 import { bufferingRule } from './buffering.js';
 import { contractRule, tokenRule } from './contract.js';
 import { type Rule, SpecView, entries, isDict } from './context.js';
+import { catalogRule } from './catalog.js';
 import { deliveryRule } from './delivery.js';
 import { overrideRule, regionRule, removalPolicyRule } from './environments.js';
 import { lifecycleRule } from './lifecycle.js';
@@ -31,6 +32,7 @@ export const rules: readonly Rule[] = [
   bufferingRule,
   replayerRule,
   deliveryRule,
+  catalogRule,
   overrideRule,
   removalPolicyRule,
   regionRule,
