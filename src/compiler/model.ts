@@ -227,7 +227,13 @@ export type SinkDestinationModel =
   | { readonly type: 'firehose'; readonly deliveryStream: string; readonly deliveryStreamName: string }
   | { readonly type: 'dynamodb'; readonly tableName: string }
   /** Appends delivered batches as NDJSON to a local file (dry runs, debugging, benchmarks). */
-  | { readonly type: 'file'; readonly path: string };
+  | { readonly type: 'file'; readonly path: string }
+  /** PutLogEvents to an existing log group; the stream is created at the first write with createLogStream. */
+  | { readonly type: 'cloudwatch-logs'; readonly logGroup: string; readonly logStream: string; readonly createLogStream: boolean; readonly timestampField?: string }
+  /** PutMetricData: one datum per event, its value from valueField, dimensions from the fields of the same names. */
+  | { readonly type: 'cloudwatch-metrics'; readonly namespace: string; readonly metricName: string; readonly valueField: string; readonly dimensions: readonly string[]; readonly unit?: string }
+  /** Pipelined XADD to a self-hosted Redis (`sink run` only); the server URL comes from the environment. */
+  | { readonly type: 'redis-stream'; readonly stream: string; readonly maxLength?: number; readonly fields: 'json' | 'top-level'; readonly jsonField?: string };
 
 export interface SinkModel {
   readonly name: string;

@@ -413,7 +413,9 @@ class Resolver {
         }),
       ) as unknown as BufferingHints;
       const destination: SinkDestinationModel =
-        type === 'firehose'
+        type === 'cloudwatch-logs' || type === 'cloudwatch-metrics' || type === 'redis-stream'
+          ? newDestination(type, s)
+          : type === 'firehose'
           ? { type, deliveryStream: str(s.deliveryStream) ?? '', deliveryStreamName: resourceName(this.c, str(s.deliveryStream) ?? '') }
           : type === 'dynamodb'
             ? { type, tableName: str(s.table) ?? '' }
@@ -513,5 +515,28 @@ class Resolver {
         return [n, { name: n, input, principal: str(db.principal) ?? '', physicalName: resourceName(this.c, n), source: this.source(['dashboards', n]) }];
       }),
     );
+  }
+}
+
+/** The destinations whose settings are all in the sink entry (no physical name to compute). */
+function newDestination(type: 'cloudwatch-logs' | 'cloudwatch-metrics' | 'redis-stream', s: Dict): SinkDestinationModel {
+  const timestampField = str(s.timestampField);
+  const unit = str(s.unit);
+  const maxLength = num(s.maxLength);
+  const jsonField = str(s.jsonField);
+  switch (type) {
+    case 'cloudwatch-logs':
+      return { type, logGroup: str(s.logGroup) ?? '', logStream: str(s.logStream) ?? '', createLogStream: s.createLogStream === true, ...(timestampField !== undefined && { timestampField }) };
+    case 'cloudwatch-metrics':
+      return {
+        type,
+        namespace: str(s.namespace) ?? '',
+        metricName: str(s.metricName) ?? '',
+        valueField: str(s.valueField) ?? '',
+        dimensions: Array.isArray(s.dimensions) ? s.dimensions.filter((d): d is string => typeof d === 'string') : [],
+        ...(unit !== undefined && { unit }),
+      };
+    case 'redis-stream':
+      return { type, stream: str(s.stream) ?? '', ...(maxLength !== undefined && { maxLength }), fields: s.fields === 'top-level' ? 'top-level' : 'json', ...(jsonField !== undefined && { jsonField }) };
   }
 }

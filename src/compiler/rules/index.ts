@@ -17,6 +17,7 @@ import { platformRule } from './platform.js';
 import { referenceRule } from './references.js';
 import { replayerRule } from './replayers.js';
 import { scheduleRule } from './schedules.js';
+import { sinkDestinationRule } from './sink-destinations.js';
 import { triggerRule } from './triggers.js';
 
 export type { Rule } from './context.js';
@@ -30,6 +31,7 @@ export const rules: readonly Rule[] = [
   scheduleRule,
   triggerRule,
   bufferingRule,
+  sinkDestinationRule,
   replayerRule,
   deliveryRule,
   catalogRule,
