@@ -51,6 +51,8 @@ const titles: Record<string, string> = {
   ARA270: 'Parquet delivery stream without a Glue table',
   ARA271: 'Firehose sink on a delivery stream without direct PUT',
   ARA272: 'Parquet delivery stream with a buffer under 64 MiB',
+  ARA273: 'Delivery stream table whose columns ara-gen cannot know',
+  ARA274: 'Crawler mixing declared tables and undeclared prefixes',
   ARA280: 'Size or duration that cannot be converted',
   ARA290: 'Unknown environment',
   ARA299: 'Internal error in a rule',

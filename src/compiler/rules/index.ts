@@ -6,7 +6,9 @@
 import type { Diagnostic } from '../diagnostics.js';
 import type { SpecDocument } from '../document.js';
 import { bufferingRule } from './buffering.js';
+import { contractRule, tokenRule } from './contract.js';
 import { type Rule, SpecView, entries, isDict } from './context.js';
+import { catalogRule } from './catalog.js';
 import { deliveryRule } from './delivery.js';
 import { overrideRule, regionRule, removalPolicyRule } from './environments.js';
 import { lifecycleRule } from './lifecycle.js';
@@ -32,9 +34,12 @@ export const rules: readonly Rule[] = [
   sinkDestinationRule,
   replayerRule,
   deliveryRule,
+  catalogRule,
   overrideRule,
   removalPolicyRule,
   regionRule,
+  tokenRule,
+  contractRule,
 ];
 
 /** Semantic findings of a parsed spec. Never throws, also on data that failed the schema. */

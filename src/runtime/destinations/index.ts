@@ -12,6 +12,7 @@ import { cloudWatchMetricsConverter, createCloudWatchMetricsDestination } from '
 import { createRedisStreamDestination, redisStreamConverter } from './redis-stream.js';
 import type { StandardUnit } from '@aws-sdk/client-cloudwatch';
 
+export { classifyAwsError, awsEntryFailure, awsFix } from './aws-errors.js';
 export { awsClientConfig, resolveEndpoint, resolveRegion, type AwsClientConfig, type AwsCredentials, type AwsClientOptions, type AwsServiceId } from './aws-client.js';
 export {
   createKinesisDestination,
