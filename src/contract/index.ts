@@ -5,6 +5,7 @@
  * sides and any tool can import it cheaply.
  */
 export * from './buffering.js';
+export * from './datasets.js';
 export * from './defaults.js';
 export * from './limits.js';
 export * from './rate-limiting.js';
