@@ -54,15 +54,23 @@ export const GLUE_JOB_DEFAULTS = { glueVersion: '4.0', workerType: 'G.1X', worke
 /** A spec sink's retry policy: ten attempts per entry, then the dead-letter file. */
 export const SPEC_RETRY_DEFAULTS: RetryPolicy = { maxAttempts: 10, initialBackoffMs: 100, maxBackoffMs: 10000, requestTimeoutMs: 30000 };
 
+const AIMD: RateLimitingModel = { strategy: 'aimd', increaseRate: 10, decreaseFactor: 0.5, slowStart: true };
+
 /** A spec sink's rate limiting per destination: AIMD +10 with slow start; Flink's Kinesis sink scales down by 0.99 rather than halving. */
 export const RATE_LIMITING_DEFAULTS: Readonly<Record<DestinationType, RateLimitingModel>> = {
-  kinesis: { strategy: 'aimd', increaseRate: 10, decreaseFactor: 0.99, slowStart: true },
-  firehose: { strategy: 'aimd', increaseRate: 10, decreaseFactor: 0.5, slowStart: true },
-  dynamodb: { strategy: 'aimd', increaseRate: 10, decreaseFactor: 0.5, slowStart: true },
-  file: { strategy: 'aimd', increaseRate: 10, decreaseFactor: 0.5, slowStart: true },
+  kinesis: { ...AIMD, decreaseFactor: 0.99 },
+  firehose: AIMD,
+  dynamodb: AIMD,
+  file: AIMD,
+  'cloudwatch-logs': AIMD,
+  'cloudwatch-metrics': AIMD,
+  'redis-stream': AIMD,
 };
 
-const sinkDefaults = (type: DestinationType) => ({ bufferingHints: BUFFERING_DEFAULTS[type], rateLimiting: RATE_LIMITING_DEFAULTS[type] });
+/** Per destination type: the buffering hints and rate limiting a spec sink gets. */
+const SINK_TYPE_DEFAULTS = Object.fromEntries(
+  (Object.keys(BUFFERING_DEFAULTS) as DestinationType[]).map((t) => [t, { bufferingHints: BUFFERING_DEFAULTS[t], rateLimiting: RATE_LIMITING_DEFAULTS[t] }]),
+) as Readonly<Record<DestinationType, { readonly bufferingHints: BufferingHints; readonly rateLimiting: RateLimitingModel }>>;
 
 /**
  * Per-entry defaults of the spec language, by the blueprint's `defaults:` kind (`storage` and
@@ -84,10 +92,7 @@ export const SPEC_DEFAULTS = {
   sink: {
     aggregation: 'none',
     retry: SPEC_RETRY_DEFAULTS,
-    kinesis: sinkDefaults('kinesis'),
-    firehose: sinkDefaults('firehose'),
-    dynamodb: sinkDefaults('dynamodb'),
-    file: sinkDefaults('file'),
+    ...SINK_TYPE_DEFAULTS,
   },
   deliveryStream: { format: 'json', bufferingHints: { sizeMiB: 128, intervalSeconds: 900 } },
   warehouse: { baseCapacity: 8, nodeType: 'ra3.xlplus', nodes: 2, model: 'star-schema', loadSchedule: '1h' },
