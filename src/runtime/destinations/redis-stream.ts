@@ -9,7 +9,7 @@ import { createClient, ErrorReply } from '@redis/client';
 import { ConversionError, type BatchOutcome, type Destination, type ElementConverter, type EntryFailure, type FailureClass, type FailureKind } from '../destination.js';
 import { classifyError as classifyGeneric, SinkConfigError } from '../engine/errors.js';
 import { describeType, isPlainObject } from './event-fields.js';
-import { REDIS_STREAM_DEFAULTS } from '../../contract/defaults.js';
+import { DESTINATION_OPTION_DEFAULTS, REDIS_STREAM_DEFAULTS } from '../../contract/defaults.js';
 import { REDIS_STREAM_LIMITS } from '../../contract/limits.js';
 
 /** Field/value pairs of one stream entry, flattened: `[field1, value1, field2, value2, ...]`. */
@@ -171,7 +171,7 @@ export interface RedisStreamConverterOptions {
 
 export function redisStreamConverter(options: RedisStreamConverterOptions = {}): ElementConverter<RedisStreamEntry> {
   if (options.fields !== 'top-level') {
-    const name = options.jsonField ?? 'event';
+    const name = options.jsonField ?? DESTINATION_OPTION_DEFAULTS['redis-stream'].jsonField;
     return (event: unknown, raw?: string) => ({ fields: [name, raw ?? JSON.stringify(event)] });
   }
   return (event: unknown): RedisStreamEntry => {
