@@ -156,12 +156,10 @@ test('KPL aggregation: fewer Kinesis records, every user record deaggregates', a
 
 test('exit 3 when the stream does not exist, naming it', async () => {
   const config = writeJson(join(dir, 'missing.json'), kinesisConfig('no-such-stream'));
-  const started = Date.now();
   const r = await runSinkRun([config], env, eventLines(0, 10));
   assert.is(r.code, 3, r.stderr);
   assert.match(r.stderr, /Kinesis stream no-such-stream failed with ResourceNotFoundException/);
   assert.match(r.stderr, /stopped on a fatal destination error/);
-  assert.ok(Date.now() - started < 15_000);
 });
 
 test('exit 2: bad config, missing input, --checkpoint with stdin, bad hints', async () => {
