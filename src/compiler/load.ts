@@ -9,7 +9,7 @@ import { type Diagnostic, SpecError } from './diagnostics.js';
 import type { SpecDocument } from './document.js';
 import type { PlatformModel } from './model.js';
 import { checkOverrideSchemas } from './override-check.js';
-import { LoaderCode, parseSpec, readSpecFile } from './parse.js';
+import { LoaderCode, parseSpec, readSpecFile, type ReadResult } from './parse.js';
 import { checkRules } from './rules/index.js';
 import { checkSchemaDetailed } from './schema-check.js';
 
@@ -81,7 +81,7 @@ export async function validateSerial(files: readonly string[]): Promise<FileResu
   return results;
 }
 
-interface Checked {
+export interface Checked {
   readonly text?: string;
   readonly document?: SpecDocument;
   readonly diagnostics: Diagnostic[];
@@ -89,15 +89,19 @@ interface Checked {
 }
 
 async function checkText(file: string, given?: string): Promise<Checked> {
-  const read = given === undefined ? await readSpecFile(file) : { text: given, diagnostics: [] };
+  return checkRead(file, given === undefined ? await readSpecFile(file) : { text: given, diagnostics: [] });
+}
+
+/** The checks after reading: synchronous, so that loadPlatformSync (load-sync.ts) shares them. */
+export function checkRead(file: string, read: ReadResult): Checked {
   if (read.text === undefined) return read;
   const text = read.text;
   const parsed = parseSpec(file, text);
   const diagnostics = [...read.diagnostics, ...parsed.diagnostics];
   if (!parsed.document) return { text, diagnostics };
-  const { diagnostics: fileSchema, doubtful } = await checkSchemaDetailed(parsed.document);
+  const { diagnostics: fileSchema, doubtful } = checkSchemaDetailed(parsed.document);
   // Each environment's effective spec too: an override can add a key of another variant.
-  const overrides = await checkOverrideSchemas(parsed.document, fileSchema);
+  const overrides = checkOverrideSchemas(parsed.document, fileSchema);
   const schema = [...fileSchema, ...overrides];
   diagnostics.push(...schema);
   // Rules run on schema-invalid data too (they tolerate wrong shapes), so one run reports every
@@ -119,12 +123,24 @@ export interface LoadResult {
 /** Parse → schema → rules → resolve (blueprint defaults, environment overlay). */
 export async function loadPlatform(file: string, options: { env?: string } = {}): Promise<LoadResult> {
   const checked = await checkText(file);
-  const { document } = checked;
-  if (!document || checked.diagnostics.some((d) => d.severity === 'error')) {
-    return { diagnostics: checked.diagnostics, ...(document ? { document } : {}) };
-  }
+  if (!resolvable(checked)) return unresolved(checked);
   // Loaded lazily: resolve() reads blueprints, which `validate` never needs.
   const { resolve } = await import('./resolve.js');
+  return resolveChecked(checked, resolve, options);
+}
+
+/** The checked spec can be resolved: it parsed and has no errors. */
+export function resolvable(checked: Checked): checked is Checked & { document: SpecDocument } {
+  return checked.document !== undefined && !checked.diagnostics.some((d) => d.severity === 'error');
+}
+
+export function unresolved(checked: Checked): LoadResult {
+  return { diagnostics: checked.diagnostics, ...(checked.document ? { document: checked.document } : {}) };
+}
+
+/** The last step of loadPlatform and loadPlatformSync: the model, or every finding. */
+export function resolveChecked(checked: Checked & { document: SpecDocument }, resolve: typeof import('./resolve.js').resolve, options: { env?: string }): LoadResult {
+  const { document } = checked;
   const resolved = resolve(document, options.env === undefined ? {} : { env: options.env });
   const diagnostics = sortDiagnostics([...checked.diagnostics, ...resolved.diagnostics]);
   const ok = resolved.model && !diagnostics.some((d) => d.severity === 'error');

@@ -3,6 +3,7 @@
  * Every YAML-level problem (unreadable file, binary content, syntax, duplicate keys, tabs, alias
  * bombs, empty or non-mapping documents) is a positioned finding (ARA100-ARA109), never a throw.
  */
+import { type Stats, readFileSync, readdirSync, statSync } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { Pair, YAMLMap } from 'yaml';
@@ -50,26 +51,39 @@ const at = (file: string, code: string, message: string, hint?: string, line = 1
 
 /** Reads a spec file as UTF-8 text; every failure is a finding, never a throw. */
 export async function readSpecFile(file: string): Promise<ReadResult> {
-  let bytes: Buffer;
   try {
-    const s = await stat(file);
-    if (s.isDirectory()) {
-      return { unreadable: true, diagnostics: [at(file, LoaderCode.Unreadable, `'${file}' is a directory, not a spec file`, `pass the spec files inside it, e.g. '${file.replace(/\/$/, '')}/*.yaml'`)] };
-    }
-    if (s.size > MAX_BYTES) {
-      return { unreadable: true, diagnostics: [at(file, LoaderCode.NotText, `'${file}' is ${(s.size / 1048576).toFixed(1)} MiB: too large to be a spec file (limit 5 MiB)`, 'check that this is the right file')] };
-    }
-    bytes = await readFile(file);
+    return statProblem(file, await stat(file)) ?? decodeText(file, await readFile(file));
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') {
-      const hint = await siblingHint(file);
-      return { unreadable: true, diagnostics: [at(file, LoaderCode.Unreadable, `file not found: '${file}'`, hint ?? 'check the path (it is relative to the current directory)')] };
-    }
-    const reason = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error).message;
-    return { unreadable: true, diagnostics: [at(file, LoaderCode.Unreadable, `cannot read '${file}': ${reason}`, 'check the file exists and is readable')] };
+    return readProblem(file, e, (e as NodeJS.ErrnoException).code === 'ENOENT' ? await siblingHint(file) : undefined);
   }
-  return decodeText(file, bytes);
+}
+
+/** readSpecFile without awaiting: for synchronous callers such as a CDK construct's constructor. */
+export function readSpecFileSync(file: string): ReadResult {
+  try {
+    return statProblem(file, statSync(file)) ?? decodeText(file, readFileSync(file));
+  } catch (e) {
+    return readProblem(file, e, (e as NodeJS.ErrnoException).code === 'ENOENT' ? siblingHintOf(file, () => readdirSync(dirname(file))) : undefined);
+  }
+}
+
+function statProblem(file: string, s: Stats): ReadResult | undefined {
+  if (s.isDirectory()) {
+    return { unreadable: true, diagnostics: [at(file, LoaderCode.Unreadable, `'${file}' is a directory, not a spec file`, `pass the spec files inside it, e.g. '${file.replace(/\/$/, '')}/*.yaml'`)] };
+  }
+  if (s.size > MAX_BYTES) {
+    return { unreadable: true, diagnostics: [at(file, LoaderCode.NotText, `'${file}' is ${(s.size / 1048576).toFixed(1)} MiB: too large to be a spec file (limit 5 MiB)`, 'check that this is the right file')] };
+  }
+  return undefined;
+}
+
+function readProblem(file: string, e: unknown, siblingHint: string | undefined): ReadResult {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') {
+    return { unreadable: true, diagnostics: [at(file, LoaderCode.Unreadable, `file not found: '${file}'`, siblingHint ?? 'check the path (it is relative to the current directory)')] };
+  }
+  const reason = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error).message;
+  return { unreadable: true, diagnostics: [at(file, LoaderCode.Unreadable, `cannot read '${file}': ${reason}`, 'check the file exists and is readable')] };
 }
 
 /** Bytes → text: rejects binary and non-UTF-8 content with the position of the first bad byte. */
@@ -285,9 +299,15 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
 }
 
 async function siblingHint(file: string): Promise<string | undefined> {
+  const names = await readdir(dirname(file)).catch(() => undefined);
+  return siblingHintOf(file, () => names ?? []);
+}
+
+/** "did you mean" a YAML file beside the missing one (`list` throws or is empty when the directory is missing). */
+function siblingHintOf(file: string, list: () => readonly string[]): string | undefined {
   try {
     const dir = dirname(file);
-    const names = (await readdir(dir)).filter((n) => /\.ya?ml$/i.test(n));
+    const names = list().filter((n) => /\.ya?ml$/i.test(n));
     const best = closest(basename(file), names);
     if (best) return `did you mean '${dir === '.' && !file.startsWith('./') ? best : `${dir}/${best}`}'?`;
   } catch {

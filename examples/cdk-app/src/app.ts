@@ -24,7 +24,7 @@ class ReportsStack extends Stack {
   constructor(scope: Construct, id: string, props: ReportsStackProps) {
     super(scope, id, props);
     const report = new lambda.Function(this, 'NightlyReport', {
-      runtime: lambda.Runtime.NODEJS_20_X,
+      runtime: lambda.Runtime.NODEJS_24_X,
       handler: 'index.handler',
       code: lambda.Code.fromInline('exports.handler = async () => ({ ok: true });'),
       timeout: Duration.minutes(5),
