@@ -43,10 +43,11 @@ function diff(a: unknown, b: unknown, path = ''): string[] {
   return keys.flatMap((k) => diff((a as any)[k], (b as any)[k], `${path}/${k}`));
 }
 
-t('the flagship compiles to the foundations and batch stacks, strict-clean, with counts per type', () => {
+t('the flagship compiles to the foundations, batch and streaming stacks, strict-clean, with counts per type', () => {
   assert.equal(flagship.stacks.map((s) => [s.name, s.module]), [
     ['mystore-dev-foundations', 'foundations'],
     ['mystore-dev-batch', 'batch'],
+    ['mystore-dev-streaming', 'streaming'],
   ]);
   assert.equal(flagship.nagFindings, []);
   const batch = flagship.stacks[1]!;
@@ -68,8 +69,6 @@ t('sections without stacks are reported, never dropped', () => {
   assert.equal(
     flagship.notCompiled.map((n) => [n.section, n.entries]),
     [
-      ['streams', ['web-sale']],
-      ['deliveryStreams', ['web-sale-to-raw']],
       ['replayers', ['web-sale']],
       ['warehouse', ['mystore']],
       ['dashboards', ['sales']],
@@ -123,9 +122,10 @@ t('every taggable resource carries the spec tags', () => {
   // bucket and IAM policies, Lambda permissions) and CDK's auto-delete provider, a raw CfnResource.
   const taggedTypes: Record<string, string[]> = {
     foundations: ['AWS::Athena::WorkGroup', 'AWS::KMS::Key', 'AWS::S3::Bucket'],
+    streaming: ['AWS::Kinesis::Stream'],
     batch: ['AWS::Events::Rule', 'AWS::Glue::Crawler', 'AWS::Glue::Job', 'AWS::Glue::Trigger', 'AWS::Glue::Workflow', 'AWS::IAM::Role', 'AWS::Lambda::Function', 'AWS::Logs::LogGroup'],
   };
-  for (const module of ['foundations', 'batch']) {
+  for (const module of ['foundations', 'batch', 'streaming']) {
     const types = new Set<string>();
     for (const [id, r] of Object.entries(template(flagship, module).Resources as Record<string, any>)) {
       const tags = r.Properties?.Tags;
@@ -161,7 +161,7 @@ t('the CDK CLI reads the assembly as is (cdk ls --app)', () => {
     },
   });
   assert.is(r.status, 0, r.stderr);
-  assert.equal(r.stdout.trim().split('\n').sort(), ['mystore-dev-batch', 'mystore-dev-foundations']);
+  assert.equal(r.stdout.trim().split('\n').sort(), ['mystore-dev-batch', 'mystore-dev-foundations', 'mystore-dev-streaming']);
 });
 
 t('cdk-nag: every acknowledgement has a reason and sits on a resource construct, never on a stack', () => {

@@ -11,7 +11,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { bundleReplayerHandler } from '../src/compiler/constructs/batch-replayer.js';
 import { packageRoot } from '../src/paths.js';
-import { generateWindow, tableColumns, toCsv } from '../src/runtime/datasets/retail.js';
+import { generateWindow, tableColumns, toCsv } from '../src/datasets/retail.js';
 import { configFromEnv, createHandler, renderWindow, windowEndingAt, type ReplayResult } from '../src/runtime/replayer/handler.js';
 import { startS3Local, type S3Local } from './servers/s3-local.js';
 
@@ -84,7 +84,7 @@ t('the window is the frequency-aligned interval that ends at or before the event
   assert.is(windowEndingAt(new Date('2024-03-01T10:00:59.999Z'), 60).start.toISOString(), '2024-03-01T09:59:00.000Z');
 });
 
-t('one invocation writes the window under <prefix>ingestion_start=…/ingestion_end=…/ with header and ingestion columns', async () => {
+t('one invocation writes the window under <prefix>ingestion_start=…/ingestion_end=…/ with a header; the bounds are in the path only', async () => {
   const result = await handlerWith(ENV)({ time: '2024-03-01T10:07:30Z' });
   assert.equal(await listKeys(), [WINDOW_KEY]);
   assert.equal(result.objects.map((o) => o.key), [WINDOW_KEY]);
@@ -95,13 +95,12 @@ t('one invocation writes the window under <prefix>ingestion_start=…/ingestion_
   const text = await getText(WINDOW_KEY);
   const lines = text.split('\r\n');
   assert.is(lines.length, 252, 'header + 250 records + trailing empty string');
-  assert.is(lines[0], [...tableColumns('customer').map((c) => c.name), 'ingestion_start', 'ingestion_end'].join(','));
-  assert.ok(lines.slice(1, -1).every((l) => l.endsWith(',2024-03-01T10:00:00,2024-03-01T10:05:00')));
+  assert.is(lines[0], tableColumns('customer').map((c) => c.name).join(','));
+  assert.ok(!text.includes('2024-03-01T10:05:00'), 'the window end (a partition value) is not repeated in the rows');
   // Exactly the generator's rows for that window and seed.
   const expected = toCsv(
     generateWindow('customer', { seed: 42, start: new Date('2024-03-01T10:00:00Z'), end: new Date('2024-03-01T10:05:00Z'), recordsPerWindow: 250 }),
     tableColumns('customer'),
-    { ingestion_start: '2024-03-01T10:00:00', ingestion_end: '2024-03-01T10:05:00' },
   );
   assert.is(text, expected);
 
@@ -136,7 +135,7 @@ t('consecutive events write consecutive, non-overlapping windows', async () => {
     'customer/ingestion_start=2024-03-01T10:10:00/ingestion_end=2024-03-01T10:15:00/part-00000.csv',
   ]);
   const second = await getText('customer/ingestion_start=2024-03-01T10:05:00/ingestion_end=2024-03-01T10:10:00/part-00000.csv');
-  const times = second.split('\r\n').slice(1, -1).map((l) => l.split(',').at(-3)!);
+  const times = second.split('\r\n').slice(1, -1).map((l) => l.split(',').at(-1)!);
   assert.ok(times.every((x) => x >= '2024-03-01T10:05:00' && x < '2024-03-01T10:10:00'));
 });
 
@@ -169,7 +168,7 @@ t('an empty window still writes its header-only object; without a key no SSE hea
   const { KMS_KEY_ARN: _omit, ...plain } = ENV;
   const result = await handlerWith({ ...plain, RECORDS_PER_WINDOW: '0' })({ time: '2024-03-01T10:05:00Z' });
   assert.is(result.objects[0]!.rows, 0);
-  assert.is(await getText(WINDOW_KEY), `${[...tableColumns('customer').map((c) => c.name), 'ingestion_start', 'ingestion_end'].join(',')}\r\n`);
+  assert.is(await getText(WINDOW_KEY), `${tableColumns('customer').map((c) => c.name).join(',')}\r\n`);
   assert.is(s3local.buckets.get('lake')!.get(WINDOW_KEY)!.headers['x-amz-server-side-encryption'], undefined);
 });
 

@@ -11,6 +11,7 @@ import { stackName } from './naming.js';
 import { NagFindingsError, runNag, type NagFinding } from './nag.js';
 import { FoundationsStack } from './stacks/foundations-stack.js';
 import { BatchStack, hasBatchContent } from './stacks/batch-stack.js';
+import { hasStreamingContent, StreamingStack } from './stacks/streaming-stack.js';
 
 export interface BuildOptions {
   outdir: string;
@@ -125,6 +126,12 @@ export function addModuleStacks(scope: Construct, model: PlatformModel): ModuleS
     modules.set(batch, 'batch');
     stacks.push(batch);
   }
+  if (hasStreamingContent(model)) {
+    const streaming = new StreamingStack(scope, stackName(names, 'streaming'), { ...common('streaming'), model, storage: foundations.storage });
+    streaming.addStackDependency(foundations, 'buckets, key and catalog tables');
+    modules.set(streaming, 'streaming');
+    stacks.push(streaming);
+  }
   for (const stack of stacks) {
     for (const [k, v] of Object.entries(model.tags)) Tags.of(stack).add(k, v);
   }
@@ -155,12 +162,10 @@ export function notCompiled(model: PlatformModel): NotCompiledSection[] {
   const add = (section: string, entries: string[], reason: string) => {
     if (entries.length) out.push({ section, entries, reason });
   };
-  add('streams', Object.keys(model.streams), 'the streaming module is not compiled to CDK yet');
-  add('deliveryStreams', Object.keys(model.deliveryStreams), 'the streaming module is not compiled to CDK yet');
   add(
     'replayers',
     Object.values(model.replayers).filter((r) => r.target.kind === 'sink').map((r) => r.name),
-    'replayers into sinks belong to the streaming module, not compiled to CDK yet',
+    'the replayer-into-sink Lambda of the streaming module is not compiled yet',
   );
   add('warehouse', model.warehouse ? [model.warehouse.database] : [], 'the warehouse module is not compiled to CDK yet');
   add('dashboards', Object.keys(model.dashboards), 'the visualization module is not compiled to CDK yet');

@@ -5,15 +5,16 @@
  * `validate` never pays for it).
  */
 import { SpecError } from './diagnostics.js';
-import { checkRead, resolvable, resolveChecked, unresolved, type LoadResult } from './load.js';
+import { checkRead, resolvable, resolveChecked, unresolved, withEnvironments, type LoadResult } from './load.js';
 import type { PlatformModel } from './model.js';
 import { readSpecFileSync } from './parse.js';
-import { resolve } from './resolve.js';
+import * as resolver from './resolve.js';
 
 /** loadPlatform, synchronously. */
 export function loadPlatformSync(file: string, options: { env?: string } = {}): LoadResult {
-  const checked = checkRead(file, readSpecFileSync(file));
-  return resolvable(checked) ? resolveChecked(checked, resolve, options) : unresolved(checked);
+  const read = checkRead(file, readSpecFileSync(file));
+  const checked = resolvable(read) ? withEnvironments(read, resolver) : read;
+  return resolvable(checked) ? resolveChecked(checked, resolver.resolve, options) : unresolved(checked);
 }
 
 /** loadPlatformOrThrow, synchronously: the model, or a SpecError carrying every finding. */

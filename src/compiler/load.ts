@@ -89,10 +89,17 @@ export interface Checked {
 }
 
 async function checkText(file: string, given?: string): Promise<Checked> {
-  return checkRead(file, given === undefined ? await readSpecFile(file) : { text: given, diagnostics: [] });
+  const checked = checkRead(file, given === undefined ? await readSpecFile(file) : { text: given, diagnostics: [] });
+  // Loaded lazily, and only for a clean spec: resolve() reads the blueprints.
+  return resolvable(checked) ? withEnvironments(checked, await import('./resolve.js')) : checked;
 }
 
-/** The checks after reading: synchronous, so that loadPlatformSync (load-sync.ts) shares them. */
+type Resolver = Pick<typeof import('./resolve.js'), 'resolve' | 'environmentNames'>;
+
+/**
+ * Parse → schema → semantic rules, synchronously (loadPlatformSync in load-sync.ts shares it). A
+ * clean result still goes through withEnvironments.
+ */
 export function checkRead(file: string, read: ReadResult): Checked {
   if (read.text === undefined) return read;
   const text = read.text;
@@ -110,7 +117,27 @@ export function checkRead(file: string, read: ReadResult): Checked {
   const consequence = (p: string) => rejected.some((r) => p === r || p.startsWith(r + '/'));
   const options = { doubtful: [...rejected, ...doubtful], rejectedOverrides: overrides.map((d) => d.path) };
   diagnostics.push(...checkRules(parsed.document, options).filter((d) => !consequence(d.path)));
-  return { text, document: parsed.document, diagnostics: sortDiagnostics(diagnostics) };
+  return { text, document: parsed.document, diagnostics: sortDiagnostics(unique(diagnostics)) };
+}
+
+/**
+ * What `print`/`synth` would reject, `validate` rejects first: a clean spec is resolved for every
+ * environment (unit conversions, schedules, names), and what resolve() finds is a finding here.
+ */
+export function withEnvironments(checked: Checked & { document: SpecDocument }, { resolve, environmentNames }: Resolver): Checked {
+  const found = environmentNames(checked.document).flatMap((env) => resolve(checked.document, { env }).diagnostics);
+  return found.length ? { ...checked, diagnostics: sortDiagnostics(unique([...checked.diagnostics, ...found])) } : checked;
+}
+
+/** The same finding reported by several environments' resolves once. */
+function unique(ds: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return ds.filter((d) => {
+    const key = `${d.code}|${d.path}|${d.start.line}:${d.start.col}|${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 export interface LoadResult {
@@ -124,7 +151,6 @@ export interface LoadResult {
 export async function loadPlatform(file: string, options: { env?: string } = {}): Promise<LoadResult> {
   const checked = await checkText(file);
   if (!resolvable(checked)) return unresolved(checked);
-  // Loaded lazily: resolve() reads blueprints, which `validate` never needs.
   const { resolve } = await import('./resolve.js');
   return resolveChecked(checked, resolve, options);
 }
@@ -142,7 +168,7 @@ export function unresolved(checked: Checked): LoadResult {
 export function resolveChecked(checked: Checked & { document: SpecDocument }, resolve: typeof import('./resolve.js').resolve, options: { env?: string }): LoadResult {
   const { document } = checked;
   const resolved = resolve(document, options.env === undefined ? {} : { env: options.env });
-  const diagnostics = sortDiagnostics([...checked.diagnostics, ...resolved.diagnostics]);
+  const diagnostics = sortDiagnostics(unique([...checked.diagnostics, ...resolved.diagnostics]));
   const ok = resolved.model && !diagnostics.some((d) => d.severity === 'error');
   return { diagnostics, document, ...(ok ? { model: resolved.model } : {}) };
 }

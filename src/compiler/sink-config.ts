@@ -5,7 +5,7 @@
  * run time). Key order is fixed here so that the output is byte-for-byte deterministic.
  */
 import type { PlatformModel, RateLimitingModel, SinkModel } from './model.js';
-import type { SinkConfig, SinkConfigDestination } from '../runtime/config.js';
+import type { SinkConfig, SinkConfigDestination } from '../contract/sink-config.js';
 
 export function compileSinkConfigs(model: PlatformModel): Record<string, SinkConfig> {
   const out: Record<string, SinkConfig> = {};
@@ -58,6 +58,13 @@ function destinationOf(sink: SinkModel, region: string): SinkConfigDestination {
       return { type: 'dynamodb', tableName: d.tableName, region };
     case 'file':
       return { type: 'file', path: d.path };
+    // Key order fixed here (not the spec's) so that the files are byte-for-byte deterministic.
+    case 'cloudwatch-logs':
+      return { type: d.type, logGroupName: d.logGroup, logStreamName: d.logStream, createLogStream: d.createLogStream, ...(d.timestampField !== undefined && { timestampField: d.timestampField }), region };
+    case 'cloudwatch-metrics':
+      return { type: d.type, namespace: d.namespace, metricName: d.metricName, valueField: d.valueField, dimensions: [...d.dimensions], ...(d.unit !== undefined && { unit: d.unit }), region };
+    case 'redis-stream':
+      return { type: d.type, stream: d.stream, ...(d.maxLength !== undefined && { maxLength: d.maxLength }), fields: d.fields, ...(d.jsonField !== undefined && { jsonField: d.jsonField }) };
   }
 }
 

@@ -2,20 +2,22 @@
  * The BatchReplayer Lambda: on every EventBridge schedule tick, generate the window of the retail
  * table that just ended and write it as CSV (with a header) into the lake:
  *
- *   s3://<BUCKET>/<PREFIX>ingestion_start=<ts>/ingestion_end=<ts>/part-00000.csv   (layout.ts)
+ *   s3://<BUCKET>/<PREFIX>ingestion_start=<ts>/ingestion_end=<ts>/part-00000.csv   (src/datasets/replay-layout.ts)
  *
  * PREFIX names the table's folder (`customer/`); an empty PREFIX means `<TABLE>/`.
  *
  * The window is derived from the event's `time` (aligned down to FREQUENCY_SECONDS), never from the
  * clock at execution: a retried or replayed event regenerates the same window, so it rewrites the
- * same keys with the same bytes (idempotent). Every line carries ARA's `ingestion_start` and
- * `ingestion_end` columns; a window larger than 100 MiB is split into parts, each with a header.
+ * same keys with the same bytes (idempotent). The window bounds `ingestion_start` / `ingestion_end`
+ * are partition keys, in the path only: a column both in the files and in the path would make the
+ * crawled table unreadable for Athena. A window larger than 100 MiB is split into parts, each with
+ * a header.
  */
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { csvEncoder, formatTimestamp, generateWindow, tableColumns } from '../datasets/retail.js';
-import { normalisePrefix, partKey } from './layout.js';
+import { csvEncoder, formatTimestamp, generateWindow, tableColumns } from '../../datasets/retail.js';
+import { normalisePrefix, partKey } from '../../datasets/replay-layout.js';
 
-export { normalisePrefix, partKey, windowKeyPrefix } from './layout.js';
+export { normalisePrefix, partKey, windowKeyPrefix } from '../../datasets/replay-layout.js';
 
 /** ARA's BatchReplayer writes files of at most 100 MiB. */
 export const MAX_PART_BYTES = 100 * 1024 * 1024;
@@ -107,10 +109,7 @@ export function renderWindow(config: ReplayerConfig, window: TimeWindow): CsvPar
     end: window.end,
     recordsPerWindow: config.recordsPerWindow,
   });
-  const enc = csvEncoder(tableColumns(config.table), {
-    ingestion_start: formatTimestamp(window.start.getTime()),
-    ingestion_end: formatTimestamp(window.end.getTime()),
-  });
+  const enc = csvEncoder(tableColumns(config.table));
   const headerBytes = Buffer.byteLength(enc.header);
   const parts: CsvPart[] = [];
   let lines: string[] = [enc.header];
