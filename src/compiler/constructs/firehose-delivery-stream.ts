@@ -90,8 +90,8 @@ export class FirehoseDeliveryStream extends Construct {
     const logStream = new logs.LogStream(this, 'LogStream', { logGroup: this.logGroup, logStreamName: LOG_STREAM, removalPolicy: RemovalPolicy.DESTROY });
 
     const bucketArn = stack.formatArn({ service: 's3', region: '', account: '', resource: props.bucketName });
-    // Objects and error records: everything under the prefixes' static parts.
-    const staticPart = (p: string) => p.slice(0, p.indexOf('!{') < 0 ? p.length : p.indexOf('!{'));
+    // Objects and error records: everything under the prefixes' static folders.
+    const staticPart = (p: string) => (p.includes('!{') ? p.slice(0, p.lastIndexOf('/', p.indexOf('!{')) + 1) : p);
     const objectArns = [...new Set([staticPart(props.prefix), staticPart(props.errorOutputPrefix)])].map((p) => `${bucketArn}/${p}*`);
 
     this.role = new iam.Role(this, 'Role', {
