@@ -83,21 +83,6 @@ function edgesOfSrc(): Edge[] {
   });
 }
 
-/**
- * Edges against the direction that exist today and are being removed (issue 11, item 2: the deploy
- * machinery becomes a library API, the CLI adapts it). The test fails when one of them disappears,
- * so the list only ever shrinks.
- */
-const KNOWN: readonly string[] = [
-  'src/compiler/deploy/command-support.ts -> src/cli/command.js',
-  'src/compiler/deploy/command-support.ts -> src/cli/exit-codes.js',
-  'src/compiler/deploy/command-support.ts -> src/cli/io.js',
-  'src/compiler/deploy/session.ts -> src/cli/command.js',
-  'src/compiler/deploy/session.ts -> src/cli/io.js',
-  'src/compiler/deploy/toolkit.ts -> src/cli/exit-codes.js',
-];
-const key = (e: Edge): string => `${e.from} -> ${posix.normalize(posix.join(posix.dirname(e.from), e.specifier))}`;
-
 test('every import in src/ follows the direction of dependencies', () => {
   const edges = edgesOfSrc();
   // The parser sees the imports at all (a broken glob or parser would make this test pass vacuously).
@@ -105,10 +90,7 @@ test('every import in src/ follows the direction of dependencies', () => {
   assert.ok(edges.some((e) => e.from === 'src/cli/main.ts' && e.specifier === './commands/validate.js'), 'dynamic import() edges are seen');
   assert.ok(edges.some((e) => e.from === 'src/cli/commands/validate.ts' && e.specifier.includes('compiler')));
   const bad = edges.filter((e) => violation(e) !== undefined);
-  const unexpected = bad.filter((e) => !KNOWN.includes(key(e))).map((e) => violation(e)!);
-  assert.equal([...new Set(unexpected)], [], 'imports against the direction');
-  const fixed = KNOWN.filter((k) => !bad.some((e) => key(e) === k));
-  assert.equal(fixed, [], 'these known violations are gone: remove them from KNOWN');
+  assert.equal([...new Set(bad.map((e) => violation(e)!))], [], 'imports against the direction');
 });
 
 test('the checker flags each kind of wrong edge', () => {

@@ -205,8 +205,8 @@ t('replayers into the lake: one function and schedule each; the sink-target repl
 });
 
 /** Every resource of every identity policy (role inline policies, AWS::IAM::Policy), flattened as cdk-nag prints it. */
-function identityPolicyResources(tpl: Template): { resource: string; actions: string[] }[] {
-  const out: { resource: string; actions: string[] }[] = [];
+function identityPolicyResources(tpl: Template): { resource: string; actions: string[]; condition?: any }[] {
+  const out: { resource: string; actions: string[]; condition?: any }[] = [];
   const docs: any[] = [];
   for (const r of Object.values(tpl.toJSON().Resources ?? {}) as any[]) {
     if (r.Type === 'AWS::IAM::Role') for (const p of r.Properties?.Policies ?? []) docs.push(p.PolicyDocument);
@@ -216,7 +216,7 @@ function identityPolicyResources(tpl: Template): { resource: string; actions: st
     for (const s of d.Statement) {
       if (s.Effect !== 'Allow') continue;
       const actions = [s.Action].flat();
-      for (const res of [s.Resource].flat()) out.push({ resource: flattenCfnReference(res), actions });
+      for (const res of [s.Resource].flat()) out.push({ resource: flattenCfnReference(res), actions, condition: s.Condition });
     }
   }
   return out;
@@ -225,9 +225,14 @@ function identityPolicyResources(tpl: Template): { resource: string; actions: st
 t('IAM: no wildcard actions, and no `*` in a resource except the listed exceptions', () => {
   const used = new Set<string>();
   for (const tpl of all) {
-    for (const { resource, actions } of identityPolicyResources(tpl)) {
+    for (const { resource, actions, condition } of identityPolicyResources(tpl)) {
       for (const a of actions) assert.not.ok(a.includes('*'), `wildcard action ${a}`);
       if (!resource.includes('*')) continue;
+      // AWS offers no resource for PutMetricData: "*" only with the Glue namespace condition.
+      if (resource === '*' && actions.join() === 'cloudwatch:PutMetricData') {
+        assert.equal(condition, { StringEquals: { 'cloudwatch:namespace': 'Glue' } });
+        continue;
+      }
       const e = wildcardExceptionFor(resource);
       assert.ok(e, `unlisted wildcard resource ${resource}`);
       used.add(e!.id);
@@ -237,6 +242,26 @@ t('IAM: no wildcard actions, and no `*` in a resource except the listed exceptio
   assert.not.ok(wildcardExceptionFor('arn:<AWS::Partition>:s3:::*'));
   assert.not.ok(wildcardExceptionFor('arn:<AWS::Partition>:glue:eu-west-1:123456789012:table/*/*'));
   assert.equal([...used].sort(), IAM_WILDCARD_EXCEPTIONS.map((e) => e.id).sort());
+});
+
+t('IAM: a job role may publish the metrics --enable-metrics turns on (Glue namespace only); crawler roles may not', () => {
+  for (const tpl of all) {
+    const resources = tpl.toJSON().Resources as Record<string, any>;
+    for (const job of Object.values(resources).filter((r) => r.Type === 'AWS::Glue::Job')) {
+      assert.is(job.Properties.DefaultArguments['--enable-metrics'], 'true');
+      const roleId = job.Properties.Role['Fn::GetAtt'][0];
+      const statements = resources[roleId].Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+      assert.ok(
+        statements.some((s: any) => s.Action === 'cloudwatch:PutMetricData' && s.Condition?.StringEquals?.['cloudwatch:namespace'] === 'Glue'),
+        `job role ${roleId} lacks cloudwatch:PutMetricData`,
+      );
+    }
+    for (const crawler of Object.values(resources).filter((r) => r.Type === 'AWS::Glue::Crawler')) {
+      const roleId = crawler.Properties.Role['Fn::GetAtt'][0];
+      const statements = resources[roleId].Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+      assert.not.ok(statements.some((s: any) => [s.Action].flat().includes('cloudwatch:PutMetricData')));
+    }
+  }
 });
 
 t('IAM: the crawler reads exactly its prefixes; a job reads its source and writes only its target', () => {

@@ -67,7 +67,7 @@ t('the function runs the bundled handler on the latest Node.js runtime the CDK o
     FunctionName: 'mystore-dev-customer',
     Runtime: 'nodejs24.x',
     Handler: 'index.handler',
-    ReservedConcurrentExecutions: 1,
+    ReservedConcurrentExecutions: Match.absent(),
     MemorySize: sizing.memoryMiB,
     Timeout: sizing.timeoutSeconds,
     LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^CustomerReplayerLogGroup') } },

@@ -376,7 +376,7 @@ function taggedAssembly(): string {
   return outdir;
 }
 
-test('a failed resource maps back to the spec entry (resource or ancestor tag), and explainFailure reports it with exit 3', async () => {
+test('a failed resource maps back to the spec entry (resource or ancestor tag), and explainFailure reports it as a failed action (exit 3)', async () => {
   const dir = taggedAssembly();
   const stacks = readAssemblyStacks(dir);
   const resources = stacks[0]!.resources;
@@ -405,7 +405,7 @@ test('a failed resource maps back to the spec entry (resource or ancestor tag), 
     host: h,
     assemblyDir: dir,
   });
-  assert.is(explained.exitCode, 3);
+  assert.is(explained.kind, 'failed');
   assert.is(explained.lines[0], 'Deploy failed: The stack named p-dev-batch failed creation: ROLLBACK_COMPLETE');
   assert.ok(explained.lines.includes(`  p-dev-batch/${roleId} (AWS::IAM::Role) CREATE_FAILED: Role limit exceeded`), explained.lines.join('\n'));
   assert.ok(explained.lines.includes('    from examples/mystore.yaml:78:3 (/crawlers/raw)'));
@@ -419,7 +419,7 @@ test('account mismatch and retained listing are readable', () => {
     host: h,
     assemblyDir: tmp,
   });
-  assert.is(e.exitCode, 2);
+  assert.is(e.kind, 'request');
   assert.is(
     e.lines[0],
     "The AWS credentials are for account 999999999999 but environment 'dev' deploys to account 123456789012: use credentials for 123456789012 (e.g. AWS_PROFILE) or correct environments.dev.account in the spec.",
@@ -471,7 +471,7 @@ test('failure mapping on the flagship assembly knows every resource of both stac
     host: h,
     assemblyDir,
   });
-  assert.is(explained.exitCode, 3);
+  assert.is(explained.kind, 'failed');
   assert.ok(explained.lines.includes(`    from examples/mystore.yaml:${crawlerLine}:3 (/crawlers/raw)`), explained.lines.join('\n'));
 });
 

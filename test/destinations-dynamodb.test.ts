@@ -127,7 +127,7 @@ Dynamo('an item without the table\'s key attribute is rejected per entry (dead-l
   const destination = createDynamoDbDestination({ credentials: TEST_CREDENTIALS, tableName: table, endpoint: dynamo.endpoint, region: 'us-east-1' });
   const convert = dynamoDbConverter();
   const outcome = await destination.submit([convert({ id: 'a' }), convert({ name: 'no id' }), convert({ id: 'b' })], new AbortController().signal);
-  assert.equal(outcome.failures, [{ index: 1, code: 'ValidationException', message: `the item has no value for the key attribute "id" (table ${table})`, rejected: true }]);
+  assert.equal(outcome.failures, [{ index: 1, code: 'ValidationException', message: `the item has no value for the key attribute "id" (table ${table})`, kind: 'rejected' }]);
   assert.equal((await dynamo.scanAll(table)).map((i) => i.id).sort(), ['a', 'b']);
   await destination.close();
 });

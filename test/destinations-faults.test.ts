@@ -31,17 +31,44 @@ const idOf = (r: ProxiedRecord): number => (JSON.parse(r.data.toString('utf8')) 
 const convert = kinesisConverter({ partitionKey: 'key' });
 const fastRetry = { initialBackoffMs: 5, maxBackoffMs: 100 };
 
-Faults('per-record failures: failed entries are retried before newer ones and keep their order (1 request in flight)', async ({ kinesis, proxy }) => {
+/** Checks each request: retried entries (seen before) first, then new entries in write order. */
+function requestOrder(seen: Set<number>, problems: string[]) {
+  return (request: readonly ProxiedRecord[]): void => {
+    const ids = request.map(idOf);
+    let newFrom = ids.findIndex((id) => !seen.has(id));
+    if (newFrom < 0) newFrom = ids.length;
+    for (let i = newFrom; i < ids.length; i++) {
+      if (seen.has(ids[i]!)) problems.push(`retried ${ids[i]} after new data in one request`);
+      if (i > newFrom && ids[i]! <= ids[i - 1]!) problems.push(`${ids[i - 1]} before ${ids[i]}`);
+    }
+    for (const id of ids) seen.add(id);
+  };
+}
+
+Faults('per-record failures: each failed entry is retried once due, at the head of a request; new data keeps its write order (1 request in flight)', async ({ kinesis, proxy }) => {
   const stream = uniqueName('order');
   await kinesis.createStream(stream, 1);
   proxy.reset();
-  // Fail every 9th record once (alternating codes); remember the newest id of the request it failed in.
-  const failedIn = new Map<number, number>();
+  // Fail every 9th record once (alternating codes).
+  const failed = new Set<number>();
+  const seen = new Set<number>();
+  const problems: string[] = [];
+  let newest = -1;
   proxy.set({
-    failRecord: (r, request) => {
+    observe: (request) => {
+      requestOrder(seen, problems)(request);
+      // With one request in flight, new data arrives strictly in write order across requests too.
+      for (const r of request) {
+        const id = idOf(r);
+        if (failed.has(id)) continue;
+        if (id <= newest) problems.push(`new ${id} after ${newest}`);
+        newest = Math.max(newest, id);
+      }
+    },
+    failRecord: (r) => {
       const id = idOf(r);
-      if (id % 9 !== 4 || failedIn.has(id)) return undefined;
-      failedIn.set(id, Math.max(...request.map(idOf)));
+      if (id % 9 !== 4 || failed.has(id)) return undefined;
+      failed.add(id);
       return id % 2 ? THROTTLED : INTERNAL_FAILURE;
     },
   });
@@ -53,31 +80,21 @@ Faults('per-record failures: failed entries are retried before newer ones and ke
   });
   await writeAll(writer, convert, makeEvents(900, 5));
   await writer.close();
-  proxy.set({ failRecord: undefined });
+  proxy.set({ failRecord: undefined, observe: undefined });
 
   const back = parseRecords(await kinesis.readAll(stream));
   assert.equal(accounting(back.map((r) => r.id), 900), { missing: [], duplicates: 0 });
-  assert.is(failedIn.size, 100);
+  assert.is(failed.size, 100);
   assert.is(proxy.counters.recordsFailed, 100);
   assert.is(writer.stats().retries, 100);
-  const position = new Map(back.map((r, i) => [r.id, i]));
-  for (const [id, newestInRequest] of failedIn) {
-    // Not overtaken: every entry newer than its failed request lands after the retried entry.
-    for (let later = newestInRequest + 1; later < 900; later++) {
-      assert.ok(position.get(later)! > position.get(id)!, `entry ${later} overtook retried entry ${id}`);
-    }
-  }
-  // Retried entries of a key keep their relative order.
-  const retriedByKey = new Map<string, number[]>();
-  for (const r of back) if (failedIn.has(r.id)) retriedByKey.set(r.key, [...(retriedByKey.get(r.key) ?? []), r.id]);
-  for (const [key, ids] of retriedByKey) assert.equal(ids, [...ids].sort((a, b) => a - b), `key ${key}`);
+  assert.equal(problems, []);
 });
 
-Faults('mixed faults (per-record failures, 500s, throttles, latency) with 8 requests in flight: no loss, every request in write order', async ({ kinesis, proxy }) => {
+Faults('mixed faults (per-record failures, 500s, throttles, latency) with 8 requests in flight: no loss; retries lead each request, new data in write order', async ({ kinesis, proxy }) => {
   const stream = uniqueName('mixed');
   await kinesis.createStream(stream, 2);
   proxy.reset();
-  const outOfOrder: string[] = [];
+  const problems: string[] = [];
   proxy.set({
     recordFailureRate: 0.08,
     internalErrorRate: 0.1,
@@ -85,12 +102,7 @@ Faults('mixed faults (per-record failures, 500s, throttles, latency) with 8 requ
     throttleCode: 'LimitExceededException',
     latencyMs: 3,
     latencyJitterMs: 12,
-    // The engine keeps its buffer sorted by write order, so every request goes out sorted too,
-    // retried entries included.
-    observe: (request) => {
-      const ids = request.map(idOf);
-      for (let i = 1; i < ids.length; i++) if (ids[i] <= ids[i - 1]) outOfOrder.push(`${ids[i - 1]} before ${ids[i]}`);
-    },
+    observe: requestOrder(new Set(), problems),
   });
   const writer = new AsyncSinkWriter<KinesisEntry>({
     destination: createKinesisDestination({ credentials: TEST_CREDENTIALS, streamName: stream, endpoint: proxy.endpoint }),
@@ -105,7 +117,7 @@ Faults('mixed faults (per-record failures, 500s, throttles, latency) with 8 requ
   const back = parseRecords(await kinesis.readAll(stream));
   // Faults are injected before forwarding, so nothing is written twice either.
   assert.equal(accounting(back.map((r) => r.id), 3000), { missing: [], duplicates: 0 });
-  assert.equal(outOfOrder, []);
+  assert.equal(problems, []);
   const c = proxy.counters;
   assert.ok(c.recordsFailed > 100, `per-record failures: ${c.recordsFailed}`);
   assert.ok(c.requestsFailed > 3, `500s: ${c.requestsFailed}`);
@@ -187,28 +199,33 @@ Faults('AIMD backs off under a records/s capacity and climbs back when it lifts'
   };
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-  // Phases: open until the budget has climbed (the machine may be slow), capped for 1.5 s, lifted until it climbed again.
+  // Phases: open until the budget has climbed (the machine may be slow), capped for 1.5 s, lifted
+  // until it climbed again. The cap is a quarter of the open rate measured here, so that it binds
+  // however fast or loaded the machine is.
   const open = await sample(500, 6_000, (b) => b >= 300);
-  proxy.set({ capacityPerSecond: 1000, burstSeconds: 0.1 });
+  const cap = Math.max(100, Math.round(open.rate / 4));
+  const throttledBefore = proxy.counters.recordsThrottled;
+  const receivedBefore = proxy.counters.recordsReceived;
+  proxy.set({ capacityPerSecond: cap, burstSeconds: 0.1 });
   const capped = await sample(1500, 1500);
+  const throttledShare = (proxy.counters.recordsThrottled - throttledBefore) / Math.max(1, proxy.counters.recordsReceived - receivedBefore);
   proxy.set({ capacityPerSecond: undefined });
   const lifted = await sample(500, 6_000, (b) => b >= 300);
   stop = true;
   await feeding;
   await writer.close();
 
-  const summary = `open ${Math.round(mean(open.budgets))}/${Math.round(open.rate)} rec/s, capped ${Math.round(mean(capped.budgets))}/${Math.round(capped.rate)} rec/s, lifted max ${Math.max(...lifted.budgets)}/${Math.round(lifted.rate)} rec/s`;
+  const summary = `open ${Math.round(mean(open.budgets))}/${Math.round(open.rate)} rec/s, cap ${cap}: budget ${Math.round(mean(capped.budgets))}, ${Math.round(capped.rate)} rec/s, ${(throttledShare * 100).toFixed(1)}% throttled; lifted max ${Math.max(...lifted.budgets)}/${Math.round(lifted.rate)} rec/s`;
   if (process.env.ARA_TEST_VERBOSE) console.error(summary);
-  // Unthrottled, the budget climbs from its start (one batch, 100) towards the ceiling (500).
+  // Unthrottled, the budget climbs from its start towards the ceiling (500).
   assert.ok(Math.max(...open.budgets) >= 300, summary);
-  // Under the cap it is cut (× 0.5 per throttled request) well below the open level...
-  assert.ok(mean(capped.budgets.slice(10)) < Math.max(...open.budgets) / 2, summary);
-  assert.ok(Math.min(...capped.budgets) <= 100, summary);
-  // ...delivered throughput is held at the cap (plus the small burst), and batches shrink with the budget.
-  assert.ok(capped.rate <= 1000 * 1.25, summary);
-  assert.ok(capped.rate >= 1000 * 0.6, summary);
-  assert.ok(capped.meanBatch < open.meanBatch, summary);
-  // Lifted: it climbs back (+10 per successful request).
+  // Under the cap it is cut (in proportion to the throttled share, at most × 0.5 per round trip)...
+  assert.ok(Math.min(...capped.budgets) < Math.max(...open.budgets) / 2, summary);
+  // ...delivered throughput is held near the cap (plus the small burst). The throttled share depends
+  // on the round trip against the 0.1 s burst (machine speed): bench/capacity.bench.js measures it.
+  assert.ok(capped.rate <= cap * 1.3, summary);
+  assert.ok(capped.rate >= cap * 0.6, summary);
+  // Lifted: it climbs back (fast recovery, then +10 per successful request).
   assert.ok(Math.max(...lifted.budgets) >= 300, summary);
   assert.ok(lifted.rate > capped.rate * 1.5, summary);
   assert.ok(proxy.counters.recordsThrottled > 0);

@@ -1,28 +1,33 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Backoff, backoffCeiling, seededRandom } from '../src/runtime/engine/backoff.js';
-import { classifyEntryCode, classifyError } from '../src/runtime/engine/errors.js';
+import { classifyError } from '../src/runtime/engine/errors.js';
+import { awsEntryFailure, classifyAwsError } from '../src/runtime/destinations/aws-errors.js';
 import { Histogram } from '../src/runtime/engine/metrics.js';
 import { RequestBuffer } from '../src/runtime/engine/request-buffer.js';
 import { awsError } from './helpers/memory-destination.js';
 
-const cls = (err: unknown) => {
-  const c = classifyError(err);
-  return `${c.kind}${c.throttled ? '+throttled' : ''} ${c.code}`;
+const cls = (err: unknown, classify = classifyAwsError) => {
+  const c = classify(err);
+  return `${c.kind}${c.unreachable ? '+unreachable' : ''} ${c.code}`;
 };
 
-test('AWS SDK errors: throttling, internal failures and 5xx are retryable', () => {
-  assert.is(cls(awsError('ProvisionedThroughputExceededException', 400)), 'retryable+throttled ProvisionedThroughputExceededException');
-  assert.is(cls(awsError('ThrottlingException', 400)), 'retryable+throttled ThrottlingException');
-  assert.is(cls(awsError('LimitExceededException', 400)), 'retryable+throttled LimitExceededException');
-  assert.is(cls(awsError('ServiceUnavailableException', 503)), 'retryable+throttled ServiceUnavailableException');
+test('AWS SDK errors: throttling (incl. HTTP 429/503) shrinks; internal failures and other 5xx are only retried', () => {
+  assert.is(cls(awsError('ProvisionedThroughputExceededException', 400)), 'throttled ProvisionedThroughputExceededException');
+  assert.is(cls(awsError('ThrottlingException', 400)), 'throttled ThrottlingException');
+  assert.is(cls(awsError('LimitExceededException', 400)), 'throttled LimitExceededException');
+  assert.is(cls(awsError('ServiceUnavailableException', 503)), 'throttled ServiceUnavailableException');
+  assert.is(cls(awsError('SlowDown', 503)), 'throttled SlowDown');
   assert.is(cls(awsError('InternalFailure', 500)), 'retryable InternalFailure');
   assert.is(cls(awsError('SomethingNew', 502)), 'retryable SomethingNew');
-  assert.is(cls(awsError('SomethingNew', 429)), 'retryable+throttled SomethingNew');
-  assert.is(cls(awsError('Odd', 400, { $retryable: { throttling: true } })), 'retryable+throttled Odd');
+  assert.is(cls(awsError('SomethingNew', 503)), 'throttled SomethingNew');
+  assert.is(cls(awsError('SomethingNew', 429)), 'throttled SomethingNew');
+  assert.is(cls(awsError('Odd', 400, { $retryable: { throttling: true } })), 'throttled Odd');
 });
 
-test('AWS SDK errors: missing resources, access, arguments, KMS and credentials are fatal', () => {
+test('AWS SDK errors: missing resources, access, arguments, KMS and credentials are fatal, each with its fix', () => {
   for (const name of [
     'ResourceNotFoundException',
     'AccessDeniedException',
@@ -39,35 +44,53 @@ test('AWS SDK errors: missing resources, access, arguments, KMS and credentials 
     'CredentialsProviderError',
   ]) {
     assert.is(cls(awsError(name, 400)), `fatal ${name}`);
+    assert.ok(classifyAwsError(awsError(name, 400)).fix, `${name} has a fix`);
   }
-  assert.is(cls(awsError('KMSThrottlingException', 400)), 'retryable+throttled KMSThrottlingException');
+  assert.is(cls(awsError('KMSThrottlingException', 400)), 'throttled KMSThrottlingException');
   assert.is(cls(awsError('UnknownClientThing', 400)), 'fatal UnknownClientThing', 'an unknown 4xx will not heal');
 });
 
-test('network errors: resets, timeouts, hang-ups and aborts are retryable; unknown non-AWS errors are fatal', () => {
+test('network errors (generic, no service codes): resets, timeouts, hang-ups and aborts are retryable; DNS and refused are unreachable; unknown errors are fatal', () => {
   const node = (code: string, message = code) => Object.assign(new Error(message), { code });
-  assert.is(cls(node('ECONNRESET')), 'retryable ECONNRESET');
-  assert.is(cls(node('EPIPE')), 'retryable EPIPE');
-  assert.is(cls(node('ETIMEDOUT')), 'retryable ETIMEDOUT');
-  assert.is(cls(node('ECONNREFUSED')), 'retryable ECONNREFUSED');
-  assert.is(cls(new Error('socket hang up')), 'retryable SocketHangUp');
-  assert.is(cls(Object.assign(new Error('This operation was aborted'), { name: 'AbortError' })), 'retryable AbortError');
-  assert.is(cls(Object.assign(new Error('x'), { name: 'TimeoutError' })), 'retryable TimeoutError');
-  assert.is(cls(new Error('fetch failed', { cause: node('ECONNRESET') })), 'retryable ECONNRESET', 'classified by cause');
-  assert.is(cls(node('ENOTFOUND')), 'fatal ENOTFOUND');
-  assert.is(cls(new TypeError('x is not a function')), 'fatal TypeError');
-  assert.is(cls('a string'), 'fatal Error');
+  for (const classify of [classifyError, classifyAwsError]) {
+    assert.is(cls(node('ECONNRESET'), classify), 'retryable ECONNRESET');
+    assert.is(cls(node('EPIPE'), classify), 'retryable EPIPE');
+    assert.is(cls(node('ETIMEDOUT'), classify), 'retryable ETIMEDOUT');
+    assert.is(cls(node('ECONNREFUSED'), classify), 'retryable+unreachable ECONNREFUSED');
+    assert.is(cls(node('ENOTFOUND'), classify), 'retryable+unreachable ENOTFOUND');
+    assert.is(cls(node('EAI_AGAIN'), classify), 'retryable+unreachable EAI_AGAIN');
+    assert.is(cls(new Error('socket hang up'), classify), 'retryable SocketHangUp');
+    assert.is(cls(Object.assign(new Error('This operation was aborted'), { name: 'AbortError' }), classify), 'retryable AbortError');
+    assert.is(cls(Object.assign(new Error('x'), { name: 'TimeoutError' }), classify), 'retryable TimeoutError');
+    assert.is(cls(new Error('fetch failed', { cause: node('ECONNRESET') }), classify), 'retryable ECONNRESET', 'classified by cause');
+    assert.is(cls(new TypeError('x is not a function'), classify), 'fatal TypeError');
+  }
+  assert.is(cls('a string', classifyError), 'fatal Error');
   assert.is(classifyError(node('EPIPE', 'write EPIPE')).message, 'write EPIPE');
+  assert.match(classifyAwsError(node('ENOTFOUND')).fix!, /AWS_ENDPOINT_URL/);
+  // Generic HTTP status codes, without any service name.
+  assert.is(cls(Object.assign(new Error('x'), { $metadata: { httpStatusCode: 429 } }), classifyError), 'throttled Error');
+  assert.is(cls(Object.assign(new Error('x'), { $metadata: { httpStatusCode: 500 } }), classifyError), 'retryable Error');
 });
 
-test('per-entry codes', () => {
-  assert.equal(classifyEntryCode('ProvisionedThroughputExceededException'), { kind: 'retryable', throttled: true });
-  assert.equal(classifyEntryCode('InternalFailure'), { kind: 'retryable', throttled: false });
-  assert.equal(classifyEntryCode('ServiceUnavailableException'), { kind: 'retryable', throttled: true });
-  assert.equal(classifyEntryCode('KMS.AccessDeniedException'), { kind: 'fatal', throttled: false });
-  assert.equal(classifyEntryCode('KMSNotFoundException'), { kind: 'fatal', throttled: false });
-  assert.equal(classifyEntryCode('AccessDeniedException'), { kind: 'fatal', throttled: false });
-  assert.equal(classifyEntryCode('NeverSeenBefore'), { kind: 'retryable', throttled: false }, 'unknown codes are retried');
+test('the engine core holds no service error codes: destinations classify their own errors', () => {
+  const dir = join('src', 'runtime', 'engine');
+  const aws = /ProvisionedThroughput|ThrottlingException|InternalFailure|AccessDenied|ResourceNotFound|KMS|ValidationException|\$retryable|\$fault/;
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+    const text = readFileSync(join(dir, file), 'utf8');
+    assert.not.match(text, aws, `${file} names a service error`);
+  }
+});
+
+test('per-entry AWS codes', () => {
+  const kind = (code: string) => awsEntryFailure(0, code, code).kind;
+  assert.is(kind('ProvisionedThroughputExceededException'), 'throttled');
+  assert.is(kind('InternalFailure'), 'retryable');
+  assert.is(kind('ServiceUnavailableException'), 'throttled');
+  assert.is(kind('KMS.AccessDeniedException'), 'fatal');
+  assert.is(kind('KMSNotFoundException'), 'fatal');
+  assert.is(kind('AccessDeniedException'), 'fatal');
+  assert.is(kind('NeverSeenBefore'), 'retryable', 'unknown codes are retried');
 });
 
 test('backoff: exponential ceiling, capped; full jitter below it; reset after success', () => {

@@ -12,7 +12,9 @@ import {
 import { MemoryDestination, entry, type MemEntry } from './helpers/memory-destination.js';
 
 const hints = { maxBatchSize: 4, maxBatchBytes: 1000, maxRecordBytes: 100, maxBufferedRequests: 50, maxTimeInBufferMs: 1000, maxInFlightRequests: 10 };
-const done = (batchSize: number, failedEntries = 0) => ({ batchSize, failedEntries, throttled: failedEntries > 0, latencyMs: 1 });
+const done = (batchSize: number, failedEntries = 0, id?: number) => ({ batchSize, failedEntries, throttled: failedEntries > 0, latencyMs: 1, id });
+/** A completed request with `failed` entries of which `throttled` were throttled. */
+const outcome = (batchSize: number, failed: number, throttled: number, id?: number) => ({ batchSize, failedEntries: failed, throttledEntries: throttled, throttled: throttled > 0, latencyMs: 1, id });
 
 test('AIMD without slow start: +increaseRate after a fully successful request up to maxBatchSize × maxInFlightRequests', () => {
   const s = createRateLimitingStrategy({ strategy: 'aimd', increaseRate: 10, decreaseFactor: 0.5, slowStart: false }, hints);
@@ -27,18 +29,72 @@ test('AIMD without slow start: +increaseRate after a fully successful request up
   assert.equal(seen, [14, 24, 34, 40, 40], 'ceiling 4 × 10');
 });
 
-test('AIMD: × decreaseFactor after any failure, floor 1', () => {
+test('AIMD: a fully throttled request cuts by decreaseFactor, floor 1', () => {
   const s = new CongestionControlStrategy({ maxInFlightRequests: 10, initialMaxInFlightMessages: 40, scaling: new AimdScaling(10, 0.5, 40) });
   const seen = [];
   for (let i = 0; i < 7; i++) {
     s.registerInFlightRequest({ batchSize: 4 });
-    s.registerCompletedRequest(done(4, 1));
+    s.registerCompletedRequest(done(4, 4));
     seen.push(s.currentBudget());
   }
-  assert.equal(seen, [20, 10, 5, 3, 2, 1, 1]);
-  // Kinesis-like gentle decrease.
+  assert.equal(seen, [20, 10, 5, 3, 2, 1, 1], 'no ids: every throttled answer is its own event');
   const k = new AimdScaling(10, 0.99, 5000);
   assert.is(k.scaleDown(1000), 990);
+});
+
+test('loss is not congestion: failures that are not throttling leave the budget alone (and successes still grow it)', () => {
+  const s = new CongestionControlStrategy({ maxInFlightRequests: 10, initialMaxInFlightMessages: 400, scaling: new AimdScaling(10, 0.5, 1000) });
+  for (let i = 0; i < 5; i++) {
+    s.registerInFlightRequest({ batchSize: 100, id: i });
+    s.registerCompletedRequest(outcome(100, 5, 0, i));
+  }
+  assert.is(s.currentBudget(), 450, '5% InternalFailure per request: +10 per request, never a cut');
+  assert.is(s.decreases, 0);
+});
+
+test('a cut is in proportion to the throttled share, at most decreaseFactor', () => {
+  const make = () => new CongestionControlStrategy({ maxInFlightRequests: 10, initialMaxInFlightMessages: 1000, scaling: new AimdScaling(10, 0.5, 5000) });
+  const cut = (batch: number, throttled: number) => {
+    const s = make();
+    s.registerInFlightRequest({ batchSize: batch, id: 0 });
+    s.registerCompletedRequest(outcome(batch, throttled, throttled, 0));
+    return s.currentBudget();
+  };
+  assert.is(cut(100, 10), 900, '10% throttled: 10% less');
+  assert.is(cut(100, 30), 700);
+  assert.is(cut(100, 80), 500, 'never more than decreaseFactor');
+  assert.is(cut(100, 100), 500);
+});
+
+test('at most one cut per round trip: throttles of requests sent before the cut are the same event', () => {
+  const s = new CongestionControlStrategy({ maxInFlightRequests: 10, initialMaxInFlightMessages: 1000, scaling: new AimdScaling(10, 0.5, 5000) });
+  for (let id = 0; id < 4; id++) s.registerInFlightRequest({ batchSize: 100, id });
+  for (let id = 0; id < 4; id++) s.registerCompletedRequest(outcome(100, 100, 100, id));
+  assert.is(s.currentBudget(), 500, 'four concurrent throttled answers: one cut, not four (Flink: 1000 → 62)');
+  assert.is(s.decreases, 1);
+  s.registerInFlightRequest({ batchSize: 100, id: 4 });
+  s.registerCompletedRequest(outcome(100, 100, 100, 4));
+  assert.is(s.currentBudget(), 250, 'a request sent after the cut and throttled again: a new event');
+});
+
+test('fast recovery: after a cut the budget grows by each acknowledged batch up to half-way back, then additively', () => {
+  const s = new CongestionControlStrategy({
+    maxInFlightRequests: 10,
+    initialMaxInFlightMessages: 800,
+    scaling: new AimdScaling(10, 0.5, 5000),
+    slowStart: { ceiling: 5000, minIncrease: 10 },
+    startInSlowStart: false,
+  });
+  s.registerInFlightRequest({ batchSize: 100, id: 0 });
+  s.registerCompletedRequest(outcome(100, 100, 100, 0));
+  assert.is(s.currentBudget(), 400);
+  const seen = [];
+  for (let id = 1; id <= 4; id++) {
+    s.registerInFlightRequest({ batchSize: 100, id });
+    s.registerCompletedRequest(outcome(100, 0, 0, id));
+    seen.push(s.currentBudget());
+  }
+  assert.equal(seen, [500, 600, 610, 620], 'back to 600 (half-way to 800) in two acknowledgements, then +10');
 });
 
 test('congestion control blocks on in-flight requests and on in-flight messages over the budget', () => {
@@ -52,7 +108,7 @@ test('congestion control blocks on in-flight requests and on in-flight messages 
   assert.ok(s.shouldBlock({ batchSize: 1 }), 'two requests in flight');
   s.registerCompletedRequest(done(6));
   assert.not.ok(s.shouldBlock({ batchSize: 19 }), 'budget 20, one message in flight');
-  assert.is(s.maxBatchSize(), 20, 'the budget caps the batch size');
+  assert.is(s.maxBatchSize(), 20, 'only a budget below one batch caps the batch size');
 });
 
 test('strategy none: only maxInFlightRequests; no budget', () => {
@@ -78,44 +134,38 @@ test('invalid AIMD parameters are rejected with the rule and a fix', () => {
   assert.throws(() => createRateLimitingStrategy({ strategy: 'vector' } as never, hints), /rateLimiting.strategy = "vector" is not supported; use "aimd" or "none"/);
 });
 
-test('writer with AIMD (slowStart false): a failure halves the budget and caps the next batch; success climbs back', async () => {
+test('writer with AIMD (slowStart false): a throttled request cuts the budget; random loss keeps batches full and the budget intact', async () => {
   const clock = new FakeClock();
   const dest = new MemoryDestination({ manual: true });
   const writer = new AsyncSinkWriter<MemEntry>({
     destination: dest,
     clock,
     random: () => 0,
-    hints: { maxBatchSize: 8, maxInFlightRequests: 2, maxBufferedRequests: 100 },
-    // Flink's AIMD (no slow start): starts at one batch.
+    hints: { maxBatchSize: 8, maxInFlightRequests: 4, maxBufferedRequests: 200 },
     rateLimiting: { strategy: 'aimd', increaseRate: 4, decreaseFactor: 0.5, slowStart: false },
   });
-  for (let i = 0; i < 48; i++) await writer.write(entry(i));
-  assert.equal(dest.batches.map((b) => b.length), [8], 'budget 8: the second request waits');
-  dest.calls[0]!.resolve([{ index: 7, code: 'ProvisionedThroughputExceededException', message: '' }]);
+  for (let i = 0; i < 160; i++) await writer.write(entry(i));
+  assert.equal(dest.batches.map((b) => b.length), [8], 'budget 8 = one batch in flight');
+  // Internal failures (5 of 8): retried, the budget still grows.
+  for (let r = 0; r < 6; r++) {
+    const open = [...dest.open];
+    for (const c of open) c.resolve([{ index: 0, code: 'InternalFailure', message: 'oops' }]);
+    await clock.tick(0);
+  }
+  assert.ok(writer.rateLimiter.currentBudget() > 8, `budget ${writer.rateLimiter.currentBudget()} grew despite the failures`);
+  assert.ok(dest.batches.every((b) => b.length === 8), `batches stay full: ${dest.batches.map((b) => b.length)}`);
+  const before = writer.rateLimiter.currentBudget();
+  const open = [...dest.open];
+  open[0]!.resolve([{ index: 7, code: 'ProvisionedThroughputExceededException', message: '' }, { index: 6, code: 'ProvisionedThroughputExceededException', message: '' }]);
   await settle();
-  assert.is(writer.stats().rateLimit.budget, 4);
-  assert.equal(dest.batches[1], ['k7', 'k8', 'k9', 'k10'], 'batch capped by the budget, retry first');
-  dest.calls[1]!.resolve();
-  await settle();
-  assert.is(writer.rateLimiter.currentBudget(), 8);
-  assert.equal(dest.batches.slice(2).map((b) => b.length), [8]);
-  dest.calls[2]!.resolve();
-  await settle();
-  assert.is(writer.rateLimiter.currentBudget(), 12);
-  // Budget 12: one batch of 8 in flight; another 8 would exceed it (as in Flink, batches are not shrunk to fit).
-  assert.equal(dest.batches.slice(3).map((b) => b.length), [8]);
-  dest.calls[3]!.resolve();
-  await settle();
-  assert.is(writer.rateLimiter.currentBudget(), 16);
-  assert.equal(dest.batches.slice(4).map((b) => b.length), [8, 8], 'budget 16 = two full batches in flight');
+  assert.is(writer.rateLimiter.currentBudget(), Math.round(before * 0.75), '2 of 8 throttled: a quarter less');
   const f = writer.close();
-  for (let k = 0; k < 20 && dest.open.length; k++) {
-    for (const c of dest.open) c.resolve();
-    await settle();
+  for (let k = 0; k < 200 && (dest.open.length || writer.bufferedEntries); k++) {
+    for (const c of [...dest.open]) c.resolve();
+    await clock.tick(100);
   }
   await f;
-  assert.is(dest.delivered.length, 48);
-  assert.is(writer.rateLimiter.currentBudget(), 16, 'ceiling 8 × 2');
+  assert.equal(new Set(dest.delivered.map((e) => e.key)).size, 160);
 });
 
 test('AIMD slow start (default): starts at min(4, maxInFlightRequests) batches, grows by each acknowledged batch (at least increaseRate) up to the ceiling', () => {
@@ -135,24 +185,25 @@ test('AIMD slow start (default): starts at min(4, maxInFlightRequests) batches, 
   assert.is(narrow.currentBudget(), 8, 'the initial window never exceeds maxInFlightRequests batches');
 });
 
-test('AIMD slow start ends at the first failure: × decreaseFactor, then +increaseRate only', () => {
+test('AIMD slow start ends at the first throttle (not at other failures): cut, fast recovery, then +increaseRate', () => {
   const s = createRateLimitingStrategy({ strategy: 'aimd', increaseRate: 3, decreaseFactor: 0.5 }, hints) as CongestionControlStrategy;
   s.registerInFlightRequest({ batchSize: 4 });
   s.registerCompletedRequest(done(4));
-  s.registerInFlightRequest({ batchSize: 8 });
-  s.registerCompletedRequest(done(8));
-  assert.is(s.currentBudget(), 28);
   s.registerInFlightRequest({ batchSize: 4 });
-  s.registerCompletedRequest(done(4, 1));
-  assert.is(s.currentBudget(), 14, 'halved at the first failure');
+  s.registerCompletedRequest(outcome(4, 2, 0));
+  assert.ok(s.inSlowStart, 'an internal failure does not end slow start');
+  assert.is(s.currentBudget(), 20 + 3, '+ max(2 acknowledged, increaseRate 3)');
+  s.registerInFlightRequest({ batchSize: 4 });
+  s.registerCompletedRequest(outcome(4, 4, 4));
+  assert.is(s.currentBudget(), 12, 'halved at the first throttle (23 × 0.5, rounded)');
   assert.not.ok(s.inSlowStart);
   const seen = [];
   for (let i = 0; i < 3; i++) {
-    s.registerInFlightRequest({ batchSize: 8 });
-    s.registerCompletedRequest(done(8));
+    s.registerInFlightRequest({ batchSize: 4 });
+    s.registerCompletedRequest(done(4));
     seen.push(s.currentBudget());
   }
-  assert.equal(seen, [17, 20, 23], 'additive (+3), not +8 per success, after slow start');
+  assert.equal(seen, [16, 17.5, 20.5], 'fast recovery to 17.5 (half-way back to 23), then +3');
 });
 
 test('writer with AIMD slow start (FakeClock): in-flight requests double per round trip, back off on the first throttle, then climb additively', async () => {
@@ -179,13 +230,17 @@ test('writer with AIMD slow start (FakeClock): in-flight requests double per rou
   assert.equal(budgets, [40, 80, 160, 320]);
   // Flink's AIMD (from 10, +2 per success) would need 155 successful requests to reach 320.
   const [first, ...rest] = [...dest.open];
-  first!.resolve([{ index: 0, code: 'ProvisionedThroughputExceededException', message: 'slow down' }]);
+  first!.resolve(Array.from({ length: 10 }, (_, index) => ({ index, code: 'ProvisionedThroughputExceededException', message: 'slow down' })));
   await settle();
-  assert.is(writer.rateLimiter.currentBudget(), 160, 'halved at the first throttle');
-  assert.is(writer.stats().throttled, 1);
-  for (const c of rest) c.resolve();
+  assert.is(writer.rateLimiter.currentBudget(), 160, 'halved at the first throttle of a whole batch');
+  assert.is(writer.stats().throttled, 10);
+  rest[0]!.resolve(Array.from({ length: 10 }, (_, index) => ({ index, code: 'ProvisionedThroughputExceededException', message: 'slow down' })));
   await settle();
-  assert.is(writer.rateLimiter.currentBudget(), 160 + 31 * 2, 'additive after slow start');
+  assert.is(writer.rateLimiter.currentBudget(), 160, 'a request sent before the cut: the same congestion event, no second cut');
+  for (const c of rest.slice(1)) c.resolve();
+  await settle();
+  // Fast recovery: +10 per acknowledged batch up to 240 (half-way back to 320), then +2 per request.
+  assert.is(writer.rateLimiter.currentBudget(), 240 + (30 - 8) * 2, 'fast recovery, then additive');
   const f = writer.close();
   for (let k = 0; k < 200 && dest.open.length; k++) {
     for (const c of [...dest.open]) c.resolve();

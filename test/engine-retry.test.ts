@@ -22,7 +22,7 @@ function setup(destOptions: MemoryDestinationOptions = {}, options: Partial<Asyn
 
 const keys = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `k${from + i}`);
 
-test('failed entries go back to the head in original order, ahead of newer entries, after a backoff', async () => {
+test('each failed entry waits by its own attempt count while new data keeps flowing', async () => {
   const { clock, dest, writer } = setup({ manual: true }, { retry: { initialBackoffMs: 100 } });
   for (let i = 0; i < 8; i++) await writer.write(entry(i));
   assert.equal(dest.batches, [keys(4)]);
@@ -31,53 +31,70 @@ test('failed entries go back to the head in original order, ahead of newer entri
     { index: 1, code: 'InternalFailure', message: 'oops' },
   ]);
   await settle();
-  assert.is(dest.calls.length, 1, 'the retry waits for the backoff');
-  assert.is(Math.min(...clock.timerDelays()), 50, 'full jitter 0.5 × 100 ms');
-  await clock.tick(49);
-  assert.is(dest.calls.length, 1);
-  await clock.tick(1);
-  assert.equal(dest.batches[1], ['k1', 'k3', 'k4', 'k5']);
+  assert.equal(dest.batches[1], keys(4, 4), 'new data goes out at once: the failed entries wait, nothing else does');
   dest.calls[1]!.resolve();
   await settle();
-  assert.is(dest.calls.length, 2, 'k6 and k7 wait for the buffer timer (armed when k0 arrived)');
-  await clock.tick(1000 - clock.now());
-  assert.equal(dest.batches[2], ['k6', 'k7']);
-  dest.calls[2]!.resolve();
+  await writer.write(entry(8));
+  await writer.write(entry(9));
+  await clock.tick(49);
+  assert.is(dest.calls.length, 2, 'k1 and k3 wait for their backoff: 0.5 × 100 ms (full jitter) after attempt 1');
+  await clock.tick(1);
+  assert.equal(dest.batches[2], ['k1', 'k3', 'k8', 'k9'], 'due retries first, the batch filled with new data');
+  dest.calls[2]!.resolve([{ index: 0, code: 'InternalFailure', message: 'again' }]);
+  await settle();
+  for (let i = 10; i < 14; i++) await writer.write(entry(i));
+  assert.equal(dest.batches[3], keys(4, 10), 'new data still flows while k1 backs off again');
+  dest.calls[3]!.resolve();
+  await clock.tick(99);
+  assert.is(dest.calls.length, 4, 'k1 waits 0.5 × 200 ms after its second attempt');
+  await clock.tick(1);
+  assert.equal(dest.batches[4], ['k1'], 'a due retry goes out without waiting for the buffer timer');
+  dest.calls[4]!.resolve();
   await settle();
   const m = writer.metrics;
-  assert.is(m.retries, 2);
+  assert.is(m.retries, 3);
   assert.is(m.throttled, 1);
-  assert.is(m.recordsOut, 8);
-  assert.equal(dest.delivered.map((e) => e.key), ['k0', 'k2', 'k1', 'k3', 'k4', 'k5', 'k6', 'k7']);
+  assert.is(m.recordsOut, 14);
+  assert.equal(new Set(dest.delivered.map((e) => e.key)).size, 14);
   await writer.close();
 });
 
-test('concurrent requests failing out of order: the buffer stays in write order', async () => {
-  const { clock, dest, writer } = setup({ manual: true }, { hints: { maxInFlightRequests: 2 }, retry: { initialBackoffMs: 100 } });
-  for (let i = 0; i < 9; i++) await writer.write(entry(i));
-  assert.equal(dest.batches, [keys(4), keys(4, 4)]);
-  // The later request fails first, then two entries of the earlier one (within the backoff).
-  dest.calls[1]!.reject(awsError('InternalFailure', 500));
+test('only a whole throttled request pauses the writer (bounded); a failed request does not hold back new data', async () => {
+  const { clock, dest, writer } = setup({ manual: true }, { retry: { initialBackoffMs: 100, maxBackoffMs: 400 } });
+  for (let i = 0; i < 8; i++) await writer.write(entry(i));
+  dest.calls[0]!.reject(awsError('InternalFailure', 500));
   await settle();
-  dest.calls[0]!.resolve([
-    { index: 0, code: 'InternalFailure', message: '' },
-    { index: 2, code: 'InternalFailure', message: '' },
-  ]);
+  assert.equal(dest.batches[1], keys(4, 4), 'after a 500, new data goes out at once');
+  dest.calls[1]!.reject(awsError('ThrottlingException', 400));
   await settle();
-  assert.equal(
-    writer.snapshot().entries.map((e) => (e as { k: string }).k),
-    ['k0', 'k2', 'k4', 'k5', 'k6', 'k7', 'k8'],
-    'merged by write order (Flink would give k0 k2 k4 k5 k6 k7 k8 only by luck of timing)',
-  );
-  await clock.tick(200);
-  // The forced retry of k6 k7 fills its batch with k8 (a fuller request, same order).
-  assert.equal(dest.batches.slice(2), [['k0', 'k2', 'k4', 'k5'], ['k6', 'k7', 'k8']]);
-  for (const c of dest.open) c.resolve();
-  const flushed = writer.flush();
-  await settle();
-  for (const c of dest.open) c.resolve();
-  await flushed;
-  assert.equal(dest.delivered.map((e) => e.key), ['k1', 'k3', 'k0', 'k2', 'k4', 'k5', 'k6', 'k7', 'k8']);
+  for (let i = 8; i < 12; i++) await writer.write(entry(i));
+  assert.is(dest.calls.length, 2, 'a whole throttled request pauses every send, new data included');
+  await clock.tick(49);
+  assert.is(dest.calls.length, 2);
+  await clock.tick(1);
+  assert.equal(dest.batches[2], keys(4), 'after the pause, the due retries go first');
+  // Throttled again and again: the pause grows, capped at maxBackoffMs.
+  const gaps: number[] = [];
+  for (let k = 0; k < 5; k++) {
+    const before = clock.now();
+    dest.open[0]!.reject(awsError('ThrottlingException', 400));
+    await settle();
+    const n = dest.calls.length;
+    for (let t = 0; t < 1000 && dest.calls.length === n; t += 10) await clock.tick(10);
+    gaps.push(clock.now() - before);
+  }
+  assert.ok(Math.max(...gaps) <= 400, `pauses ${gaps} stay within maxBackoffMs`);
+  for (let k = 0; k < 20 && dest.open.length; k++) {
+    dest.open[0]!.resolve();
+    await clock.tick(500);
+  }
+  const f = writer.flush();
+  for (let k = 0; k < 20 && dest.open.length; k++) {
+    dest.open[0]!.resolve();
+    await clock.tick(500);
+  }
+  await f;
+  assert.equal(new Set(dest.delivered.map((e) => e.key)).size, 12);
   await writer.close();
 });
 
@@ -182,15 +199,22 @@ test('a fatal per-entry code (KMS) stops the sink; pending writes are rejected',
   assert.match((rejected as Error).message, /KMS key of the destination is enabled/);
 });
 
-test('ECONNREFUSED is retried, then fatal after maxConnectionRefused consecutive refusals', async () => {
+test('an unreachable endpoint (refused, DNS) is retried a few times, then one fatal sentence; nothing is dead-lettered', async () => {
   const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
-  const { clock, dest, writer } = setup({ respond: () => refused() }, { maxConnectionRefused: 3, random: () => 0 });
+  const { clock, dest, writer, deadLetters } = setup(
+    { respond: () => refused() },
+    { maxUnreachable: 3, unreachableTimeoutMs: 1000, random: () => 0, retry: { initialBackoffMs: 100, maxAttempts: 2 } },
+  );
   for (let i = 0; i < 4; i++) await writer.write(entry(i));
-  await clock.tick(100);
-  assert.is(dest.calls.length, 3);
+  await clock.tick(500);
+  assert.is(writer.fatalError, undefined, 'a restarting server gets unreachableTimeoutMs to come back');
+  assert.ok(dest.calls.length >= 3, `${dest.calls.length} attempts`);
+  await clock.tick(2000);
   assert.instance(writer.fatalError, FatalSinkError);
   assert.is(writer.fatalError!.code, 'ECONNREFUSED');
-  assert.match(writer.fatalError!.message, /3 consecutive requests were refused.*check that the endpoint/);
+  assert.match(writer.fatalError!.message, /unreachable for \d+\.\d s, \d+ requests in a row.*check that the endpoint/);
+  assert.equal(deadLetters, [], 'records are not dead-lettered because the endpoint is down (maxAttempts 2 notwithstanding)');
+  assert.is(writer.snapshot().entries.length, 4, 'all kept for the checkpoint');
   await writer.close().catch(() => undefined);
 });
 

@@ -73,7 +73,7 @@ schema('a mistyped sink type: one finding at the value, did-you-mean the variant
   const ds = await check(text);
   assert.is(ds.length, 1, JSON.stringify(ds));
   assert.is(ds[0]!.code, 'ARA113');
-  assert.is(ds[0]!.message, "'type' must be one of 'kinesis', 'firehose', 'dynamodb', 'file'; got 'kinesys'");
+  assert.is(ds[0]!.message, "'type' must be one of 'kinesis', 'firehose', 'dynamodb', 'file', 'cloudwatch-logs', 'cloudwatch-metrics', 'redis-stream'; got 'kinesys'");
   assert.is(ds[0]!.hint, "did you mean 'kinesis'?");
   assert.is(at(ds[0]!), where(text, 'kinesys'));
 });

@@ -186,7 +186,7 @@ rejects('typo in a nested key and in an enum value', async () => {
   const key = e.findings.find((f) => f.pointer === '/bufferingHints/maxBatchSise')!;
   assert.is(key.hint, "did you mean 'maxBatchSize'?");
   const type = e.findings.find((f) => f.pointer === '/destination/type')!;
-  assert.is(type.message, 'must be one of kinesis, firehose, dynamodb, file; got "kinesys"');
+  assert.is(type.message, 'must be one of kinesis, firehose, dynamodb, file, cloudwatch-logs, cloudwatch-metrics, redis-stream; got "kinesys"');
   assert.is(type.hint, "did you mean 'kinesis'?");
 });
 

@@ -204,9 +204,10 @@ const Provenance = suite('spec rules: blueprint values in messages');
 Provenance("a blueprint archive delay that conflicts with the user's IA delay says where it comes from", () => {
   const text = 'version: 1\nname: shop\nenvironments:\n  dev: { account: "123456789012", region: eu-west-1 }\nstorage:\n  layers:\n    raw:\n      infrequentAccessDelay: 120\n';
   const found = checkRules(docOf('x.yaml', text));
-  assert.equal(found.map((d) => `${d.code} ${d.start.line}:${d.start.col}`), ['ARA212 7:5']);
-  assert.is(found[0]!.message, "layer 'raw' archives after 90 days (the aws-native blueprint default), not after its Standard-IA transition at 120 days");
-  assert.is(found[0]!.hint, 'set archiveDelay above infrequentAccessDelay (120), e.g. 150');
+  // Reported at the value the user wrote that conflicts with the blueprint's.
+  assert.equal(found.map((d) => `${d.code} ${d.start.line}:${d.start.col}`), ['ARA212 8:30']);
+  assert.is(found[0]!.message, "layer 'raw' archives after 90 days (the aws-native blueprint default), less than 30 days after its Standard-IA transition at 120 days");
+  assert.is(found[0]!.hint, 'set archiveDelay to at least 150 (S3 keeps objects 30 days in Standard-IA before archiving)');
 });
 
 Provenance.run();

@@ -71,7 +71,8 @@ export { BatchStack, CSV_TIMESTAMP_FORMAT, hasBatchContent, type BatchStackProps
 export { recordSource, portableSpecPath } from './stacks/source.js';
 
 // ---- constructs --------------------------------------------------------------------------------
-export { DataLakeStorage, MIN_ARCHIVE_DAYS, MIN_INFREQUENT_ACCESS_DAYS, type DataLakeLayerProps, type DataLakeStorageProps } from './constructs/data-lake-storage.js';
+export { DataLakeStorage, type DataLakeLayerProps, type DataLakeStorageProps } from './constructs/data-lake-storage.js';
+export { MIN_ARCHIVE_DAYS, MIN_INFREQUENT_ACCESS_DAYS } from '../contract/aws-limits.js';
 export { DataLakeCatalog, type CatalogDatabaseProps, type DataLakeCatalogProps } from './constructs/data-lake-catalog.js';
 export { AthenaWorkgroup, ATHENA_RESULTS_PREFIX, type AthenaWorkgroupProps } from './constructs/athena-workgroup.js';
 export { secureBucket, toRemovalPolicy, type RemovalPolicyName, type SecureBucketOptions } from './constructs/secure-bucket.js';

@@ -106,7 +106,29 @@ async function checkText(file: string, given?: string): Promise<Checked> {
   const consequence = (p: string) => rejected.some((r) => p === r || p.startsWith(r + '/'));
   const options = { doubtful: [...rejected, ...doubtful], rejectedOverrides: overrides.map((d) => d.path) };
   diagnostics.push(...checkRules(parsed.document, options).filter((d) => !consequence(d.path)));
-  return { text, document: parsed.document, diagnostics: sortDiagnostics(diagnostics) };
+  if (!diagnostics.some((d) => d.severity === 'error')) diagnostics.push(...(await resolveEveryEnvironment(parsed.document)));
+  return { text, document: parsed.document, diagnostics: sortDiagnostics(unique(diagnostics)) };
+}
+
+/**
+ * What `print`/`synth` would reject, `validate` rejects first: a clean spec is resolved for every
+ * environment (unit conversions, schedules, names), and what resolve() finds is a finding here.
+ * Loaded lazily: resolve() reads the blueprints.
+ */
+async function resolveEveryEnvironment(doc: SpecDocument): Promise<Diagnostic[]> {
+  const { resolve, environmentNames } = await import('./resolve.js');
+  return environmentNames(doc).flatMap((env) => resolve(doc, { env }).diagnostics);
+}
+
+/** The same finding reported by several environments' resolves once. */
+function unique(ds: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return ds.filter((d) => {
+    const key = `${d.code}|${d.path}|${d.start.line}:${d.start.col}|${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 export interface LoadResult {
@@ -126,7 +148,7 @@ export async function loadPlatform(file: string, options: { env?: string } = {})
   // Loaded lazily: resolve() reads blueprints, which `validate` never needs.
   const { resolve } = await import('./resolve.js');
   const resolved = resolve(document, options.env === undefined ? {} : { env: options.env });
-  const diagnostics = sortDiagnostics([...checked.diagnostics, ...resolved.diagnostics]);
+  const diagnostics = sortDiagnostics(unique([...checked.diagnostics, ...resolved.diagnostics]));
   const ok = resolved.model && !diagnostics.some((d) => d.severity === 'error');
   return { diagnostics, document, ...(ok ? { model: resolved.model } : {}) };
 }

@@ -129,6 +129,11 @@ export interface ReplayerModel {
   readonly seed: number;
   /** Records generated per window. */
   readonly recordsPerWindow: number;
+  /**
+   * Lambda reserved concurrency; absent = none (a reservation fails in accounts whose concurrency
+   * quota is at its minimum of 10, and windows are idempotent, so overlaps are harmless).
+   */
+  readonly reservedConcurrency?: number;
   readonly physicalName: string;
   readonly source: SourceRef;
 }
@@ -222,7 +227,13 @@ export type SinkDestinationModel =
   | { readonly type: 'firehose'; readonly deliveryStream: string; readonly deliveryStreamName: string }
   | { readonly type: 'dynamodb'; readonly tableName: string }
   /** Appends delivered batches as NDJSON to a local file (dry runs, debugging, benchmarks). */
-  | { readonly type: 'file'; readonly path: string };
+  | { readonly type: 'file'; readonly path: string }
+  /** PutLogEvents to an existing log group; the stream is created at the first write with createLogStream. */
+  | { readonly type: 'cloudwatch-logs'; readonly logGroup: string; readonly logStream: string; readonly createLogStream: boolean; readonly timestampField?: string }
+  /** PutMetricData: one datum per event, its value from valueField, dimensions from the fields of the same names. */
+  | { readonly type: 'cloudwatch-metrics'; readonly namespace: string; readonly metricName: string; readonly valueField: string; readonly dimensions: readonly string[]; readonly unit?: string }
+  /** Pipelined XADD to a self-hosted Redis (`sink run` only); the server URL comes from the environment. */
+  | { readonly type: 'redis-stream'; readonly stream: string; readonly maxLength?: number; readonly fields: 'json' | 'top-level'; readonly jsonField?: string };
 
 export interface SinkModel {
   readonly name: string;

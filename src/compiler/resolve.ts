@@ -37,7 +37,7 @@ import { type Dict, SpecView, dict, entries, isDict, list, num, str } from './ru
 import { replayerFunctionName } from './rules/names.js';
 import { warehouseName } from './rules/references.js';
 import { toGlueSchedule } from './rules/schedules.js';
-import { actionsOf, conditionsOf } from './rules/triggers.js';
+import { actionsOf, conditionsOf, triggerGroups } from './rules/triggers.js';
 import { parseDuration, parseSize } from './units.js';
 import { didYouMean } from '../util/suggest.js';
 
@@ -52,6 +52,11 @@ export function loadBlueprint(name: string): unknown {
 }
 
 export { normalisePrefix } from './naming.js';
+
+/** The environments a spec declares, in order. */
+export function environmentNames(doc: SpecDocument): string[] {
+  return Object.keys(dict(dict(doc.data).environments));
+}
 
 /**
  * Resolves `doc` (which must have passed the schema and the rules) for one environment. Problems
@@ -129,14 +134,14 @@ class Resolver {
   private seconds(v: unknown, path: SpecPath, bare: 's' = 's'): number {
     const r = parseDuration(v, 's', bare);
     if (r.ok) return r.value;
-    this.fail(path, 'ARA280', r.error);
+    this.fail(path, 'ARA280', r.error, 'write a whole number of seconds, e.g. 2s, 90s or 5m');
     return 0;
   }
 
   private bytes(v: unknown, path: SpecPath): number {
     const r = parseSize(v);
     if (r.ok) return r.value;
-    this.fail(path, 'ARA280', r.error);
+    this.fail(path, 'ARA280', r.error, "write a whole number of bytes, e.g. 1024, '512KiB' or '5MiB'");
     return 0;
   }
 
@@ -267,6 +272,7 @@ class Resolver {
             target,
             seed: num(this.pick(r, def, 'seed')) ?? 42,
             recordsPerWindow: num(this.pick(r, def, 'recordsPerWindow')) ?? 100,
+            ...(num(r.reservedConcurrency) !== undefined ? { reservedConcurrency: num(r.reservedConcurrency)! } : {}),
             physicalName: replayerFunctionName(this.c, n),
             source: this.source(at),
           },
@@ -357,28 +363,13 @@ class Resolver {
 
   /**
    * Triggers linked by a `when` on something another trigger starts form one Glue workflow, named
-   * after the scheduled trigger that starts the chain (else its first trigger in spec order).
+   * after its start trigger (see triggerGroups; ARA233 keeps two start triggers out of one).
    */
   private workflows(): { workflows: Record<string, WorkflowModel>; membership: Map<string, string> } {
-    const triggers = entries(this.d.triggers);
-    const names = triggers.map(([n]) => n);
-    const parent = new Map(names.map((n) => [n, n]));
-    const find = (n: string): string => {
-      while (parent.get(n) !== n) n = parent.get(n)!;
-      return n;
-    };
-    const startedBy = new Map<string, string[]>();
-    for (const [n, t] of triggers) for (const a of actionsOf(t, n)) startedBy.set(`${a.kind}:${a.name}`, [...(startedBy.get(`${a.kind}:${a.name}`) ?? []), n]);
-    for (const [n, t] of triggers) {
-      for (const cnd of conditionsOf(t, n)) for (const s of startedBy.get(`${cnd.kind}:${cnd.name}`) ?? []) parent.set(find(s), find(n));
-    }
-    const groups = new Map<string, string[]>();
-    for (const n of names) groups.set(find(n), [...(groups.get(find(n)) ?? []), n]);
     const workflows: Record<string, WorkflowModel> = {};
     const membership = new Map<string, string>();
-    for (const members of groups.values()) {
+    for (const { head, members } of triggerGroups(this.d.triggers)) {
       if (members.length < 2) continue;
-      const head = members.find((m) => dict(dict(this.d.triggers)[m]).when === undefined) ?? members[0]!;
       workflows[head] = { name: head, physicalName: resourceName(this.c, head), triggers: members };
       for (const m of members) membership.set(m, head);
     }
@@ -417,12 +408,14 @@ class Resolver {
       const hints = Object.fromEntries(
         HINT_NAMES.map((h) => {
           const v = hintValue(h, hintsIn[h]);
-          if (v === undefined) this.fail([...at, 'bufferingHints', h], 'ARA280', `sink '${n}': ${h} '${String(hintsIn[h])}' is not usable`);
+          if (v === undefined) this.fail([...at, 'bufferingHints', h], 'ARA280', `sink '${n}': ${h} '${String(hintsIn[h])}' is not usable: it must come to a whole, positive number`, h.endsWith('Bytes') ? "write a whole number of bytes, e.g. 1024, '512KiB' or '5MiB'" : 'write a whole, positive number');
           return [h, v ?? 0];
         }),
       ) as unknown as BufferingHints;
       const destination: SinkDestinationModel =
-        type === 'firehose'
+        type === 'cloudwatch-logs' || type === 'cloudwatch-metrics' || type === 'redis-stream'
+          ? newDestination(type, s)
+          : type === 'firehose'
           ? { type, deliveryStream: str(s.deliveryStream) ?? '', deliveryStreamName: resourceName(this.c, str(s.deliveryStream) ?? '') }
           : type === 'dynamodb'
             ? { type, tableName: str(s.table) ?? '' }
@@ -522,5 +515,28 @@ class Resolver {
         return [n, { name: n, input, principal: str(db.principal) ?? '', physicalName: resourceName(this.c, n), source: this.source(['dashboards', n]) }];
       }),
     );
+  }
+}
+
+/** The destinations whose settings are all in the sink entry (no physical name to compute). */
+function newDestination(type: 'cloudwatch-logs' | 'cloudwatch-metrics' | 'redis-stream', s: Dict): SinkDestinationModel {
+  const timestampField = str(s.timestampField);
+  const unit = str(s.unit);
+  const maxLength = num(s.maxLength);
+  const jsonField = str(s.jsonField);
+  switch (type) {
+    case 'cloudwatch-logs':
+      return { type, logGroup: str(s.logGroup) ?? '', logStream: str(s.logStream) ?? '', createLogStream: s.createLogStream === true, ...(timestampField !== undefined && { timestampField }) };
+    case 'cloudwatch-metrics':
+      return {
+        type,
+        namespace: str(s.namespace) ?? '',
+        metricName: str(s.metricName) ?? '',
+        valueField: str(s.valueField) ?? '',
+        dimensions: Array.isArray(s.dimensions) ? s.dimensions.filter((d): d is string => typeof d === 'string') : [],
+        ...(unit !== undefined && { unit }),
+      };
+    case 'redis-stream':
+      return { type, stream: str(s.stream) ?? '', ...(maxLength !== undefined && { maxLength }), fields: s.fields === 'top-level' ? 'top-level' : 'json', ...(jsonField !== undefined && { jsonField }) };
   }
 }

@@ -16,6 +16,11 @@ export const KINESIS_DEFAULTS: BufferingHints = flinkDefaults('kinesis');
 export const FIREHOSE_DEFAULTS: BufferingHints = flinkDefaults('firehose');
 export const DYNAMODB_DEFAULTS: BufferingHints = flinkDefaults('dynamodb');
 export const FILE_DEFAULTS: BufferingHints = flinkDefaults('file');
+/** Flink has no sink for these: the limits, with fewer requests in flight (per-account request quotas). */
+export const CLOUDWATCH_LOGS_DEFAULTS: BufferingHints = { ...DESTINATION_LIMITS['cloudwatch-logs'], maxBufferedRequests: 20_000, maxTimeInBufferMs: 5_000, maxInFlightRequests: 10 };
+export const CLOUDWATCH_METRICS_DEFAULTS: BufferingHints = { ...DESTINATION_LIMITS['cloudwatch-metrics'], maxBufferedRequests: 10_000, maxTimeInBufferMs: 5_000, maxInFlightRequests: 10 };
+/** Redis: Firehose-sized pipelines, a short buffer time (a local store is quick to answer). */
+export const REDIS_STREAM_DEFAULTS: BufferingHints = { maxBatchSize: 500, maxBatchBytes: 4 * 1024 * 1024, maxRecordBytes: 1024 * 1024, maxBufferedRequests: 10_000, maxTimeInBufferMs: 1_000, maxInFlightRequests: 8 };
 
 /** Buffering hints used where a config omits one, per destination type. */
 export const BUFFERING_DEFAULTS: Readonly<Record<DestinationType, BufferingHints>> = {
@@ -23,6 +28,9 @@ export const BUFFERING_DEFAULTS: Readonly<Record<DestinationType, BufferingHints
   firehose: FIREHOSE_DEFAULTS,
   dynamodb: DYNAMODB_DEFAULTS,
   file: FILE_DEFAULTS,
+  'cloudwatch-logs': CLOUDWATCH_LOGS_DEFAULTS,
+  'cloudwatch-metrics': CLOUDWATCH_METRICS_DEFAULTS,
+  'redis-stream': REDIS_STREAM_DEFAULTS,
 };
 
 /** The engine's retry policy where a config or caller omits one (0 attempts = retry forever). */

@@ -39,6 +39,13 @@ export interface BatchReplayerProps {
   readonly frequencySeconds: number;
   readonly seed: number;
   readonly recordsPerWindow: number;
+  /**
+   * Reserved concurrency of the function. None by default: reserving fails in new accounts whose
+   * concurrency quota is 10 (AWS keeps 10 unreserved), and windows are idempotent, so a slow window
+   * overlapping the next one rewrites nothing twice.
+   * @default - no reservation
+   */
+  readonly reservedConcurrency?: number;
   readonly bucket: s3.IBucket;
   /** Key prefix inside the bucket, naming the table's folder (`customer/`); empty = `<table>/`. */
   readonly prefix: string;
@@ -194,8 +201,7 @@ export class BatchReplayer extends Construct {
       logGroup: this.logGroup,
       memorySize: sizing.memoryMiB,
       timeout: Duration.seconds(sizing.timeoutSeconds),
-      // One window at a time: a slow window delays the next one instead of racing it.
-      reservedConcurrentExecutions: 1,
+      reservedConcurrentExecutions: props.reservedConcurrency,
       // Windows derive from the event time, so a retry rewrites the same objects (idempotent).
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),

@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { acknowledge } from '../nag.js';
 import { constructId } from '../naming.js';
 import { secureBucket, toRemovalPolicy, type RemovalPolicyName } from './secure-bucket.js';
+import { MIN_ARCHIVE_DAYS, MIN_DAYS_IN_INFREQUENT_ACCESS, MIN_INFREQUENT_ACCESS_DAYS } from '../../contract/aws-limits.js';
 
 export interface DataLakeLayerProps {
   readonly name: string;
@@ -36,9 +37,7 @@ export interface DataLakeStorageProps {
   readonly logGroupPrefixes?: readonly string[];
 }
 
-export const MIN_INFREQUENT_ACCESS_DAYS = 30;
 const S3_LOGS_USE_BUCKET_POLICY = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy';
-export const MIN_ARCHIVE_DAYS = 90;
 
 export class DataLakeStorage extends Construct {
   /** The platform key; undefined with `encryption: 's3'`. */
@@ -110,13 +109,14 @@ export class DataLakeStorage extends Construct {
   }
 }
 
+/** Asserts what the validator's ARA210-ARA212 already guarantee for a validated spec. */
 function validateLayer(l: DataLakeLayerProps): void {
   const where = `DataLakeStorage layer '${l.name}'`;
   if (!Number.isInteger(l.infrequentAccessDelay) || l.infrequentAccessDelay < MIN_INFREQUENT_ACCESS_DAYS) {
     throw new Error(`${where}: infrequentAccessDelay must be an integer >= ${MIN_INFREQUENT_ACCESS_DAYS} days (S3 minimum), got ${l.infrequentAccessDelay}`);
   }
   if (l.archiveDelay !== undefined) {
-    const min = Math.max(MIN_ARCHIVE_DAYS, l.infrequentAccessDelay + 30);
+    const min = Math.max(MIN_ARCHIVE_DAYS, l.infrequentAccessDelay + MIN_DAYS_IN_INFREQUENT_ACCESS);
     if (!Number.isInteger(l.archiveDelay) || l.archiveDelay < min) {
       throw new Error(`${where}: archiveDelay must be an integer >= ${min} days (90, and 30 days after STANDARD_IA), got ${l.archiveDelay}`);
     }

@@ -43,7 +43,16 @@ export interface GlueDataAccessRoleProps {
   readonly key?: kms.IKey;
   /** CloudWatch Logs group prefix Glue writes to, e.g. `/aws-glue/crawlers`. */
   readonly logGroupPrefix: string;
+  /**
+   * The role's job publishes Glue job metrics (`--enable-metrics`): allow `cloudwatch:PutMetricData`
+   * in the `Glue` namespace only.
+   * @default false
+   */
+  readonly publishesMetrics?: boolean;
 }
+
+/** The CloudWatch namespace Glue job metrics are published in (`--enable-metrics`). */
+export const GLUE_METRICS_NAMESPACE = 'Glue';
 
 export interface WildcardException {
   readonly id: string;
@@ -169,6 +178,15 @@ export class GlueDataAccessRole extends Construct {
         ],
       }),
     );
+    if (props.publishesMetrics) {
+      statements.push(
+        new iam.PolicyStatement({
+          actions: ['cloudwatch:PutMetricData'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'cloudwatch:namespace': GLUE_METRICS_NAMESPACE } },
+        }),
+      );
+    }
     if (props.key) {
       statements.push(
         new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [props.key.keyArn] }),
@@ -183,7 +201,13 @@ export class GlueDataAccessRole extends Construct {
       }),
       inlinePolicies: { DataAccess: new iam.PolicyDocument({ statements }) },
     });
-    this.acknowledgeWildcards(statements);
+    this.acknowledgeWildcards(statements.filter((st) => !isMetricsStatement(st)));
+    if (props.publishesMetrics) {
+      acknowledge(this.role, {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: `cloudwatch:PutMetricData has no resource-level permissions (AWS requires "*"); the cloudwatch:namespace condition limits it to the ${GLUE_METRICS_NAMESPACE} namespace.`,
+      });
+    }
   }
 
   get roleArn(): string {
@@ -204,6 +228,11 @@ export class GlueDataAccessRole extends Construct {
       }
     }
   }
+}
+
+/** The one statement whose `*` resource AWS requires: PutMetricData, scoped by namespace condition. */
+export function isMetricsStatement(st: iam.PolicyStatement): boolean {
+  return st.actions.length === 1 && st.actions[0] === 'cloudwatch:PutMetricData';
 }
 
 function unique<T>(xs: readonly T[]): T[] {

@@ -58,6 +58,8 @@ export class GlueJob extends Construct {
       // `/aws-glue/jobs/...` (output, error, logs-v2) and, under an encrypting security configuration,
       // groups Glue names after the role and configuration (`/aws-glue/jobs-<role>-<config>/`).
       logGroupPrefix: '/aws-glue/jobs',
+      // `--enable-metrics` below publishes job metrics with the job's role.
+      publishesMetrics: true,
     });
     this.job = new glue.CfnJob(this, 'Job', {
       name: props.jobName,

@@ -68,6 +68,7 @@ export class BatchStack extends Stack {
         frequencySeconds: r.frequencySeconds,
         seed: r.seed,
         recordsPerWindow: r.recordsPerWindow,
+        ...(r.reservedConcurrency !== undefined ? { reservedConcurrency: r.reservedConcurrency } : {}),
         bucket: storage.bucket(r.target.layer),
         prefix: r.target.prefix,
         encryptionKey: key,

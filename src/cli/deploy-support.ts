@@ -1,21 +1,24 @@
 /**
- * Steps and options shared by the `synth`, `diff`, `deploy` and `destroy` commands: load the spec
- * (findings printed with file:line:col), check credentials, synthesize with readable errors, ask
- * yes/no on a terminal. Each step returns an exit code instead of throwing, so a command reads as
- * a straight sequence.
+ * The CLI side of the `synth`, `diff`, `deploy` and `destroy` commands, over the compiler's deploy
+ * library (src/compiler/deploy): their shared options, loading the spec (findings printed with
+ * file:line:col), the credential check, synthesis with readable errors, yes/no on a terminal, and
+ * failures turned into exit codes. Each step returns an exit code instead of throwing, so a command
+ * reads as a straight sequence.
  */
 import { createInterface } from 'node:readline/promises';
-import type { OptionSpec } from '../../cli/command.js';
-import { ExitCode } from '../../cli/exit-codes.js';
-import { colourEnabled, err, paint } from '../../cli/io.js';
-import { StackResourceLimitError } from '../app.js';
-import { formatText } from '../format/text.js';
-import { NagFindingsError } from '../nag.js';
-import { isUsageProblem, loadPlatform } from '../load.js';
-import type { PlatformModel } from '../model.js';
-import { checkCredentials } from './credentials.js';
-import { OutdirError } from './outdir.js';
-import { type SynthesisResult, synthesize } from './synthesize.js';
+import { StackResourceLimitError } from '../compiler/app.js';
+import { checkCredentials } from '../compiler/deploy/credentials.js';
+import { AraIoHost } from '../compiler/deploy/io-host.js';
+import { OutdirError } from '../compiler/deploy/outdir.js';
+import { type Deployment, DeploymentRequestError, openDeployment, runAction as runDeploymentAction } from '../compiler/deploy/session.js';
+import { type SynthesisResult, synthesize } from '../compiler/deploy/synthesize.js';
+import { formatText } from '../compiler/format/text.js';
+import { isUsageProblem, loadPlatform } from '../compiler/load.js';
+import type { PlatformModel } from '../compiler/model.js';
+import { NagFindingsError } from '../compiler/nag.js';
+import { type OptionSpec, type ParsedArgs, UsageError } from './command.js';
+import { ExitCode } from './exit-codes.js';
+import { colourEnabled, err, paint } from './io.js';
 
 export const options = {
   env: { name: 'env', short: 'e', type: 'string', valueName: 'NAME', description: 'Environment of the spec to target (default: the first one declared).' },
@@ -102,3 +105,66 @@ export async function askYesNo(question: string): Promise<boolean> {
 
 export const stringOption = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 export const listOption = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : typeof v === 'string' ? [v] : []);
+
+/** A deployment as the CLI uses it: the library's, plus how this terminal answers and colours. */
+export interface Session extends Deployment {
+  readonly interactive: boolean;
+  readonly colour: boolean;
+}
+
+export type Opened = { readonly session: Session; readonly exitCode?: undefined } | { readonly session?: undefined; readonly exitCode: number };
+
+/**
+ * The common start of `diff`, `deploy` and `destroy`: load the spec, check credentials (offline,
+ * before any network call), synthesize into the assembly directory (unless --assembly reuses one),
+ * and open that assembly with the toolkit.
+ */
+export async function openSession(action: Session['action'], args: ParsedArgs, opts: { needsCredentials: boolean }): Promise<Opened> {
+  const colour = colourEnabled();
+  const loaded = await loadModel(args.positionals[0]!, stringOption(args.options.env));
+  if (!loaded.model) return { exitCode: loaded.exitCode };
+  const model = loaded.model;
+  if (opts.needsCredentials) {
+    const code = await requireCredentials(action);
+    if (code !== undefined) return { exitCode: code };
+  }
+  const reuse = stringOption(args.options.assembly);
+  const assemblyDir = reuse ?? stringOption(args.options.output) ?? 'cdk.out';
+  if (reuse === undefined) {
+    const synthesized = await synthesizeForCommand(model, assemblyDir, false);
+    if (!synthesized.result) return { exitCode: synthesized.exitCode };
+    err(`Synthesized ${synthesized.result.build.stacks.map((s) => s.name).join(', ')} into ${assemblyDir}`);
+  }
+  // The stacks carry their account and region; this only keeps the SDK from probing for a default
+  // region. The CLI owns its process environment; the library never sets it.
+  process.env.AWS_REGION ??= model.environment.region;
+  const interactive = interactiveTerminal();
+  const host = new AraIoHost({
+    interactive,
+    yes: args.options.yes === true,
+    progress: progressStyle(args.options.progress),
+    colour,
+    verbose: args.options.verbose === true,
+    ask: askYesNo,
+    stdout: (s) => void process.stdout.write(s),
+    stderr: (s) => void process.stderr.write(s),
+    columns: process.stderr.columns,
+  });
+  try {
+    const deployment = await openDeployment(model, { action, assemblyDir, reused: reuse !== undefined, stacks: listOption(args.options.stack), host, colour });
+    return { session: { ...deployment, interactive, colour } };
+  } catch (e) {
+    if (e instanceof DeploymentRequestError) throw new UsageError(e.message, e.hint);
+    throw e;
+  }
+}
+
+/** Runs a toolkit action; on failure prints the explanation and returns its exit code (2 for a request to fix, 3 for a failed action). */
+export async function runAction<T>(session: Session, fn: () => Promise<T>): Promise<{ value: T; exitCode?: undefined } | { value?: undefined; exitCode: number }> {
+  const r = await runDeploymentAction(session, fn);
+  if (!r.failure) return { value: r.value };
+  const [first, ...rest] = r.failure.lines;
+  err(`error: ${first}`);
+  for (const l of rest) err(l);
+  return { exitCode: r.failure.kind === 'request' ? ExitCode.Usage : ExitCode.Failed };
+}
