@@ -333,7 +333,7 @@ function buildDestination(config: SinkConfig, endpoint: string | undefined): Des
 function buildConverter(config: SinkConfig): ElementConverter<unknown> {
   const d = config.destination;
   if (d.type === 'file') return fileConverter();
-  return converterFromConfig(d.type, { partitionKey: config.partitionKey, explicitHashKey: config.explicitHashKey, keyAttributes: config.keyAttributes });
+  return converterFromConfig(d.type, { partitionKey: config.partitionKey, explicitHashKey: config.explicitHashKey, keyAttributes: config.keyAttributes }, d);
 }
 
 /** Wraps a destination to count acknowledged user records (KPL aggregates count their records). */

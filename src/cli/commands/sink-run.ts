@@ -32,7 +32,7 @@ export const command: CommandSpec = {
   description: [
     'Reads one JSON event per line (stdin by default), sends the events through the sink the config describes',
     '(written by `ara-gen synth` to <outdir>/sinks/<sink>.json) and prints a summary on stderr.',
-    'Endpoints and credentials come from the environment (AWS_ENDPOINT_URL_KINESIS, AWS_PROFILE, ...) or --endpoint.',
+    'Endpoints and credentials come from the environment (AWS_ENDPOINT_URL_KINESIS, AWS_PROFILE, REDIS_URL, ...) or --endpoint.',
     'Records that cannot be delivered (invalid JSON or UTF-8, missing partition key, oversize) go to the dead-letter file,',
     'by default ./<sink>.dead-letter.ndjson, created only when there is one.',
     'On SIGINT/SIGTERM it stops reading, drains for at most --drain-timeout, saves the checkpoint and exits 130/143.',
@@ -44,7 +44,7 @@ export const command: CommandSpec = {
     { name: 'checkpoint', type: 'string', valueName: 'DIR', description: 'Persist progress in DIR and resume from it (needs --input FILE).' },
     { name: 'dead-letter', type: 'string', valueName: 'FILE', description: 'Dead-letter file (default ./<sink>.dead-letter.ndjson).' },
     { name: 'stats-json', type: 'string', valueName: 'FILE', description: 'Write the run statistics as JSON to FILE.' },
-    { name: 'endpoint', type: 'string', valueName: 'URL', description: 'Destination endpoint URL (overrides AWS_ENDPOINT_URL_*).' },
+    { name: 'endpoint', type: 'string', valueName: 'URL', description: 'Destination endpoint URL (overrides AWS_ENDPOINT_URL_*); redis:// or rediss:// for a redis-stream sink (overrides REDIS_URL).' },
     { name: 'drain-timeout', type: 'string', valueName: 'DURATION', description: 'Longest drain after SIGINT/SIGTERM, e.g. 25s (default) or 500ms.' },
   ],
   positionals: { min: 1, max: 1 },
@@ -88,8 +88,8 @@ async function run(args: ParsedArgs): Promise<number> {
   const fromStdin = inputOpt === '-';
   const error = (message: string, hint?: string): void => err(`${paint('error', 'red', colour)}: ${message}${hint ? `\n  hint: ${hint}` : ''}`);
 
-  if (endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(endpoint)) {
-    throw new UsageError(`--endpoint must be an http:// or https:// URL; got '${endpoint}'`, 'e.g. --endpoint http://127.0.0.1:4567');
+  if (endpoint !== undefined && !/^(https?|rediss?):\/\/[^\s/]+/.test(endpoint)) {
+    throw new UsageError(`--endpoint must be an http://, https:// or (for a redis-stream sink) redis:// URL; got '${hideUserInfo(endpoint)}'`, 'e.g. --endpoint http://127.0.0.1:4567');
   }
   if (checkpointDir !== undefined && fromStdin) {
     throw new UsageError('--checkpoint needs --input FILE: stdin cannot be read again after a restart', 'save the input to a file and pass it with --input');
@@ -102,6 +102,11 @@ async function run(args: ParsedArgs): Promise<number> {
     if (!(e instanceof SinkConfigFileError)) throw e;
     for (const f of e.findings) error(`${configPath}: ${f.pointer ? `${f.pointer}: ` : ''}${f.message}`, f.hint);
     return ExitCode.Usage;
+  }
+
+  if (endpoint !== undefined && /^rediss?:/.test(endpoint) !== (config.destination.type === 'redis-stream')) {
+    const want = config.destination.type === 'redis-stream' ? 'a redis:// or rediss:// URL' : 'an http:// or https:// URL';
+    throw new UsageError(`--endpoint must be ${want} for a ${config.destination.type} sink; got '${hideUserInfo(endpoint)}'`);
   }
 
   if (!fromStdin) {
@@ -262,4 +267,9 @@ async function run(args: ParsedArgs): Promise<number> {
     }
   }
   return exitCode;
+}
+
+/** A URL as it may be shown: without the password a `redis://user:password@host` URL carries. */
+function hideUserInfo(url: string): string {
+  return url.replace(/\/\/[^@/\s]*@/, '//***@');
 }
