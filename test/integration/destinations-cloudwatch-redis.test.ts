@@ -213,6 +213,9 @@ Redis('sink run: the synthesized config, REDIS_URL from the environment, a dead 
   const usage = await runSinkRun([configFile, '--input', input, '--dead-letter', deadLetters], childEnv());
   assert.is(usage.code, 2);
   assert.match(usage.stderr, /set REDIS_URL/);
+  const http = await runSinkRun([configFile, '--input', input, '--endpoint', 'http://app:secret@127.0.0.1:1'], childEnv());
+  assert.is(http.code, 2);
+  assert.match(http.stderr, /--endpoint must be a redis:\/\/ or rediss:\/\/ URL for a redis-stream sink; got 'http:\/\/\*\*\*@127\.0\.0\.1:1'/);
 });
 
 Redis.run();
