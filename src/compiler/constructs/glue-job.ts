@@ -28,13 +28,41 @@ export interface GlueJobProps {
   readonly script: GlueJobScript;
   readonly source: { readonly database: string; readonly table: string; readonly locations: readonly S3Location[] };
   readonly target: { readonly database: string; readonly table: string; readonly location: S3Location };
+  /**
+   * Glue version of the job.
+   * @default '4.0'
+   */
   readonly glueVersion?: string;
+  /**
+   * Glue worker type.
+   * @default 'G.1X'
+   */
   readonly workerType?: string;
+  /**
+   * Number of workers.
+   * @default 2
+   */
   readonly workers?: number;
+  /**
+   * Minutes before a run is stopped.
+   * @default 60
+   */
   readonly timeoutMinutes?: number;
+  /**
+   * Retries of a failed run.
+   * @default 0
+   */
   readonly maxRetries?: number;
   readonly securityConfiguration: GlueSecurityConfiguration;
+  /**
+   * The platform key data, logs and bookmarks are encrypted with: the role may use it.
+   * @default - no key permissions (S3-managed encryption)
+   */
   readonly key?: kms.IKey;
+  /**
+   * Physical name of the job's role.
+   * @default - CloudFormation generates a name
+   */
   readonly roleName?: string;
 }
 
