@@ -97,7 +97,7 @@ test('the checker flags each kind of wrong edge', () => {
   const wrong: Edge[] = [
     { from: 'src/compiler/format/text.ts', specifier: '../../cli/io.js' },
     { from: 'src/compiler/rules/buffering.ts', specifier: '../../runtime/destinations/kinesis.js' },
-    { from: 'src/runtime/engine/config.ts', specifier: '../../compiler/model.js' },
+    { from: 'src/runtime/engine/settings.ts', specifier: '../../compiler/model.js' },
     { from: 'src/runtime/sink.ts', specifier: '../cli/main.js' },
     { from: 'src/contract/limits.ts', specifier: '../util/suggest.js' },
     { from: 'src/contract/limits.ts', specifier: 'yaml' },
@@ -111,7 +111,7 @@ test('the checker flags each kind of wrong edge', () => {
     { from: 'src/cli/main.ts', specifier: '../compiler/index.js' },
     { from: 'src/cli/main.ts', specifier: '../runtime/index.js' },
     { from: 'src/compiler/rules/buffering.ts', specifier: '../../contract/limits.js' },
-    { from: 'src/runtime/engine/config.ts', specifier: '../../contract/buffering.js' },
+    { from: 'src/runtime/engine/settings.ts', specifier: '../../contract/buffering.js' },
     { from: 'src/contract/defaults.ts', specifier: './limits.js' },
     { from: 'src/contract/defaults.ts', specifier: 'node:path' },
     { from: 'src/compiler/app.ts', specifier: 'aws-cdk-lib' },

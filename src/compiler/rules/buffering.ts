@@ -5,7 +5,7 @@
  */
 import type { SpecPath } from '../document.js';
 import { formatBytes, parseSize } from '../units.js';
-import { type Dict, type Rule, type SpecView, dict, entries, isDict, num } from './context.js';
+import { type Dict, type Rule, type SpecView, dict, entries, isDict, num } from './spec-view.js';
 import { HINT_NAMES, type HintName, type HintProblem, type HintWording, SIZE_HINTS, describeHintProblem, hintProblems } from '../../contract/buffering.js';
 import { DESTINATION_LIMITS, DESTINATION_SERVICES, type DestinationType } from '../../contract/limits.js';
 

@@ -8,7 +8,7 @@ import { type SpecDocument, toPointer } from '../document.js';
 import { parsePointer } from '../../util/json-pointer.js';
 import { bufferingRule } from './buffering.js';
 import { contractRule, tokenRule } from './contract.js';
-import { type Rule, SpecView, entries, isDict } from './context.js';
+import { type Rule, SpecView, entries, isDict } from './spec-view.js';
 import { catalogRule } from './catalog.js';
 import { deliveryRule } from './delivery.js';
 import { overrideRule, regionRule, removalPolicyRule } from './environments.js';
@@ -21,7 +21,7 @@ import { scheduleRule } from './schedules.js';
 import { sinkDestinationRule } from './sink-destinations.js';
 import { triggerRule } from './triggers.js';
 
-export type { Rule } from './context.js';
+export type { Rule } from './spec-view.js';
 
 /** Every rule family, in reporting order. */
 export const rules: readonly Rule[] = [
