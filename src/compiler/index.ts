@@ -103,3 +103,16 @@ export { BatchReplayer, bundleReplayerHandler, replayerSizing, REPLAYER_RUNTIME,
 export { readAssemblyStacks, type AssemblyStack, type TemplateResource } from './deploy/assembly-reader.js';
 export { SourceIndex, SOURCE_METADATA_KEY, describeOrigin, formatSource, type ResourceOrigin } from './deploy/failure-map.js';
 export { listRetained, formatRetained, type RetainedResource } from './deploy/retained.js';
+// Deploy, diff and destroy as a library (no argv, printing, exit codes or process.env).
+export {
+  openDeployment,
+  runAction,
+  DeploymentRequestError,
+  type ActionResult,
+  type DeployAction,
+  type Deployment,
+  type DeploymentOptions,
+} from './deploy/session.js';
+export { AraIoHost, type AraIoHostOptions, type ApprovalRefusal, type FailedResource } from './deploy/io-host.js';
+export { explainFailure, selector, ExpandStackSelection, type FailureExplanation } from './deploy/toolkit.js';
+export { checkCredentials, type CredentialCheck, type CredentialCheckOptions } from './deploy/credentials.js';
