@@ -11,3 +11,4 @@ export * from './limits.js';
 export * from './rate-limiting.js';
 export * from './retry.js';
 export * from './sink-config.js';
+export * from './streaming.js';

@@ -290,7 +290,7 @@ const TABLES: Readonly<Record<string, TableDef>> = {
       const address_id = rng.int(1, C.customer_address);
       const e = entityRng(seed, 'customer_address', address_id);
       const [city, county, state, zip, gmt] = e.pick(LOCATIONS);
-      const suite = e.next() < 0.3 ? `, Suite ${e.int(1, 500)}` : '';
+      const suite = e.next() < 0.3 ? ` Suite ${e.int(1, 500)}` : '';
       return {
         address_id,
         street: `${e.int(1, 9999)} ${e.pick(STREET_NAMES)} ${e.pick(STREET_TYPES)}${suite}`,
@@ -319,7 +319,8 @@ const TABLES: Readonly<Record<string, TableDef>> = {
       return {
         item_id,
         product_name: `${descriptor} ${color} ${cls} #${item_id}`,
-        item_desc: `${descriptor} ${cls} item, ${e.int(8, 60)}" wide, in ${color}`,
+        // No value needs CSV quoting: the lake's CSV tables are read with LazySimpleSerDe (glue-table.ts).
+        item_desc: `${descriptor} ${cls} item ${e.int(8, 60)} in wide in ${color}`,
         brand: e.pick(BRANDS),
         class: cls,
         category,

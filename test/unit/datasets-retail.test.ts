@@ -241,9 +241,9 @@ t('generated CSV round-trips through an RFC 4180 parser with the declared header
       assert.equal(records[i + 1], columns.map((c) => String(rows[i]![c.name])), `${table} row ${i}`);
     }
   }
-  // Some generated values need quoting (street suites, item descriptions with inch marks).
-  assert.ok(toCsv(generateWindow('item', window(1, 50)), tableColumns('item')).includes('"" wide'));
-  assert.ok(toCsv(generateWindow('customer_address', window(1, 200)), tableColumns('customer_address')).includes(', Suite '));
+  // No generated value needs quoting: the catalog reads these files with LazySimpleSerDe, which has no quoting.
+  assert.not.ok(toCsv(generateWindow('item', window(1, 50)), tableColumns('item')).includes('"'));
+  assert.ok(toCsv(generateWindow('customer_address', window(1, 200)), tableColumns('customer_address')).includes(' Suite '));
 });
 
 t('toNdjson writes one JSON object per line, in column order', () => {

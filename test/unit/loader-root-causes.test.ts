@@ -241,15 +241,15 @@ messages('a name collision in every environment: one finding, not one per enviro
   assert.is(at(d), where(text, 'Raw: {'));
 });
 
-messages('an override entry with two action keys: the count and the keys', async () => {
+messages('an override entry with two action keys: the same finding as in the spec itself (list items are whole entries)', async () => {
   const text = mutate(
     '    removalPolicy: retain\n',
     '    removalPolicy: retain\n    overrides:\n      triggers:\n        raw-to-clean:\n          actions: [{ job: customer-to-parquet, crawler: raw }]\n',
   );
   const d = await only(text);
-  assert.is(d.code, 'ARA115');
-  assert.is(d.message, "environments.prod.overrides.triggers.raw-to-clean.actions[0] must have at most 1 key; it has 2 ('job', 'crawler')");
-  assert.is(at(d), where(text, '{ job: customer-to-parquet, crawler'));
+  assert.is(d.code, 'ARA113');
+  assert.is(d.message, "environments.prod.overrides.triggers.raw-to-clean.actions[0] sets both 'crawler' and 'job'; use one");
+  assert.is(at(d), where(text, 'job: customer-to-parquet, crawler', 0));
 });
 
 messages("a misspelt section: only the typo (references into 'sinks' are not 'undeclared' because of it)", async () => {

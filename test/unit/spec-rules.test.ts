@@ -238,16 +238,4 @@ Schema('every property has a description; every object with properties is closed
   assert.is(schema.$id, 'https://ara-gen.dev/schema/platform.schema.json');
 });
 
-Schema('environment overrides mirror every section shape (partial copies stay in sync)', () => {
-  const keys = (d: Node): string[] => Object.keys((d.properties as Node | undefined) ?? {}).sort();
-  for (const [name, def] of Object.entries(schema.definitions)) {
-    // `environment` and `overrides` are not sections an override can contain.
-    if (name.startsWith('partial-') || name === 'environment' || name === 'overrides' || !def.properties) continue;
-    const partial = schema.definitions[`partial-${name}`];
-    assert.ok(partial, `partial-${name} exists`);
-    // A partial discriminator shell lists the union of its variants' keys.
-    for (const k of keys(def)) assert.ok(keys(partial!).includes(k), `partial-${name} lacks '${k}'`);
-  }
-});
-
 Schema.run();

@@ -12,6 +12,7 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
+import { GLUE_JOB_DEFAULTS } from '../../contract/defaults.js';
 import { GlueDataAccessRole, type S3Location } from './glue-data-access-role.js';
 import type { GlueSecurityConfiguration } from './glue-security-configuration.js';
 
@@ -93,11 +94,11 @@ export class GlueJob extends Construct {
       name: props.jobName,
       role: this.role.roleArn,
       command: { name: 'glueetl', pythonVersion: '3', scriptLocation: this.scriptAsset.s3ObjectUrl },
-      glueVersion: props.glueVersion ?? '4.0',
-      workerType: props.workerType ?? 'G.1X',
-      numberOfWorkers: props.workers ?? 2,
-      timeout: props.timeoutMinutes ?? 60,
-      maxRetries: props.maxRetries ?? 0,
+      glueVersion: props.glueVersion ?? GLUE_JOB_DEFAULTS.glueVersion,
+      workerType: props.workerType ?? GLUE_JOB_DEFAULTS.workerType,
+      numberOfWorkers: props.workers ?? GLUE_JOB_DEFAULTS.workers,
+      timeout: props.timeoutMinutes ?? GLUE_JOB_DEFAULTS.timeoutMinutes,
+      maxRetries: props.maxRetries ?? GLUE_JOB_DEFAULTS.maxRetries,
       // One run at a time: concurrent runs would race on the job bookmark.
       executionProperty: { maxConcurrentRuns: 1 },
       securityConfiguration: props.securityConfiguration.name,

@@ -7,9 +7,11 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { DataLakeStorage } from '../constructs/data-lake-storage.js';
+import { FirehoseDeliveryStream } from '../constructs/firehose-delivery-stream.js';
 import { KinesisStream } from '../constructs/kinesis-stream.js';
+import { deliveryErrorPrefix, deliveryObjectPrefix } from '../catalog-tables.js';
 import type { PlatformModel } from '../model.js';
-import { constructId } from '../naming.js';
+import { constructId, glueTableName } from '../naming.js';
 import { recordSource } from './source.js';
 
 export interface StreamingStackProps extends StackProps {
@@ -28,6 +30,7 @@ export function hasStreamingContent(model: PlatformModel): boolean {
 
 export class StreamingStack extends Stack {
   readonly streams: Readonly<Record<string, KinesisStream>>;
+  readonly deliveryStreams: Readonly<Record<string, FirehoseDeliveryStream>>;
 
   constructor(scope: Construct, id: string, props: StreamingStackProps) {
     super(scope, id, props);
@@ -48,5 +51,28 @@ export class StreamingStack extends Stack {
       recordSource(streams[s.name]!, s.source);
     }
     this.streams = streams;
+
+    const deliveryStreams: Record<string, FirehoseDeliveryStream> = {};
+    for (const d of Object.values(model.deliveryStreams)) {
+      const layer = model.storage.layers[d.target.layer]!;
+      const db = d.table ? model.catalog.databases[d.table.database] : undefined;
+      // The conversion schema: the declared table, or (ARA273) a table the user creates by that name.
+      const table = d.table && db ? { databaseName: db.glueName, tableName: glueTableName(d.table.name) } : undefined;
+      deliveryStreams[d.name] = new FirehoseDeliveryStream(this, `${constructId(d.name)}DeliveryStream`, {
+        deliveryStreamName: d.physicalName,
+        sourceStream: d.input.kind === 'stream' ? streams[d.input.stream]!.stream : undefined,
+        bucketName: layer.bucketName,
+        // Arrival-hour folders: the declared table's partition keys (catalog-tables.ts).
+        prefix: deliveryObjectPrefix(d.target.prefix),
+        errorOutputPrefix: deliveryErrorPrefix(d.name),
+        format: d.format,
+        table,
+        sizeMiB: d.bufferingHints.sizeMiB,
+        intervalSeconds: d.bufferingHints.intervalSeconds,
+        key: storage.key,
+      });
+      recordSource(deliveryStreams[d.name]!, d.source);
+    }
+    this.deliveryStreams = deliveryStreams;
   }
 }
