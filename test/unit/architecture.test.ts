@@ -51,7 +51,7 @@ function specifiers(text: string): string[] {
 function violation(edge: Edge): string | undefined {
   const from = layerOf(edge.from);
   if (from === undefined) return undefined;
-  if (from === 'unknown') return `${edge.from}: src/${edge.from.split('/')[1]} is not a known layer; give it a place in LAYERS (test/architecture.test.ts) and the README's layout`;
+  if (from === 'unknown') return `${edge.from}: src/${edge.from.split('/')[1]} is not a known layer; give it a place in LAYERS (test/unit/architecture.test.ts) and the README's layout`;
   if (!edge.specifier.startsWith('.')) {
     if (from === 'contract' && !edge.specifier.startsWith('node:')) {
       return `${edge.from} imports '${edge.specifier}': src/contract may import only node: builtins`;
