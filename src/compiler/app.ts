@@ -5,7 +5,7 @@
  */
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, CfnResource, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { App, CfnResource, Stack, type StackProps, Tags } from './cdk-core.js';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import type { IConstruct } from 'constructs';
 import type { PlatformModel } from './model.js';

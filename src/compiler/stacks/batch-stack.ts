@@ -4,7 +4,7 @@
  * buckets by their deterministic physical names rather than by imported tokens, which keeps the
  * policies readable and lets cdk-nag acknowledgements name the exact resource.
  */
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { Stack, type StackProps } from '../cdk-core.js';
 import type { Construct } from 'constructs';
 import { BatchReplayer } from '../constructs/batch-replayer.js';
 import { GlueCrawler } from '../constructs/glue-crawler.js';
