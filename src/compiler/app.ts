@@ -7,13 +7,14 @@ import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, CfnResource, Stack, type StackProps, Tags } from './cdk-core.js';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import type { IConstruct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
 import type { PlatformModel } from './model.js';
 import { stackName } from './naming.js';
 import { NagFindingsError, runNag, type NagFinding } from './nag.js';
 import { FoundationsStack } from './stacks/foundations-stack.js';
 import { BatchStack, batchUnits, hasBatchContent } from './stacks/batch-stack.js';
 import { STACK_LIMITS, type SplitUnit, type StackPart, partHasUnits, partName, partsNeeded, stackPart } from './stacks/split.js';
+import { hasStreamingContent, StreamingStack } from './stacks/streaming-stack.js';
 
 export interface BuildOptions {
   outdir: string;
@@ -100,12 +101,18 @@ interface ModuleContext {
 const MODULES: readonly {
   readonly name: string;
   units(model: PlatformModel): SplitUnit[];
-  build(app: App, id: string, props: StackProps, ctx: ModuleContext): Stack;
+  build(scope: Construct, id: string, props: StackProps, ctx: ModuleContext): Stack;
 }[] = [
   {
     name: 'batch',
     units: (model) => (hasBatchContent(model) ? batchUnits(model) : []),
-    build: (app, id, props, { model, foundations, part }) => new BatchStack(app, id, { ...props, model, storage: foundations.storage, part }),
+    build: (scope, id, props, { model, foundations, part }) => new BatchStack(scope, id, { ...props, model, storage: foundations.storage, part }),
+  },
+  {
+    // One unit: the streaming module does not split its entries yet (over the limits it is reported).
+    name: 'streaming',
+    units: (model) => (hasStreamingContent(model) ? [{ key: 'streaming', members: [] }] : []),
+    build: (scope, id, props, { model, foundations }) => new StreamingStack(scope, id, { ...props, model, storage: foundations.storage }),
   },
 ];
 
@@ -125,6 +132,24 @@ export function buildApp(model: PlatformModel, options: BuildOptions): { app: Ap
       '@aws-cdk/core:defaultCrossStackReferences': 'strong',
     },
   });
+  const { stacks } = addModuleStacks(app, model, options.parts);
+  return { app, stacks };
+}
+
+export interface ModuleStacks {
+  readonly foundations: FoundationsStack;
+  /** Present when the model has batch content (replayers, crawlers, jobs, triggers). */
+  readonly batch?: BatchStack;
+  /** Every module stack, in deploy order. */
+  readonly stacks: Stack[];
+}
+
+/**
+ * The model's module stacks under `scope` (the App of `ara-gen synth`, or any construct outside a
+ * stack in a user's CDK app: the Platform construct), one per module with content, named
+ * `<platform>-<env>-<module>`, in the model's account and region, tagged with the spec's tags.
+ */
+export function addModuleStacks(scope: Construct, model: PlatformModel, parts: Readonly<Record<string, number>> = {}): ModuleStacks {
   const names = { platform: model.name, env: model.environment.name };
   const env = { account: model.environment.account, region: model.environment.region };
   const common = (module: string, name: string, part?: StackPart): StackProps => ({
@@ -136,27 +161,29 @@ export function buildApp(model: PlatformModel, options: BuildOptions): { app: Ap
 
   const stacks: Stack[] = [];
   const foundationsName = stackName(names, 'foundations');
-  const foundations = new FoundationsStack(app, foundationsName, { ...common('foundations', foundationsName), model });
+  const foundations = new FoundationsStack(scope, foundationsName, { ...common('foundations', foundationsName), model });
   modules.set(foundations, 'foundations');
   stacks.push(foundations);
+  let batch: BatchStack | undefined;
   for (const m of MODULES) {
     const units = m.units(model);
-    const count = Math.max(1, options.parts?.[m.name] ?? 1);
+    const count = Math.max(1, parts[m.name] ?? 1);
     for (let i = 0; i < count; i++) {
       if (!partHasUnits(units, i, count)) continue;
       const part = stackPart(units, i, count);
       const name = partName(stackName(names, m.name), i);
-      const stack = m.build(app, name, common(m.name, name, part), { model, foundations, part });
+      const stack = m.build(scope, name, common(m.name, name, part), { model, foundations, part });
       stack.addStackDependency(foundations, 'buckets, key and catalog databases');
       modules.set(stack, m.name);
       unitCounts.set(stack, units.filter((u) => u.members.some((x) => part.has(x.kind, x.name))).length);
       stacks.push(stack);
+      if (m.name === 'batch' && i === 0) batch = stack as BatchStack;
     }
   }
   for (const stack of stacks) {
     for (const [k, v] of Object.entries(model.tags)) Tags.of(stack).add(k, v);
   }
-  return { app, stacks };
+  return { foundations, ...(batch ? { batch } : {}), stacks };
 }
 
 /**
@@ -243,12 +270,10 @@ export function notCompiled(model: PlatformModel): NotCompiledSection[] {
   const add = (section: string, entries: string[], reason: string) => {
     if (entries.length) out.push({ section, entries, reason });
   };
-  add('streams', Object.keys(model.streams), 'the streaming module is not compiled to CDK yet');
-  add('deliveryStreams', Object.keys(model.deliveryStreams), 'the streaming module is not compiled to CDK yet');
   add(
     'replayers',
     Object.values(model.replayers).filter((r) => r.target.kind === 'sink').map((r) => r.name),
-    'replayers into sinks belong to the streaming module, not compiled to CDK yet',
+    'the replayer-into-sink Lambda of the streaming module is not compiled yet',
   );
   add('warehouse', model.warehouse ? [model.warehouse.database] : [], 'the warehouse module is not compiled to CDK yet');
   add('dashboards', Object.keys(model.dashboards), 'the visualization module is not compiled to CDK yet');

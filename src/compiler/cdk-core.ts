@@ -29,4 +29,4 @@ export const Token = core.Token;
 export type Token = cdk.Token;
 export const Validations = core.Validations;
 export type Validations = cdk.Validations;
-export type { StackProps } from 'aws-cdk-lib';
+export type { Environment, StackProps } from 'aws-cdk-lib';

@@ -19,6 +19,7 @@ import { constructId, glueTableName, resourceName } from '../naming.js';
 import { renderTemplate } from '../templates.js';
 import { recordSource } from './source.js';
 import { type SplitUnit, type StackPart, WHOLE, unitsOf } from './split.js';
+import { catalogTables, tableAt } from '../catalog-tables.js';
 import { TIMESTAMP_PATTERN } from '../../datasets/retail.js';
 
 export interface BatchStackProps extends StackProps {
@@ -110,13 +111,21 @@ export class BatchStack extends Stack {
     const securityName = resourceName(names, part.index === 0 ? 'glue-security' : `glue-security-${part.index + 1}`);
     const security = usesGlue ? new GlueSecurityConfiguration(this, 'GlueSecurityConfiguration', { name: securityName, key }) : undefined;
 
+    // Declared tables (foundations) are crawled as catalog targets: partitions only, schema kept.
+    const declared = catalogTables(model);
     const crawlers: Record<string, GlueCrawler> = {};
     for (const c of Object.values(model.crawlers)) {
       if (!part.has('crawler', c.name)) continue;
+      const catalogTargets = c.targets.flatMap((target) => {
+        const t = tableAt(declared, target);
+        return t ? [{ databaseName: t.glueDatabase, tableName: t.name, location: this.location(t.location) }] : [];
+      });
       crawlers[c.name] = new GlueCrawler(this, `${constructId(c.name)}Crawler`, {
         crawlerName: c.physicalName,
         databaseName: this.glueDatabase(c.database),
-        targets: c.targets.map((t) => this.location(t)),
+        // A crawler mixing both kinds cannot compile: ARA274 reports it at validate, GlueCrawler throws.
+        targets: c.targets.filter((t) => !tableAt(declared, t)).map((t) => this.location(t)),
+        catalogTargets,
         exclusions: c.exclude,
         schedule: c.schedule,
         securityConfiguration: security!,
