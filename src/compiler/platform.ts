@@ -13,7 +13,7 @@
  * cdk-nag is not applied here: `ara-gen synth` runs it; add `AwsSolutionsChecks` to your app to
  * run it there (ara-gen's acknowledgements travel with the resources).
  */
-import { Stack, type Environment } from 'aws-cdk-lib';
+import { Stack, type Environment } from './cdk-core.js';
 import type * as glue from 'aws-cdk-lib/aws-glue';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
