@@ -188,7 +188,7 @@ test('exit 2: bad config, missing input, --checkpoint with stdin, bad hints', as
 
   r = await runSinkRun([good, '--endpoint', 'localhost:4567'], env, '');
   assert.is(r.code, 2);
-  assert.match(r.stderr, /--endpoint must be an http:\/\/ or https:\/\/ URL/);
+  assert.match(r.stderr, /--endpoint must be an http:\/\/, https:\/\/ or \(for a redis-stream sink\) redis:\/\/ URL/);
 
   r = await runSinkRun([good, '--inptu', 'x'], env, '');
   assert.is(r.code, 2);
