@@ -19,7 +19,7 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
-import { mkdir, open, rename } from 'node:fs/promises';
+import { open, rename } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 
 export const CHECKPOINT_VERSION = 2;
@@ -99,6 +99,28 @@ export function fingerprintInput(path: string): InputFingerprint {
   const size = statSync(abs).size;
   const head = readAt(abs, 0, Math.min(size, HEAD_BYTES));
   return { path: abs, size, headSha256: createHash('sha256').update(head).digest('hex') };
+}
+
+/**
+ * `mkdir -p` one level at a time: Node's recursive mkdirSync loops for ever on some special file
+ * systems (a path under /proc), which hung `--checkpoint /proc/x` beyond the reach of SIGTERM.
+ */
+export function makeDirectories(path: string): void {
+  const missing: string[] = [];
+  let p = resolve(path);
+  for (;;) {
+    try {
+      if (statSync(p).isDirectory()) break;
+      throw Object.assign(new Error(`${p} is not a directory`), { code: 'ENOTDIR' });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    missing.push(p);
+    const up = resolve(p, '..');
+    if (up === p) break;
+    p = up;
+  }
+  for (let i = missing.length - 1; i >= 0; i--) mkdirSync(missing[i]!);
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -183,7 +205,7 @@ export class CheckpointStore {
     const started = performance.now();
     const text = JSON.stringify(state);
     try {
-      mkdirSync(this.dir, { recursive: true });
+      makeDirectories(this.dir);
       const tmp = `${this.file}.tmp`;
       const fd = openSync(tmp, 'w', 0o600);
       try {
@@ -210,7 +232,7 @@ export class CheckpointStore {
     const text = JSON.stringify(state);
     const tmp = `${this.file}.tmp`;
     this.saving = (async () => {
-      await mkdir(this.dir, { recursive: true });
+      makeDirectories(this.dir);
       const handle = await open(tmp, 'w', 0o600);
       try {
         await handle.writeFile(text);

@@ -18,6 +18,7 @@ import {
   configFingerprint,
   fingerprintInput,
   type InputFingerprint,
+  makeDirectories,
 } from './checkpoint.js';
 import type { DeadLetterStore } from './dead-letter.js';
 import type { Destination, ElementConverter } from './destination.js';
@@ -243,22 +244,14 @@ function dirProblem(path: string): string | undefined {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return errnoText(e);
   }
-  // Created on the first save: its nearest existing ancestor must be a writable directory.
-  let parent = dirname(path);
-  for (let i = 0; i < 64; i++) {
-    try {
-      const st = statSync(parent);
-      if (!st.isDirectory()) return `${parent} is not a directory`;
-      accessSync(parent, constants.W_OK);
-      return Buffer.byteLength(basename(path)) > 255 ? 'the directory name is too long' : undefined;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return errnoText(e);
-    }
-    const up = dirname(parent);
-    if (up === parent) break;
-    parent = up;
+  // Created now (it would be on the first save): a path where no directory can be made fails here.
+  try {
+    makeDirectories(path);
+    accessSync(path, constants.W_OK);
+    return undefined;
+  } catch (e) {
+    return errnoText(e);
   }
-  return 'no existing parent directory';
 }
 
 /** Lines of an in-memory input, parsed and checked like NDJSON lines of a file. */
@@ -428,6 +421,13 @@ export function startSinkJob(options: SinkJobOptions): SinkJob {
       }
       // Drain: everything read is delivered or dead-lettered (bounded after a stop).
       await sink.close().catch(onFatal);
+    } catch (e) {
+      // Not the destination's failure (a checkpoint that cannot be written, a bug): stop sending
+      // at once so that nothing keeps the process alive, then report it.
+      expire();
+      await sink.close().catch(() => undefined);
+      await deadLetters?.close();
+      throw e;
     } finally {
       if (timer) clearInterval(timer);
       if (drainTimer) clearTimeout(drainTimer);

@@ -79,7 +79,7 @@ test('unwritable outputs are refused before anything is sent (exit 2, one senten
     [['--dead-letter', join(dir, 'a-directory')], /the dead-letter file .*a-directory cannot be written: it is a directory/],
     [['--dead-letter', join(dir, 'x'.repeat(300))], /the dead-letter file .* cannot be written: the (file name|path) is too long/],
     [['--checkpoint', '/proc/x'], /the checkpoint \/proc\/x cannot be written/],
-    [['--checkpoint', input], /the checkpoint .* cannot be written: it exists and is not a directory/],
+    [['--checkpoint', config], /the checkpoint .* cannot be written: it exists and is not a directory/],
   ];
   for (const [args, message] of cases) {
     const r = await runSinkRun([config, '--input', input, ...args], env);
