@@ -5,7 +5,7 @@
  */
 import { App, CfnResource, Stack, Tags } from 'aws-cdk-lib';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import type { IConstruct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
 import type { PlatformModel } from './model.js';
 import { stackName } from './naming.js';
 import { NagFindingsError, runNag, type NagFinding } from './nag.js';
@@ -88,6 +88,24 @@ export function buildApp(model: PlatformModel, options: BuildOptions): { app: Ap
       '@aws-cdk/core:defaultCrossStackReferences': 'strong',
     },
   });
+  const { stacks } = addModuleStacks(app, model);
+  return { app, stacks };
+}
+
+export interface ModuleStacks {
+  readonly foundations: FoundationsStack;
+  /** Present when the model has batch content (replayers, crawlers, jobs, triggers). */
+  readonly batch?: BatchStack;
+  /** Every module stack, in deploy order. */
+  readonly stacks: Stack[];
+}
+
+/**
+ * The model's module stacks under `scope` (the App of `ara-gen synth`, or any construct outside a
+ * stack in a user's CDK app: the Platform construct), one per module with content, named
+ * `<platform>-<env>-<module>`, in the model's account and region, tagged with the spec's tags.
+ */
+export function addModuleStacks(scope: Construct, model: PlatformModel): ModuleStacks {
   const names = { platform: model.name, env: model.environment.name };
   const env = { account: model.environment.account, region: model.environment.region };
   const common = (module: string) => ({
@@ -98,17 +116,18 @@ export function buildApp(model: PlatformModel, options: BuildOptions): { app: Ap
   });
 
   const stacks: Stack[] = [];
-  const foundations = new FoundationsStack(app, stackName(names, 'foundations'), { ...common('foundations'), model });
+  const foundations = new FoundationsStack(scope, stackName(names, 'foundations'), { ...common('foundations'), model });
   modules.set(foundations, 'foundations');
   stacks.push(foundations);
+  let batch: BatchStack | undefined;
   if (hasBatchContent(model)) {
-    const batch = new BatchStack(app, stackName(names, 'batch'), { ...common('batch'), model, storage: foundations.storage });
+    batch = new BatchStack(scope, stackName(names, 'batch'), { ...common('batch'), model, storage: foundations.storage });
     batch.addStackDependency(foundations, 'buckets, key and catalog databases');
     modules.set(batch, 'batch');
     stacks.push(batch);
   }
   if (hasStreamingContent(model)) {
-    const streaming = new StreamingStack(app, stackName(names, 'streaming'), { ...common('streaming'), model, storage: foundations.storage });
+    const streaming = new StreamingStack(scope, stackName(names, 'streaming'), { ...common('streaming'), model, storage: foundations.storage });
     streaming.addStackDependency(foundations, 'buckets, key and catalog tables');
     modules.set(streaming, 'streaming');
     stacks.push(streaming);
@@ -116,7 +135,7 @@ export function buildApp(model: PlatformModel, options: BuildOptions): { app: Ap
   for (const stack of stacks) {
     for (const [k, v] of Object.entries(model.tags)) Tags.of(stack).add(k, v);
   }
-  return { app, stacks };
+  return { foundations, ...(batch ? { batch } : {}), stacks };
 }
 
 /** Builds, checks (resource limit, cdk-nag) and synthesizes the model into `options.outdir`. */

@@ -3,8 +3,7 @@
  * Every YAML-level problem (unreadable file, binary content, syntax, duplicate keys, tabs, alias
  * bombs, empty or non-mapping documents) is a positioned finding (ARA100-ARA109), never a throw.
  */
-import { constants } from 'node:fs';
-import { open, readdir } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Pair, YAMLMap } from 'yaml';
 import { LineCounter, isMap, isPair, isScalar, parseDocument, visit } from '../util/yaml.js';
@@ -59,13 +58,20 @@ const at = (file: string, code: string, message: string, hint?: string, line = 1
 
 /** Reads a spec file as UTF-8 text; every failure is a finding, never a throw. */
 export async function readSpecFile(file: string): Promise<ReadResult> {
+  // The reads are synchronous underneath: what follows them (parsing, checks) is synchronous CPU
+  // work anyway, and one implementation serves the synchronous loader too.
+  return readSpecFileSync(file);
+}
+
+/** readSpecFile for synchronous callers, such as a CDK construct's constructor (the Platform construct). */
+export function readSpecFileSync(file: string): ReadResult {
   let bytes: Buffer;
   try {
     // Open without blocking (a FIFO would otherwise wait for a writer), then judge the opened file
     // itself, not a stat of its path taken earlier.
-    const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
     try {
-      const s = await handle.stat();
+      const s = fstatSync(fd);
       if (s.isDirectory()) {
         return { unreadable: true, diagnostics: [at(file, LoaderCode.Unreadable, `'${file}' is a directory, not a spec file`, `pass the spec files inside it, e.g. '${file.replace(/\/$/, '')}/*.yaml'`)] };
       }
@@ -77,7 +83,7 @@ export async function readSpecFile(file: string): Promise<ReadResult> {
       bytes = Buffer.alloc(Math.min(s.size, MAX_BYTES) + 1);
       let length = 0;
       for (;;) {
-        const { bytesRead } = await handle.read(bytes, length, bytes.length - length, null);
+        const bytesRead = readSync(fd, bytes, length, bytes.length - length, null);
         if (bytesRead === 0) break;
         length += bytesRead;
         if (length === bytes.length) {
@@ -89,12 +95,12 @@ export async function readSpecFile(file: string): Promise<ReadResult> {
       }
       bytes = bytes.subarray(0, length);
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      const hint = await siblingHint(file);
+      const hint = siblingHint(file);
       return { unreadable: true, diagnostics: [at(file, LoaderCode.Unreadable, `file not found: '${file}'`, hint ?? 'check the path (it is relative to the current directory)')] };
     }
     const reason = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error).message;
@@ -344,10 +350,10 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   return 0;
 }
 
-async function siblingHint(file: string): Promise<string | undefined> {
+function siblingHint(file: string): string | undefined {
   try {
     const dir = dirname(file);
-    const names = (await readdir(dir)).filter((n) => /\.ya?ml$/i.test(n));
+    const names = readdirSync(dir).filter((n) => /\.ya?ml$/i.test(n));
     const best = closest(basename(file), names);
     if (best) return `did you mean '${dir === '.' && !file.startsWith('./') ? best : `${dir}/${best}`}'?`;
   } catch {

@@ -40,6 +40,7 @@ import { toGlueSchedule } from './rules/schedules.js';
 import { actionsOf, conditionsOf, triggerGroups } from './rules/triggers.js';
 import { parseDuration, parseSize } from './units.js';
 import { didYouMean } from '../util/suggest.js';
+import { AIMD_DEFAULTS, DEFAULT_PLATFORM, SPEC_DEFAULTS as D, SPEC_RETRY_DEFAULTS } from '../contract/defaults.js';
 
 export interface ResolveOptions {
   /** Environment to resolve; default: the first environment declared in the spec. */
@@ -80,7 +81,7 @@ export function resolve(doc: SpecDocument, options: ResolveOptions = {}): { mode
     );
     return { diagnostics };
   }
-  const platform = str(data.platform) ?? 'aws-native';
+  const platform = str(data.platform) ?? DEFAULT_PLATFORM;
   if (!findBlueprint(platform)) {
     diagnostics.push(doc.diagnostic({ code: 'ARA200', message: `platform '${platform}' has no blueprint (platforms/${platform}/blueprint.yaml)`, path: ['platform'] }));
     return { diagnostics };
@@ -202,7 +203,7 @@ class Resolver {
           n,
           {
             name: n,
-            infrequentAccessDelay: num(this.pick(l, def, 'infrequentAccessDelay')) ?? 90,
+            infrequentAccessDelay: num(this.pick(l, def, 'infrequentAccessDelay')) ?? D.layer.infrequentAccessDelay,
             ...(archive !== undefined ? { archiveDelay: archive } : {}),
             bucketName: layerBucketName(this.c, n),
             source: this.source(['storage', 'layers', n]),
@@ -243,7 +244,7 @@ class Resolver {
             {
               name: n,
               physicalName: resourceName(this.c, n),
-              resultsRetentionDays: num(this.pick(w, def, 'resultsRetentionDays')) ?? 30,
+              resultsRetentionDays: num(this.pick(w, def, 'resultsRetentionDays')) ?? D.workgroup.resultsRetentionDays,
               ...(cutoff !== undefined ? { bytesScannedCutoff: cutoff } : {}),
               enforceConfiguration: this.pick(w, def, 'enforceConfiguration') !== false,
               resultsBucketName: athenaResultsBucketName(this.c, n),
@@ -270,8 +271,8 @@ class Resolver {
             dataset: { group, table },
             frequencySeconds: this.seconds(this.pick(r, def, 'frequency'), [...at, 'frequency']),
             target,
-            seed: num(this.pick(r, def, 'seed')) ?? 42,
-            recordsPerWindow: num(this.pick(r, def, 'recordsPerWindow')) ?? 100,
+            seed: num(this.pick(r, def, 'seed')) ?? D.replayer.seed,
+            recordsPerWindow: num(this.pick(r, def, 'recordsPerWindow')) ?? D.replayer.recordsPerWindow,
             ...(num(r.reservedConcurrency) !== undefined ? { reservedConcurrency: num(r.reservedConcurrency)! } : {}),
             physicalName: replayerFunctionName(this.c, n),
             source: this.source(at),
@@ -318,11 +319,11 @@ class Resolver {
             input: { database: str(input.database) ?? '', table: inputTable },
             target: { ...this.location(target), database: str(target.database) ?? '', table: str(target.table) ?? inputTable },
             partitionBy: list(this.pick(j, def, 'partitionBy')).map(String),
-            glueVersion: String(this.pick(j, def, 'glueVersion') ?? '4.0'),
-            workerType: String(this.pick(j, def, 'workerType') ?? 'G.1X'),
-            workers: num(this.pick(j, def, 'workers')) ?? 2,
-            timeoutMinutes: num(this.pick(j, def, 'timeoutMinutes')) ?? 60,
-            maxRetries: num(this.pick(j, def, 'maxRetries')) ?? 0,
+            glueVersion: String(this.pick(j, def, 'glueVersion') ?? D.job.glueVersion),
+            workerType: String(this.pick(j, def, 'workerType') ?? D.job.workerType),
+            workers: num(this.pick(j, def, 'workers')) ?? D.job.workers,
+            timeoutMinutes: num(this.pick(j, def, 'timeoutMinutes')) ?? D.job.timeoutMinutes,
+            maxRetries: num(this.pick(j, def, 'maxRetries')) ?? D.job.maxRetries,
             physicalName: resourceName(this.c, n),
             source: this.source(['jobs', n]),
           },
@@ -351,7 +352,7 @@ class Resolver {
         out[n] = {
           ...base,
           type: 'conditional',
-          conditions: conditionsOf(t, n).map((cnd) => ({ kind: cnd.kind, name: cnd.name, state: (cnd.state ?? 'SUCCEEDED') as 'SUCCEEDED' })),
+          conditions: conditionsOf(t, n).map((cnd) => ({ kind: cnd.kind, name: cnd.name, state: (cnd.state ?? D.condition.state) as 'SUCCEEDED' })),
           logical: Array.isArray(dict(t.when).any) ? 'ANY' : 'AND',
         };
       } else {
@@ -386,8 +387,8 @@ class Resolver {
           {
             name: n,
             mode,
-            ...(mode === 'provisioned' ? { shards: num(this.pick(s, def, 'shards')) ?? 1 } : {}),
-            retentionHours: num(this.pick(s, def, 'retentionHours')) ?? 24,
+            ...(mode === 'provisioned' ? { shards: num(this.pick(s, def, 'shards')) ?? D.stream.shards } : {}),
+            retentionHours: num(this.pick(s, def, 'retentionHours')) ?? D.stream.retentionHours,
             encryption: this.pick(s, def, 'encryption') === 'none' ? 'none' : 'kms',
             physicalName: resourceName(this.c, n),
             source: this.source(['streams', n]),
@@ -450,15 +451,15 @@ class Resolver {
     const slowStart = user.slowStart ?? inherit.slowStart;
     return {
       strategy: 'aimd',
-      increaseRate: num(user.increaseRate ?? inherit.increaseRate) ?? 10,
-      decreaseFactor: num(user.decreaseFactor ?? inherit.decreaseFactor) ?? 0.5,
-      slowStart: typeof slowStart === 'boolean' ? slowStart : true,
+      increaseRate: num(user.increaseRate ?? inherit.increaseRate) ?? AIMD_DEFAULTS.increaseRate,
+      decreaseFactor: num(user.decreaseFactor ?? inherit.decreaseFactor) ?? AIMD_DEFAULTS.decreaseFactor,
+      slowStart: typeof slowStart === 'boolean' ? slowStart : AIMD_DEFAULTS.slowStart,
     };
   }
 
   private retry(user: Dict, def: Dict): RetryPolicy {
-    const v = (k: string, fallback: number): number => num(user[k] ?? def[k]) ?? fallback;
-    return { maxAttempts: v('maxAttempts', 10), initialBackoffMs: v('initialBackoffMs', 100), maxBackoffMs: v('maxBackoffMs', 10000), requestTimeoutMs: v('requestTimeoutMs', 30000) };
+    const v = (k: keyof RetryPolicy): number => num(user[k] ?? def[k]) ?? SPEC_RETRY_DEFAULTS[k];
+    return { maxAttempts: v('maxAttempts'), initialBackoffMs: v('initialBackoffMs'), maxBackoffMs: v('maxBackoffMs'), requestTimeoutMs: v('requestTimeoutMs') };
   }
 
   private deliveryStreams(): Record<string, DeliveryStreamModel> {
@@ -476,7 +477,7 @@ class Resolver {
             target: this.location(ds.target),
             format: this.pick(ds, def, 'format') === 'parquet' ? 'parquet' : 'json',
             ...(table ? { table } : {}),
-            bufferingHints: { sizeMiB: num(hints.sizeMiB) ?? 128, intervalSeconds: num(hints.intervalSeconds) ?? 900 },
+            bufferingHints: { sizeMiB: num(hints.sizeMiB) ?? D.deliveryStream.bufferingHints.sizeMiB, intervalSeconds: num(hints.intervalSeconds) ?? D.deliveryStream.bufferingHints.intervalSeconds },
             physicalName: resourceName(this.c, n),
             source: this.source(['deliveryStreams', n]),
           } satisfies DeliveryStreamModel,
@@ -497,8 +498,8 @@ class Resolver {
       name,
       database: str(w.database) ?? '',
       ...(serverless
-        ? { baseCapacity: num(this.pick(w, def, 'baseCapacity')) ?? 8 }
-        : { nodeType: String(this.pick(w, def, 'nodeType') ?? 'ra3.xlplus'), nodes: num(this.pick(w, def, 'nodes')) ?? 2 }),
+        ? { baseCapacity: num(this.pick(w, def, 'baseCapacity')) ?? D.warehouse.baseCapacity }
+        : { nodeType: String(this.pick(w, def, 'nodeType') ?? D.warehouse.nodeType), nodes: num(this.pick(w, def, 'nodes')) ?? D.warehouse.nodes }),
       ...(spectrum ? { spectrum } : {}),
       model: 'star-schema',
       loadScheduleSeconds: this.seconds(this.pick(w, def, 'loadSchedule'), ['warehouse', 'loadSchedule']),

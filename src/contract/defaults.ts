@@ -40,8 +40,13 @@ export const BUFFERING_DEFAULTS: Readonly<Record<DestinationType, BufferingHints
 /** The engine's retry policy where a config or caller omits one (0 attempts = retry forever). */
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 0, initialBackoffMs: 50, maxBackoffMs: 5000, requestTimeoutMs: 30000 };
 
-/** The engine's rate limiting where a config or caller omits it: AIMD with slow start. */
-export const DEFAULT_RATE_LIMITING: RateLimitingModel = { strategy: 'aimd', increaseRate: 10, decreaseFactor: 0.5, slowStart: true };
+export type AimdSettings = Extract<RateLimitingModel, { readonly strategy: 'aimd' }>;
+
+/** FLIP-242's AIMD (+10 messages per success, ×0.5 on failure) with TCP-like slow start. */
+export const AIMD_DEFAULTS: AimdSettings = { strategy: 'aimd', increaseRate: 10, decreaseFactor: 0.5, slowStart: true };
+
+/** The engine's rate limiting where a config or caller omits it. */
+export const DEFAULT_RATE_LIMITING: RateLimitingModel = AIMD_DEFAULTS;
 
 // ---- the spec language ----------------------------------------------------------------------
 
@@ -54,17 +59,15 @@ export const GLUE_JOB_DEFAULTS = { glueVersion: '4.0', workerType: 'G.1X', worke
 /** A spec sink's retry policy: ten attempts per entry, then the dead-letter file. */
 export const SPEC_RETRY_DEFAULTS: RetryPolicy = { maxAttempts: 10, initialBackoffMs: 100, maxBackoffMs: 10000, requestTimeoutMs: 30000 };
 
-const AIMD: RateLimitingModel = { strategy: 'aimd', increaseRate: 10, decreaseFactor: 0.5, slowStart: true };
-
 /** A spec sink's rate limiting per destination: AIMD +10 with slow start; Flink's Kinesis sink scales down by 0.99 rather than halving. */
 export const RATE_LIMITING_DEFAULTS: Readonly<Record<DestinationType, RateLimitingModel>> = {
-  kinesis: { ...AIMD, decreaseFactor: 0.99 },
-  firehose: AIMD,
-  dynamodb: AIMD,
-  file: AIMD,
-  'cloudwatch-logs': AIMD,
-  'cloudwatch-metrics': AIMD,
-  'redis-stream': AIMD,
+  kinesis: { ...AIMD_DEFAULTS, decreaseFactor: 0.99 },
+  firehose: AIMD_DEFAULTS,
+  dynamodb: AIMD_DEFAULTS,
+  file: AIMD_DEFAULTS,
+  'cloudwatch-logs': AIMD_DEFAULTS,
+  'cloudwatch-metrics': AIMD_DEFAULTS,
+  'redis-stream': AIMD_DEFAULTS,
 };
 
 /** Per destination type: the buffering hints and rate limiting a spec sink gets. */
@@ -96,4 +99,11 @@ export const SPEC_DEFAULTS = {
   },
   deliveryStream: { format: 'json', bufferingHints: { sizeMiB: 128, intervalSeconds: 900 } },
   warehouse: { baseCapacity: 8, nodeType: 'ra3.xlplus', nodes: 2, model: 'star-schema', loadSchedule: '1h' },
+} as const;
+
+/** Destination settings of a spec sink beyond hints and rate limiting, where the spec omits them. */
+export const DESTINATION_OPTION_DEFAULTS = {
+  'cloudwatch-logs': { createLogStream: false },
+  'cloudwatch-metrics': { dimensions: [] as string[] },
+  'redis-stream': { fields: 'json', jsonField: 'event' },
 } as const;

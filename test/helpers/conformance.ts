@@ -4,7 +4,8 @@
  * how to make a fresh resource, read back what arrived and inject each kind of fault; the suite
  * asserts the same behaviour of all of them through the public `Sink` API:
  * - batches within the limits (count, bytes, per record), on the wire and at the destination;
- * - partial and whole-request failures retried, retried entries first and in write order, none lost;
+ * - partial and whole-request failures retried, retried entries first and those that failed together
+ *   in write order, none lost;
  * - throttling counted as throttling; bad records in the dead-letter file with a reason;
  * - fatal errors (missing resource, access denied) stop within seconds with one sentence that names
  *   the destination;
@@ -43,8 +44,8 @@ export function conformanceEvents(from: number, to: number, padBytes = 40): Conf
   });
 }
 
-/** What arrived: ids in the destination's order when it keeps one, or only totals (metrics). */
-export type Delivered = { readonly ids: readonly number[]; readonly ordered: boolean } | { readonly count: number; readonly sum: number };
+/** What arrived: the ids, or only totals where the service keeps no single events (metrics). */
+export type Delivered = { readonly ids: readonly number[] } | { readonly count: number; readonly sum: number };
 
 /** A fault the proxy injects on the next write requests (or per entry where the API has entries). */
 export interface Faults {
@@ -236,7 +237,7 @@ export function conformanceSuite(target: ConformanceTarget): void {
     assert.equal(letters.map((l) => /maxRecordBytes/.test(l.reason)), target.oversize ? [true] : []);
   });
 
-  test('partial and whole-request failures are retried, retried entries first and in order; nothing is lost', async () => {
+  test('partial and whole-request failures are retried, retried entries first and in write order; nothing is lost', async () => {
     const instance = await target.fresh();
     const faults = instance.faults;
     if (!faults) return; // file: no server to fail
@@ -246,18 +247,25 @@ export function conformanceSuite(target: ConformanceTarget): void {
     faults.internal(3);
     await writeAll(run.sink, conformanceEvents(0, n));
     await run.sink.close();
-    const got = await assertDelivered(instance, n, false);
+    await assertDelivered(instance, n, false);
     assert.ok(run.sink.stats().engine.retries > 0, 'some entries were retried');
-    // Each request carries the entries that failed before it first, in write order, then new ones.
-    const failedBefore = new Set<number>();
-    for (const b of run.batches) {
-      const retried = b.ids.filter((id) => failedBefore.has(id));
+    // Each request carries the entries that failed before it first (due retries, then new data),
+    // and entries that failed together in one response for the first time keep their write order
+    // (how later retries interleave is the engine's backoff policy, tested with the engine).
+    const failedIn = new Map<number, string>();
+    const failures = new Map<number, number>();
+    run.batches.forEach((b, k) => {
+      const retried = b.ids.filter((id) => failedIn.has(id));
       assert.equal(b.ids.slice(0, retried.length), retried, 'retried entries lead the request');
-      assert.equal(retried, [...retried].sort((x, y) => x - y), 'retried entries keep write order');
-      for (const id of b.ids) failedBefore.delete(id);
-      for (const id of b.failed) failedBefore.add(id);
-    }
-    if ('ids' in got && got.ordered && !faults.partial) assert.equal(got.ids, [...got.ids].sort((x, y) => x - y), 'one request in flight keeps the destination in write order');
+      const byGroup = new Map<string, number[]>();
+      for (const id of retried) if (failures.get(id) === 1) byGroup.set(failedIn.get(id)!, [...(byGroup.get(failedIn.get(id)!) ?? []), id]);
+      for (const ids of byGroup.values()) assert.equal(ids, [...ids].sort((x, y) => x - y), 'entries that failed together are retried in write order');
+      for (const id of b.ids) failedIn.delete(id);
+      for (const id of b.failed) {
+        failures.set(id, (failures.get(id) ?? 0) + 1);
+        failedIn.set(id, `${k}/${failures.get(id)}`);
+      }
+    });
   });
 
   test('throttling is classified as throttling and everything still arrives', async () => {
@@ -327,7 +335,8 @@ export function conformanceSuite(target: ConformanceTarget): void {
     if (!instance.faults) return;
     instance.faults.deny();
     const run = configOf(target.type, instance);
-    await assertFatal(run, instance.endpoint, /AccessDenied/);
+    // AWS says AccessDeniedException; Redis refuses with NOPERM (ACL).
+    await assertFatal(run, instance.endpoint, /AccessDenied|NOPERM/);
   });
 
   test('a snapshot restored into a new sink delivers every record at least once', async () => {

@@ -49,7 +49,10 @@ export interface BatchReplayerProps {
   readonly bucket: s3.IBucket;
   /** Key prefix inside the bucket, naming the table's folder (`customer/`); empty = `<table>/`. */
   readonly prefix: string;
-  /** The bucket's KMS key: objects are written SSE-KMS with it (bucket key on). */
+  /**
+   * The bucket's KMS key: objects are written SSE-KMS with it (bucket key on).
+   * @default - the bucket's default encryption (SSE-S3 for an S3-managed bucket)
+   */
   readonly encryptionKey?: kms.IKey;
   readonly functionName: string;
 }

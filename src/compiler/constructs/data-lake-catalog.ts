@@ -15,8 +15,15 @@ export interface CatalogDatabaseProps {
   /** Physical Glue database name. */
   readonly databaseName: string;
   readonly bucket: s3.IBucket;
-  /** Prefix inside the bucket; empty for the bucket root. */
+  /**
+   * Prefix inside the bucket.
+   * @default '' (the bucket root)
+   */
   readonly prefix?: string;
+  /**
+   * Description of the Glue database.
+   * @default - none
+   */
   readonly description?: string;
 }
 

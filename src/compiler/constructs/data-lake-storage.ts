@@ -15,24 +15,41 @@ import { MIN_ARCHIVE_DAYS, MIN_DAYS_IN_INFREQUENT_ACCESS, MIN_INFREQUENT_ACCESS_
 
 export interface DataLakeLayerProps {
   readonly name: string;
-  /** Physical bucket name; CloudFormation generates one when omitted. */
+  /**
+   * Physical bucket name.
+   * @default - CloudFormation generates a name
+   */
   readonly bucketName?: string;
   /** Days before objects move to STANDARD_IA (at least 30). */
   readonly infrequentAccessDelay: number;
-  /** Days before objects move to GLACIER (at least 90, and 30 after STANDARD_IA); omitted = never. */
+  /**
+   * Days before objects move to GLACIER (at least 90, and 30 after STANDARD_IA).
+   * @default - objects are never archived
+   */
   readonly archiveDelay?: number;
 }
 
 export interface DataLakeStorageProps {
   readonly layers: readonly DataLakeLayerProps[];
+  /**
+   * Physical name of the access-logs bucket.
+   * @default - CloudFormation generates a name
+   */
   readonly accessLogsBucketName?: string;
-  /** `kms` (default): one customer-managed key; `s3`: S3-managed keys. */
+  /**
+   * `kms`: one customer-managed, rotating key for every bucket; `s3`: S3-managed keys.
+   * @default 'kms'
+   */
   readonly encryption?: 'kms' | 's3';
-  /** `retain` (default) keeps buckets and key on stack deletion; `destroy` deletes them, objects included. */
+  /**
+   * `retain` keeps buckets and key on stack deletion; `destroy` deletes them, objects included.
+   * @default 'retain'
+   */
   readonly removalPolicy?: RemovalPolicyName;
   /**
    * CloudWatch Logs log-group name prefixes (e.g. `/aws-glue/`) allowed to encrypt with the key:
    * Glue security configurations encrypt their logs with it.
+   * @default [] (no log group may use the key)
    */
   readonly logGroupPrefixes?: readonly string[];
 }

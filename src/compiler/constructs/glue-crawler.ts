@@ -31,12 +31,26 @@ export interface GlueCrawlerProps {
    * @default none (the crawler crawls `targets`)
    */
   readonly catalogTargets?: readonly CatalogTarget[];
-  /** Glob exclusions applied to every target, e.g. `**_SUCCESS`. */
+  /**
+   * Glob exclusions applied to every target, e.g. `**_SUCCESS`.
+   * @default [] (everything under the targets is crawled)
+   */
   readonly exclusions?: readonly string[];
-  /** Glue cron expression; usually a trigger starts the crawler instead. */
+  /**
+   * Glue cron expression; usually a trigger starts the crawler instead.
+   * @default - no schedule (started by triggers or by hand)
+   */
   readonly schedule?: string;
   readonly securityConfiguration: GlueSecurityConfiguration;
+  /**
+   * The platform key the crawled data and the crawler's logs are encrypted with: the role may use it.
+   * @default - no key permissions (S3-managed encryption)
+   */
   readonly key?: kms.IKey;
+  /**
+   * Physical name of the crawler's role.
+   * @default - CloudFormation generates a name
+   */
   readonly roleName?: string;
 }
 

@@ -27,19 +27,53 @@ export interface S3Object {
 /** A Glue catalog table, or every table of the database when `table` is omitted. */
 export interface GlueTableRef {
   readonly database: string;
+  /**
+   * The table's name.
+   * @default - every table of the database
+   */
   readonly table?: string;
 }
 
 export interface GlueDataAccessRoleProps {
+  /**
+   * Physical role name.
+   * @default - CloudFormation generates a name
+   */
   readonly roleName?: string;
+  /**
+   * The role's description.
+   * @default - none
+   */
   readonly description?: string;
+  /**
+   * S3 prefixes the role may list and read.
+   * @default [] (no read access)
+   */
   readonly read?: readonly S3Location[];
+  /**
+   * S3 prefixes the role may write and delete under (also listed).
+   * @default [] (no write access)
+   */
   readonly write?: readonly S3Location[];
-  /** Single objects to read, e.g. a job's script asset. */
+  /**
+   * Single objects to read, e.g. a job's script asset.
+   * @default [] (none)
+   */
   readonly readObjects?: readonly S3Object[];
+  /**
+   * Catalog databases/tables the role may read.
+   * @default [] (only what `catalogWrite` implies)
+   */
   readonly catalogRead?: readonly GlueTableRef[];
+  /**
+   * Catalog databases/tables the role may create and update tables and partitions in (also readable).
+   * @default [] (none)
+   */
   readonly catalogWrite?: readonly GlueTableRef[];
-  /** Platform key: data, logs and job bookmarks are encrypted with it. */
+  /**
+   * Platform key: data, logs and job bookmarks are encrypted with it; the role may use it.
+   * @default - no key permissions (S3-managed encryption)
+   */
   readonly key?: kms.IKey;
   /** CloudWatch Logs group prefix Glue writes to, e.g. `/aws-glue/crawlers`. */
   readonly logGroupPrefix: string;

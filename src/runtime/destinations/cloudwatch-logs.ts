@@ -7,8 +7,9 @@
  * for it (`createLogStream`); a missing group stays fatal.
  */
 import { CloudWatchLogsClient, CreateLogStreamCommand, PutLogEventsCommand, type InputLogEvent } from '@aws-sdk/client-cloudwatch-logs';
-import { ConversionError, type BatchOutcome, type Destination, type ElementConverter, type EntryFailure } from '../destination.js';
+import { ConversionError, type BatchOutcome, type Destination, type ElementConverter, type EntryFailure, type FailureClass } from '../destination.js';
 import { awsClientConfig, type AwsCredentials } from './aws-client.js';
+import { classifyAwsError } from './aws-errors.js';
 import { describeType, isPlainObject, readField } from './event-fields.js';
 import { CLOUDWATCH_LOGS_DEFAULTS } from '../../contract/defaults.js';
 import { CLOUDWATCH_LOGS_EVENT_OVERHEAD, CLOUDWATCH_LOGS_LIMITS, CLOUDWATCH_LOGS_MAX_SPAN_MS } from '../../contract/limits.js';
@@ -57,6 +58,18 @@ export function timeOrderedParts(batch: readonly CloudWatchLogsEntry[]): number[
 
 const isNotFound = (err: unknown): boolean => (err as { name?: unknown } | null)?.name === 'ResourceNotFoundException';
 
+/** The AWS classification, with fixes that name this destination's resources and permissions. */
+function classifyLogsError(err: unknown, group: string, createLogStream: boolean): FailureClass {
+  const c = classifyAwsError(err);
+  if (c.kind !== 'fatal') return c;
+  if (c.code.startsWith('ResourceNotFound')) {
+    const fix = createLogStream ? `create the log group ${group} (ara-gen does not create it)` : `create the log group ${group} and its stream, or set createLogStream: true in the sink to have the stream created`;
+    return { ...c, fix };
+  }
+  if (c.code.startsWith('AccessDenied')) return { ...c, fix: `grant the identity running the sink logs:PutLogEvents${createLogStream ? ' and logs:CreateLogStream' : ''} on log group ${group}` };
+  return c;
+}
+
 export function createCloudWatchLogsDestination(options: CloudWatchLogsDestinationOptions): Destination<CloudWatchLogsEntry> {
   const { logGroup, logStream } = options;
   const ownsClient = !options.client;
@@ -86,7 +99,7 @@ export function createCloudWatchLogsDestination(options: CloudWatchLogsDestinati
     const info = response.rejectedLogEventsInfo;
     if (!info) return [];
     const failures: EntryFailure[] = [];
-    const reject = (k: number, why: string): void => void failures.push({ index: part[k]!, code: 'InvalidParameterException', message: `${why} (${where})`, rejected: true });
+    const reject = (k: number, why: string): void => void failures.push({ index: part[k]!, code: 'InvalidParameterException', message: `${why} (${where})`, kind: 'rejected' });
     for (let k = 0; k < part.length; k++) {
       if (info.tooNewLogEventStartIndex !== undefined && k >= info.tooNewLogEventStartIndex) reject(k, 'the event is more than 2 hours in the future');
       else if (info.expiredLogEventEndIndex !== undefined && k <= info.expiredLogEventEndIndex) reject(k, "the event is older than the log group's retention");
@@ -111,9 +124,8 @@ export function createCloudWatchLogsDestination(options: CloudWatchLogsDestinati
           // Nothing sent yet: the whole request failed. Otherwise only the parts not yet accepted
           // fail, under the error's code, so the accepted ones are not sent twice.
           if (p === 0) throw err;
-          const code = (err as { name?: unknown }).name;
-          const message = (err as Error).message ?? String(err);
-          for (const rest of parts.slice(p)) for (const index of rest) failures.push({ index, code: typeof code === 'string' ? code : 'InternalFailure', message });
+          const { kind, code, message, fix } = classifyLogsError(err, logGroup, !!options.createLogStream);
+          for (const rest of parts.slice(p)) for (const index of rest) failures.push({ index, code, message, kind, fix });
           break;
         }
       }
@@ -121,6 +133,8 @@ export function createCloudWatchLogsDestination(options: CloudWatchLogsDestinati
       return { failures };
     },
 
+    classifyError: (err) => classifyLogsError(err, logGroup, !!options.createLogStream),
+    describeEntry: (entry) => entry.message,
     encodeEntry: (entry) => ({ timestamp: entry.timestamp, message: entry.message }),
 
     decodeEntry(json: unknown): CloudWatchLogsEntry {

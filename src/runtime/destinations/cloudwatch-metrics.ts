@@ -10,6 +10,7 @@
 import { CloudWatchClient, PutMetricDataCommand, type MetricDatum, type StandardUnit } from '@aws-sdk/client-cloudwatch';
 import { ConversionError, type BatchOutcome, type Destination, type ElementConverter, type EntryFailure } from '../destination.js';
 import { awsClientConfig, type AwsCredentials } from './aws-client.js';
+import { classifyAwsError } from './aws-errors.js';
 import { codePointLength, describeType, isPlainObject, readField } from './event-fields.js';
 import { CLOUDWATCH_METRICS_DEFAULTS } from '../../contract/defaults.js';
 import { CLOUDWATCH_METRICS_LIMITS } from '../../contract/limits.js';
@@ -91,12 +92,17 @@ export function createCloudWatchMetricsDestination(options: CloudWatchMetricsDes
           await put([batch[i]!], signal);
         } catch (err) {
           if (!isInvalid(err)) throw err;
-          failures.push({ index: i, code: String((err as Error).name), message: (err as Error).message, rejected: true });
+          failures.push({ index: i, code: String((err as Error).name), message: (err as Error).message, kind: 'rejected' });
         }
       }
       return { failures };
     },
 
+    classifyError(err) {
+      const c = classifyAwsError(err);
+      if (c.kind === 'fatal' && c.code.startsWith('AccessDenied')) return { ...c, fix: `grant the identity running the sink cloudwatch:PutMetricData (its condition cloudwatch:namespace may name ${namespace})` };
+      return c;
+    },
     encodeEntry: (e) => ({ value: e.value, dimensions: e.dimensions, timestamp: e.timestamp }),
 
     decodeEntry(json: unknown): CloudWatchMetricsEntry {

@@ -6,10 +6,10 @@
  * messages (the description names host and port only).
  */
 import { createClient, ErrorReply } from '@redis/client';
-import { ConversionError, type BatchOutcome, type Destination, type ElementConverter, type EntryFailure } from '../destination.js';
-import { SinkConfigError } from '../engine/errors.js';
+import { ConversionError, type BatchOutcome, type Destination, type ElementConverter, type EntryFailure, type FailureClass, type FailureKind } from '../destination.js';
+import { classifyError as classifyGeneric, SinkConfigError } from '../engine/errors.js';
 import { describeType, isPlainObject } from './event-fields.js';
-import { REDIS_STREAM_DEFAULTS } from '../../contract/defaults.js';
+import { DESTINATION_OPTION_DEFAULTS, REDIS_STREAM_DEFAULTS } from '../../contract/defaults.js';
 import { REDIS_STREAM_LIMITS } from '../../contract/limits.js';
 
 /** Field/value pairs of one stream entry, flattened: `[field1, value1, field2, value2, ...]`. */
@@ -28,21 +28,36 @@ export interface RedisStreamDestinationOptions {
 }
 
 /**
- * Error replies mapped to the engine's codes: ACL and auth refusals stop the sink, a key of another
- * type or any other command error too; a server out of memory, loading or busy is pushing back.
+ * What an error reply means: a server out of memory, loading or busy is pushing back; a replica
+ * that is read-only (a failover under way) may recover; ACL and auth refusals, a key of another
+ * type and any other command error stop the sink.
  */
-const REPLY_CODES: Readonly<Record<string, string>> = {
-  NOPERM: 'AccessDenied',
-  NOAUTH: 'AccessDenied',
-  WRONGPASS: 'AccessDenied',
-  OOM: 'ServiceUnavailable',
-  BUSY: 'ServiceUnavailable',
-  LOADING: 'ServiceUnavailable',
-  MASTERDOWN: 'ServiceUnavailable',
-  TRYAGAIN: 'ServiceUnavailable',
-  READONLY: 'ServiceUnavailable',
+const REPLIES: Readonly<Record<string, { kind: FailureKind; fix?: string }>> = {
+  OOM: { kind: 'throttled' },
+  BUSY: { kind: 'throttled' },
+  LOADING: { kind: 'throttled' },
+  MASTERDOWN: { kind: 'throttled' },
+  TRYAGAIN: { kind: 'throttled' },
+  READONLY: { kind: 'retryable' },
+  NOPERM: { kind: 'fatal', fix: 'allow the Redis user XADD on the stream key (ACL SETUSER <user> +xadd ~<stream>)' },
+  NOAUTH: { kind: 'fatal', fix: 'put the user and password in REDIS_URL (redis://user:password@host:port)' },
+  WRONGPASS: { kind: 'fatal', fix: 'put the right user and password in REDIS_URL (redis://user:password@host:port)' },
+  WRONGTYPE: { kind: 'fatal', fix: 'the key holds another type of value: name another stream in the sink, or delete the key' },
 };
-export const redisReplyCode = (message: string): string => REPLY_CODES[message.split(' ', 1)[0]!] ?? 'ValidationException';
+const OTHER_REPLY = { kind: 'fatal' as const, fix: 'check the stream name and maxLength in the sink config against the server' };
+
+/** An error reply of one XADD, as an entry failure. */
+export function redisReplyFailure(index: number, message: string): EntryFailure {
+  const code = message.split(' ', 1)[0]!;
+  return { index, code, message, ...(REPLIES[code] ?? OTHER_REPLY) };
+}
+
+/** A whole-request failure: the connection (refused, reset, timed out). */
+function classifyRedisError(err: unknown): FailureClass {
+  const c = classifyGeneric(err);
+  if (c.kind === 'fatal' && (err as { name?: unknown })?.name === 'TimeoutError') return { kind: 'retryable', code: 'TimeoutError', message: c.message };
+  return c.unreachable ? { ...c, fix: 'check that REDIS_URL (or --endpoint) points at a running Redis server' } : c;
+}
 
 /** REDIS_URL, or the explicit URL; a usage error when there is neither. */
 export function resolveRedisUrl(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
@@ -60,7 +75,7 @@ export const redisEntrySize = (e: RedisStreamEntry): number => {
 
 export function createRedisStreamDestination(options: RedisStreamDestinationOptions): Destination<RedisStreamEntry> {
   const url = resolveRedisUrl(options.url);
-  const { host, port } = new URL(url);
+  const { hostname, port } = new URL(url);
   const head = options.maxLength === undefined ? ['XADD', options.stream] : ['XADD', options.stream, 'MAXLEN', '~', String(options.maxLength)];
   head.push('*');
   let connected = false;
@@ -78,14 +93,14 @@ export function createRedisStreamDestination(options: RedisStreamDestinationOpti
       () => (connected = true),
       (err: unknown) => {
         connecting = undefined;
-        throw err;
+        throw connectionError(err);
       },
     );
     return connecting;
   }
 
   return {
-    description: `Redis stream ${options.stream} at ${host || 'localhost'}:${port || 6379}`,
+    description: `Redis stream ${options.stream} at ${hostname || 'localhost'}:${port || 6379}`,
     limits: REDIS_STREAM_LIMITS,
     defaults: REDIS_STREAM_DEFAULTS,
     sizeOf: redisEntrySize,
@@ -101,11 +116,11 @@ export function createRedisStreamDestination(options: RedisStreamDestinationOpti
         const r = replies[i]!;
         if (r.status === 'fulfilled') continue;
         if (r.reason instanceof ErrorReply) {
-          failures.push({ index: i, code: redisReplyCode(r.reason.message), message: r.reason.message });
+          failures.push(redisReplyFailure(i, r.reason.message));
         } else {
           // No reply: the connection dropped under this command (retryable).
           lost ??= r.reason;
-          failures.push({ index: i, code: 'ECONNRESET', message: String((r.reason as Error)?.message ?? r.reason) });
+          failures.push({ index: i, code: 'ECONNRESET', message: String((r.reason as Error)?.message ?? r.reason), kind: 'retryable' });
         }
       }
       // Nothing got through and no command was refused: the whole request failed.
@@ -114,6 +129,7 @@ export function createRedisStreamDestination(options: RedisStreamDestinationOpti
       return { failures };
     },
 
+    classifyError: classifyRedisError,
     encodeEntry: (e) => ({ fields: e.fields }),
 
     decodeEntry(json: unknown): RedisStreamEntry {
@@ -138,11 +154,12 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-/** A dropped or refused connection as the engine knows it: a Node network code, retryable. */
+/** A dropped or refused connection as the engine knows it: a Node network code (ECONNREFUSED...). */
 function connectionError(err: unknown): Error {
-  const e = err as { code?: unknown; message?: unknown };
-  if (typeof e.code === 'string') return err as Error;
-  return Object.assign(new Error(`Redis connection failed: ${String(e.message ?? err)}`), { code: 'ECONNRESET' });
+  const e = err as { code?: unknown; message?: unknown; cause?: { code?: unknown } };
+  const message = String(e?.message ?? err);
+  const code = typeof e?.code === 'string' ? e.code : typeof e?.cause?.code === 'string' ? e.cause.code : /\b(E[A-Z]{4,})\b/.exec(message)?.[1] ?? 'ECONNRESET';
+  return Object.assign(new Error(`Redis connection failed: ${message}`), { code });
 }
 
 export interface RedisStreamConverterOptions {
@@ -154,7 +171,7 @@ export interface RedisStreamConverterOptions {
 
 export function redisStreamConverter(options: RedisStreamConverterOptions = {}): ElementConverter<RedisStreamEntry> {
   if (options.fields !== 'top-level') {
-    const name = options.jsonField ?? 'event';
+    const name = options.jsonField ?? DESTINATION_OPTION_DEFAULTS['redis-stream'].jsonField;
     return (event: unknown, raw?: string) => ({ fields: [name, raw ?? JSON.stringify(event)] });
   }
   return (event: unknown): RedisStreamEntry => {
