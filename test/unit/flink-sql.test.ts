@@ -7,9 +7,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { compileFlinkSql, flinkSupport } from '../src/compiler/flink-sql.js';
-import { packageRoot } from '../src/paths.js';
-import { flagshipSpec, loadModel } from './helpers/models.js';
+import { compileFlinkSql, flinkSupport } from '../../src/compiler/flink-sql.js';
+import { packageRoot } from '../../src/paths.js';
+import { flagshipSpec, loadModel } from '../helpers/models.js';
 
 const t = suite('flink sql');
 const golden = (name: string) => readFileSync(join(packageRoot, 'test', 'fixtures', 'flink', name), 'utf8');
