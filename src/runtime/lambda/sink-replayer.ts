@@ -12,7 +12,7 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { formatTimestamp, generateWindow, tableColumns } from '../../datasets/retail.js';
-import { parseSinkConfig } from '../config.js';
+import { parseSinkConfig } from '../sink-config-file.js';
 import { windowEndingAt, type ScheduledEvent } from '../replayer/handler.js';
 import { runSinkJob, type SinkJobResult } from '../sink-job.js';
 import { emfLine } from './emf.js';
