@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { test } from 'uvu';
+import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkCredentials } from '../src/compiler/deploy/credentials.js';
 import { SourceIndex, formatSource } from '../src/compiler/deploy/failure-map.js';
@@ -19,6 +19,8 @@ import { listRetained } from '../src/compiler/deploy/retained.js';
 import { readAssemblyStacks } from '../src/compiler/deploy/assembly-reader.js';
 import { explainFailure } from '../src/compiler/deploy/toolkit.js';
 import { flagship, noAwsEnv, repoRoot, runAraGen, runScript } from './helpers/ara-cli.js';
+
+const test = suite('cli deploy');
 
 const tmp = mkdtempSync(join(tmpdir(), 'ara-deploy-'));
 const emptyHome = join(tmp, 'home');

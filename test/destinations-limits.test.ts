@@ -3,13 +3,15 @@
  * runs; the engine enforces the destinations' own limits at run time. Both must state the same
  * numbers, or a spec that validates would be refused by `sink run` (or the other way round).
  */
-import { test } from 'uvu';
+import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DESTINATION_LIMITS } from '../src/compiler/rules/buffering.js';
 import { DYNAMODB_DEFAULTS, DYNAMODB_LIMITS } from '../src/runtime/destinations/dynamodb.js';
 import { FILE_DEFAULTS, FILE_LIMITS } from '../src/runtime/destinations/file.js';
 import { FIREHOSE_DEFAULTS, FIREHOSE_LIMITS } from '../src/runtime/destinations/firehose.js';
 import { KINESIS_DEFAULTS, KINESIS_LIMITS } from '../src/runtime/destinations/kinesis.js';
+
+const test = suite('destinations limits');
 
 const MiB = 1024 * 1024;
 const runtime = {

@@ -1,10 +1,12 @@
-import { test } from 'uvu';
+import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Backoff, backoffCeiling, seededRandom } from '../src/runtime/engine/backoff.js';
 import { classifyEntryCode, classifyError } from '../src/runtime/engine/errors.js';
 import { Histogram } from '../src/runtime/engine/metrics.js';
 import { RequestBuffer } from '../src/runtime/engine/request-buffer.js';
 import { awsError } from './helpers/memory-destination.js';
+
+const test = suite('engine errors');
 
 const cls = (err: unknown) => {
   const c = classifyError(err);

@@ -6,7 +6,7 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { Pair, YAMLMap } from 'yaml';
-import { LineCounter, isMap, isPair, isScalar, parseDocument, visit } from '../util/yaml.js';
+import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, visit } from '../util/yaml.js';
 import { closest } from '../util/suggest.js';
 import type { Diagnostic } from './diagnostics.js';
 import type { SpecDocument } from './document.js';
@@ -24,6 +24,7 @@ export const LoaderCode = {
   NotMapping: 'ARA107',
   MultipleDocuments: 'ARA108',
   YamlWarning: 'ARA109',
+  CollectionKey: 'ARA118',
 } as const;
 
 /** Above this size a "spec" is certainly not one (and parsing it would only burn memory). */
@@ -96,7 +97,9 @@ export function decodeText(file: string, bytes: Uint8Array): ReadResult {
  */
 export function parseSpec(file: string, text: string): { document?: SpecDocument; diagnostics: Diagnostic[] } {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, merge: true, prettyErrors: false, keepSourceTokens: false });
+  // logLevel 'error': the yaml package would report a list or mapping used as a key with a raw
+  // process warning; it is a finding here (ARA118).
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, merge: true, prettyErrors: false, keepSourceTokens: false, logLevel: 'error' });
   const pos = (offset: number) => {
     const p = lines.linePos(offset);
     return { line: Math.max(1, p.line), col: Math.max(1, p.col) };
@@ -114,6 +117,14 @@ export function parseSpec(file: string, text: string): { document?: SpecDocument
     const p = pos(doc.contents.range?.[0] ?? 0);
     const what = isScalar(doc.contents) ? `a single ${typeof doc.contents.value === 'string' ? 'text' : 'value'}` : 'a list';
     diagnostics.push(at(file, LoaderCode.NotMapping, `the document is ${what}, not a mapping of keys to values`, "a spec is a YAML mapping that starts with 'version: 1' and 'name: ...'", p.line, p.col));
+    return { diagnostics };
+  }
+  const collectionKey = firstCollectionKey(doc.contents);
+  if (collectionKey) {
+    const p = pos(collectionKey.offset);
+    diagnostics.push(
+      at(file, LoaderCode.CollectionKey, `a ${collectionKey.kind} is used as a key: keys must be plain names`, 'write the key as plain text (quote it if it contains brackets, braces or commas)', p.line, p.col),
+    );
     return { diagnostics };
   }
   let data: unknown;
@@ -239,6 +250,22 @@ function firstDuplicateLine(contents: unknown, offset: number, pos: (o: number) 
     },
   });
   return line;
+}
+
+/** The first mapping key that is a list or a mapping (`? [a, b]`, `{a: 1}: x`), which JSON data cannot hold. */
+function firstCollectionKey(contents: unknown): { offset: number; kind: 'list' | 'mapping' } | undefined {
+  let found: { offset: number; kind: 'list' | 'mapping' } | undefined;
+  visit(contents as YAMLMap, {
+    Pair(_, pair) {
+      const key = pair.key;
+      if (key && (isMap(key) || isSeq(key))) {
+        found = { offset: key.range?.[0] ?? 0, kind: isMap(key) ? 'mapping' : 'list' };
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 function firstAliasOffset(contents: unknown): number | undefined {
