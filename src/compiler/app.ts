@@ -71,6 +71,14 @@ export class StackResourceLimitError extends Error {
 
 const modules = new WeakMap<Stack, string>();
 
+/**
+ * The modules `model` compiles to, in stack order: buildApp creates exactly these stacks, so a
+ * command can name the stacks before synthesizing (`diff --template` checks its stack first).
+ */
+export function modulesOf(model: PlatformModel): string[] {
+  return ['foundations', ...(hasBatchContent(model) ? ['batch'] : [])];
+}
+
 /** The CDK app of a model: one stack per module with content. For tests (`Template.fromStack`). */
 export function buildApp(model: PlatformModel, options: BuildOptions): { app: App; stacks: Stack[] } {
   const app = new App({
@@ -97,10 +105,11 @@ export function buildApp(model: PlatformModel, options: BuildOptions): { app: Ap
   });
 
   const stacks: Stack[] = [];
+  const wanted = modulesOf(model);
   const foundations = new FoundationsStack(app, stackName(names, 'foundations'), { ...common('foundations'), model });
   modules.set(foundations, 'foundations');
   stacks.push(foundations);
-  if (hasBatchContent(model)) {
+  if (wanted.includes('batch')) {
     const batch = new BatchStack(app, stackName(names, 'batch'), { ...common('batch'), model, storage: foundations.storage });
     batch.addStackDependency(foundations, 'buckets, key and catalog databases');
     modules.set(batch, 'batch');
