@@ -2,15 +2,28 @@
  * What a newcomer meets first: help for command groups, colour conventions (an empty NO_COLOR is
  * not set), and CLI output free of Node's and dependencies' raw warnings.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { repoRoot, runAraGen, runScript } from './helpers/ara-cli.js';
+import { buildDir, repoRoot, runAraGen, runScript } from './helpers/ara-cli.js';
 import { eventLines, kinesisConfig, writeJson } from './helpers/sink-cli.js';
 import { startKinesalite } from './servers/kinesalite.js';
+
+function runCommand(cmd: string, args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(cmd, args, { cwd, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
 
 /** The test environment without colour settings (each case sets its own). */
 function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -88,6 +101,60 @@ test('sink run prints no AWS SDK Node-version notice, though the caller did not 
   } finally {
     await kinesis.stop();
   }
+});
+
+test('init in a project that installed ara-gen: a starter with the node_modules modeline, valid, and it synthesizes', async () => {
+  // The project: ara-gen under node_modules (a link to this checkout, kept as that path).
+  const project = join(dir, 'shop');
+  mkdirSync(join(project, 'node_modules'), { recursive: true });
+  symlinkSync(repoRoot, join(project, 'node_modules', 'ara-gen'), 'dir');
+  const bin = join(project, 'node_modules', 'ara-gen', 'bin', 'ara-gen.js');
+  const build = relative(repoRoot, resolve(repoRoot, buildDir));
+  const installed = (args: string[]) =>
+    runScript(bin, args, { cwd: project, env: env({ NO_COLOR: '1' }), buildDir: build, nodeArgs: ['--preserve-symlinks', '--preserve-symlinks-main'] });
+  const r = await installed(['init']);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stderr, /^wrote platform\.yaml \(platform 'shop', validated: no problems\)\n/);
+  const text = readFileSync(join(project, 'platform.yaml'), 'utf8');
+  assert.ok(text.startsWith('# yaml-language-server: $schema=node_modules/ara-gen/schema/platform.schema.json\n'), text.slice(0, 120));
+  assert.ok(existsSync(join(project, 'node_modules', 'ara-gen', 'schema', 'platform.schema.json')));
+  assert.match(text, /^name: shop$/m);
+
+  const again = await installed(['init']);
+  assert.is(again.code, 2);
+  assert.is(again.stderr, "error: 'platform.yaml' already exists; nothing was written\n  hint: pass another file name, or --force to overwrite it\n");
+  const badName = await installed(['init', 'other.yaml', '--name', 'Shop_1']);
+  assert.is(badName.code, 2);
+  assert.match(badName.stderr, /^error: platform name 'Shop_1' is not usable\n/);
+  assert.not.ok(existsSync(join(project, 'other.yaml')));
+
+  // What init validated also compiles (validate => synth), with the project's own CLI.
+  const synth = await installed(['synth', 'platform.yaml', '-o', 'cdk.out', '-q']);
+  assert.is(synth.code, 0, synth.stderr);
+  assert.ok(existsSync(join(project, 'cdk.out', 'shop-dev-batch.template.json')));
+});
+
+test('outside the project, the modeline is the absolute path of the installed schema', async () => {
+  const elsewhere = mkdtempSync(join(tmpdir(), 'ara-ux-init-'));
+  try {
+    const r = await runAraGen(['init', join(elsewhere, 'p.yaml'), '--name', 'p'], { env: env({ NO_COLOR: '1' }) });
+    assert.is(r.code, 0, r.stderr);
+    const first = readFileSync(join(elsewhere, 'p.yaml'), 'utf8').split('\n')[0]!;
+    assert.is(first, `# yaml-language-server: $schema=${join(repoRoot, 'schema', 'platform.schema.json').split(sep).join('/')}`);
+  } finally {
+    rmSync(elsewhere, { recursive: true, force: true });
+  }
+});
+
+test('the packed tarball carries what an install outside the clone needs (README: npm pack, npm install -g)', async () => {
+  const r = await runCommand('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], repoRoot);
+  assert.is(r.code, 0, r.stderr);
+  const files = new Set((JSON.parse(r.stdout) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path));
+  for (const f of ['bin/ara-gen.js', 'schema/platform.schema.json', 'platforms/aws-native/blueprint.yaml', 'platforms/aws-native/starter.yaml', 'dist/bundle/cli/main.js']) {
+    assert.ok(files.has(f), `${f} is packed`);
+  }
+  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+  assert.is(pkg.bin['ara-gen'], 'bin/ara-gen.js');
 });
 
 test('every test file names its suites (uvu prints bare dots for unnamed ones)', () => {

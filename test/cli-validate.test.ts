@@ -128,7 +128,7 @@ const other = suite('cli: help, version, print, schema');
 other.after(() => rmSync(dir, { recursive: true, force: true }));
 
 other('--help on every command: usage, options, examples on stdout', async () => {
-  for (const name of ['validate', 'print', 'schema', 'synth', 'diff', 'deploy', 'destroy', 'sink run']) {
+  for (const name of ['init', 'validate', 'print', 'schema', 'synth', 'diff', 'deploy', 'destroy', 'sink run']) {
     const r = await runAraGen([...name.split(' '), '--help'], { env: env() });
     assert.is(r.code, 0);
     assert.match(r.stdout, new RegExp(`^Usage: ara-gen ${name}`));

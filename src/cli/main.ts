@@ -17,6 +17,7 @@ interface Entry {
 }
 
 const commands: Record<string, Entry> = {
+  init: { summary: 'Write a starter spec (a small working platform with comments) and validate it', load: () => import('./commands/init.js') },
   validate: { summary: 'Check spec files against the schema and the semantic rules', load: () => import('./commands/validate.js') },
   print: { summary: 'Print the resolved platform model (defaults and environment applied)', load: () => import('./commands/print.js') },
   schema: { summary: 'Print the JSON Schema of the spec language (or of sink configs)', load: () => import('./commands/schema.js') },
@@ -52,6 +53,7 @@ function topHelp(): string {
     'Global options: --help, --version',
     '',
     'Examples:',
+    '  ara-gen init platform.yaml',
     '  ara-gen validate examples/mystore.yaml',
     '  ara-gen synth examples/mystore.yaml --env prod -o cdk.out',
     "Run 'ara-gen <command> --help' for a command's options.",
