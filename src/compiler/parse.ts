@@ -157,10 +157,26 @@ function rootCauses(text: string, errors: Diagnostic[]): Diagnostic[] {
     const indent = /^[ \t]*/.exec(lines[line - 1] ?? '')![0];
     return indent.indexOf('\t');
   };
+  const indentOf = (line: number): string => /^[ \t]*/.exec(lines[line - 1] ?? '')![0];
+  /** The nearest line above `line` with content (not blank, not only a comment). */
+  const previousContent = (line: number): number | undefined => {
+    for (let n = line - 1; n >= 1; n--) if (!/^\s*(#.*)?$/.test(lines[n - 1] ?? '')) return n;
+    return undefined;
+  };
   const seen = new Set<string>();
   const out: Diagnostic[] = [];
+  /** Lines whose alignment finding is a consequence of a tab-indented line just above them. */
+  const afterTab = new Set<number>();
   for (const d of errors) {
     const tab = d.code === LoaderCode.Syntax ? tabAt(d.start.line) : -1;
+    if (tab < 0 && d.code === LoaderCode.Syntax && INDENTATION.test(d.message)) {
+      // A sibling below a tab-indented line no longer lines up with it: the tab is the cause.
+      const prev = previousContent(d.start.line);
+      if (prev !== undefined && (indentOf(prev).includes('\t') || afterTab.has(prev))) {
+        afterTab.add(d.start.line);
+        continue;
+      }
+    }
     const finding: Diagnostic =
       tab >= 0
         ? { ...d, code: LoaderCode.TabIndent, message: 'tab character used for indentation', hint: 'YAML indentation must use spaces; replace the tab with spaces', start: { line: d.start.line, col: tab + 1 }, end: { line: d.start.line, col: tab + 2 } }
@@ -220,13 +236,19 @@ function yamlFinding(
   } else if (/end with a ([\]}])/.test(msg)) {
     const close = /end with a ([\]}])/.exec(msg)![1]!;
     hint = `a '${close === ']' ? '[' : '{'}' opened on an earlier line is not closed with '${close}'`;
-  } else if (/indent|same column/i.test(msg)) {
-    hint = 'check the indentation of this line against the lines above';
+  } else if (INDENTATION.test(msg)) {
+    text1 = `YAML indentation error: ${lowerFirst(msg)}`;
+    const line = text.split(/\r?\n/)[start.line - 1] ?? '';
+    const spaces = /^ */.exec(line)![0].length;
+    hint = `this line's indentation is ${spaces} space${spaces === 1 ? '' : 's'}: indent it (and the lines of its block) exactly as far as the keys it belongs with`;
   } else if (code === 'MISSING_CHAR' || code === 'UNEXPECTED_TOKEN' || code === 'BLOCK_AS_IMPLICIT_KEY') {
     hint = 'check brackets, quotes and the ": " after keys on this line';
   }
   return { code: ara, severity, message: text1, ...(hint ? { hint } : {}), file, path: '', start, end };
 }
+
+/** The parser's messages about a line that does not line up with its block. */
+const INDENTATION = /indent|same column/i;
 
 const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);
 

@@ -31,7 +31,7 @@ export const command: CommandSpec = {
     { name: 'force', type: 'boolean', description: 'Overwrite FILE if it exists.' },
   ],
   positionals: { min: 0, max: 1 },
-  examples: ['ara-gen init', 'ara-gen init specs/shop.yaml --name shop', 'npx ara-gen init && npx ara-gen synth platform.yaml'],
+  examples: ['ara-gen init platform.yaml', 'ara-gen init specs/shop.yaml --name shop', 'npx ara-gen init && npx ara-gen synth platform.yaml'],
   async run(args) {
     const file = args.positionals[0] ?? 'platform.yaml';
     const target = resolve(file);
