@@ -5,12 +5,13 @@
  */
 import { App, CfnResource, Stack, Tags } from 'aws-cdk-lib';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import type { IConstruct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
 import type { PlatformModel } from './model.js';
 import { stackName } from './naming.js';
 import { NagFindingsError, runNag, type NagFinding } from './nag.js';
 import { FoundationsStack } from './stacks/foundations-stack.js';
 import { BatchStack, hasBatchContent } from './stacks/batch-stack.js';
+import { hasStreamingContent, StreamingStack } from './stacks/streaming-stack.js';
 
 export interface BuildOptions {
   outdir: string;
@@ -72,11 +73,11 @@ export class StackResourceLimitError extends Error {
 const modules = new WeakMap<Stack, string>();
 
 /**
- * The modules `model` compiles to, in stack order: buildApp creates exactly these stacks, so a
- * command can name the stacks before synthesizing (`diff --template` checks its stack first).
+ * The modules `model` compiles to, in stack order: addModuleStacks creates exactly these stacks, so
+ * a command can name the stacks before synthesizing (`diff --template` checks its stack first).
  */
 export function modulesOf(model: PlatformModel): string[] {
-  return ['foundations', ...(hasBatchContent(model) ? ['batch'] : [])];
+  return ['foundations', ...(hasBatchContent(model) ? ['batch'] : []), ...(hasStreamingContent(model) ? ['streaming'] : [])];
 }
 
 /** The CDK app of a model: one stack per module with content. For tests (`Template.fromStack`). */
@@ -95,6 +96,24 @@ export function buildApp(model: PlatformModel, options: BuildOptions): { app: Ap
       '@aws-cdk/core:defaultCrossStackReferences': 'strong',
     },
   });
+  const { stacks } = addModuleStacks(app, model);
+  return { app, stacks };
+}
+
+export interface ModuleStacks {
+  readonly foundations: FoundationsStack;
+  /** Present when the model has batch content (replayers, crawlers, jobs, triggers). */
+  readonly batch?: BatchStack;
+  /** Every module stack, in deploy order. */
+  readonly stacks: Stack[];
+}
+
+/**
+ * The model's module stacks under `scope` (the App of `ara-gen synth`, or any construct outside a
+ * stack in a user's CDK app: the Platform construct), one per module with content, named
+ * `<platform>-<env>-<module>`, in the model's account and region, tagged with the spec's tags.
+ */
+export function addModuleStacks(scope: Construct, model: PlatformModel): ModuleStacks {
   const names = { platform: model.name, env: model.environment.name };
   const env = { account: model.environment.account, region: model.environment.region };
   const common = (module: string) => ({
@@ -106,19 +125,26 @@ export function buildApp(model: PlatformModel, options: BuildOptions): { app: Ap
 
   const stacks: Stack[] = [];
   const wanted = modulesOf(model);
-  const foundations = new FoundationsStack(app, stackName(names, 'foundations'), { ...common('foundations'), model });
+  const foundations = new FoundationsStack(scope, stackName(names, 'foundations'), { ...common('foundations'), model });
   modules.set(foundations, 'foundations');
   stacks.push(foundations);
+  let batch: BatchStack | undefined;
   if (wanted.includes('batch')) {
-    const batch = new BatchStack(app, stackName(names, 'batch'), { ...common('batch'), model, storage: foundations.storage });
+    batch = new BatchStack(scope, stackName(names, 'batch'), { ...common('batch'), model, storage: foundations.storage });
     batch.addStackDependency(foundations, 'buckets, key and catalog databases');
     modules.set(batch, 'batch');
     stacks.push(batch);
   }
+  if (wanted.includes('streaming')) {
+    const streaming = new StreamingStack(scope, stackName(names, 'streaming'), { ...common('streaming'), model, storage: foundations.storage });
+    streaming.addStackDependency(foundations, 'buckets, key and catalog tables');
+    modules.set(streaming, 'streaming');
+    stacks.push(streaming);
+  }
   for (const stack of stacks) {
     for (const [k, v] of Object.entries(model.tags)) Tags.of(stack).add(k, v);
   }
-  return { app, stacks };
+  return { foundations, ...(batch ? { batch } : {}), stacks };
 }
 
 /** Builds, checks (resource limit, cdk-nag) and synthesizes the model into `options.outdir`. */
@@ -145,12 +171,10 @@ export function notCompiled(model: PlatformModel): NotCompiledSection[] {
   const add = (section: string, entries: string[], reason: string) => {
     if (entries.length) out.push({ section, entries, reason });
   };
-  add('streams', Object.keys(model.streams), 'the streaming module is not compiled to CDK yet');
-  add('deliveryStreams', Object.keys(model.deliveryStreams), 'the streaming module is not compiled to CDK yet');
   add(
     'replayers',
     Object.values(model.replayers).filter((r) => r.target.kind === 'sink').map((r) => r.name),
-    'replayers into sinks belong to the streaming module, not compiled to CDK yet',
+    'the replayer-into-sink Lambda of the streaming module is not compiled yet',
   );
   add('warehouse', model.warehouse ? [model.warehouse.database] : [], 'the warehouse module is not compiled to CDK yet');
   add('dashboards', Object.keys(model.dashboards), 'the visualization module is not compiled to CDK yet');

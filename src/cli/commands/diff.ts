@@ -9,11 +9,10 @@ import { type CommandSpec, type ParsedArgs, UsageError } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { out } from '../io.js';
 import { modulesOf } from '../../compiler/app.js';
-import { listOption, options, stringOption } from '../../compiler/deploy/command-support.js';
-import { openSession, runAction } from '../../compiler/deploy/session.js';
 import type { PlatformModel } from '../../compiler/model.js';
 import { stackName } from '../../compiler/naming.js';
 import { didYouMean } from '../../util/suggest.js';
+import { listOption, openSession, options, runAction, stringOption } from '../deploy-support.js';
 import { selector } from '../../compiler/deploy/toolkit.js';
 import { parseDocument } from '../../util/yaml.js';
 
