@@ -5,23 +5,11 @@
  */
 import type { SpecPath } from '../document.js';
 import { didYouMean } from '../../util/suggest.js';
-import { type Dict, type Rule, type SpecView, dict, deepMerge, entries, isDict, listNames } from './context.js';
+import { MAP_SECTIONS, type Dict, type Rule, type SpecView, applyBlueprint, dict, deepMerge, entries, isDict, listNames } from './context.js';
 import { KNOWN_REGIONS } from '../aws-regions.js';
 
 /** Map sections whose keys name entries: path inside a spec. */
-const NAMED_SECTIONS: readonly (readonly string[])[] = [
-  ['storage', 'layers'],
-  ['catalog', 'databases'],
-  ['athena', 'workgroups'],
-  ['replayers'],
-  ['crawlers'],
-  ['jobs'],
-  ['triggers'],
-  ['streams'],
-  ['sinks'],
-  ['deliveryStreams'],
-  ['dashboards'],
-];
+const NAMED_SECTIONS = MAP_SECTIONS;
 
 /** The named section `path` lies in an entry of (`['storage', 'layers']` for `storage.layers.raw.x`). */
 const sectionOf = (path: SpecPath) => NAMED_SECTIONS.find((s) => path.length > s.length && s.every((k, i) => path[i] === k));
@@ -48,7 +36,7 @@ function at(v: unknown, path: readonly string[]): unknown {
 }
 
 function checkOverrides(view: SpecView, env: string, overrides: Dict): void {
-  const base = deepMerge(view.blueprint.spec, dict(view.doc.data)) as Dict;
+  const base = applyBlueprint(view.blueprint.spec, dict(view.doc.data)) as Dict;
   const from: SpecPath = ['environments', env, 'overrides'];
   for (const section of NAMED_SECTIONS) {
     const over = at(overrides, section);
