@@ -157,6 +157,25 @@ test('the packed tarball carries what an install outside the clone needs (README
   assert.is(pkg.bin['ara-gen'], 'bin/ara-gen.js');
 });
 
+test('print --origins: each value of the effective spec says where it comes from (spec, environment, blueprint)', async () => {
+  const file = join(dir, 'origins.yaml');
+  writeFileSync(
+    file,
+    'version: 1\nname: shop\nenvironments:\n  dev: { account: "123456789012", region: eu-west-1 }\n  prod:\n    account: "210987654321"\n    region: eu-west-1\n    overrides:\n      storage: { layers: { landing: { infrequentAccessDelay: 60 } } }\nstorage:\n  layers:\n    landing: {}\n    raw: { archiveDelay: 365 }\n',
+  );
+  const r = await runAraGen(['print', file, '--env', 'prod', '--origins'], { env: env({ NO_COLOR: '1' }) });
+  assert.is(r.code, 0, r.stderr);
+  const lines = r.stdout.split('\n');
+  const after = (head: string) => lines.slice(lines.indexOf(head) + 1);
+  assert.ok(lines.includes('  encryption: kms # blueprint spec (platforms/aws-native/blueprint.yaml)'), r.stdout);
+  assert.equal(after('    landing:')[0], "      infrequentAccessDelay: 60 # environment 'prod', line 9");
+  assert.equal(after('    raw:').slice(0, 2), ['      infrequentAccessDelay: 30 # blueprint spec (platforms/aws-native/blueprint.yaml)', '      archiveDelay: 365 # spec, line 13']);
+  // Exactly the declared layers: the blueprint's clean and transform are not added.
+  assert.not.ok(lines.includes('    clean:'), r.stdout);
+  const dev = await runAraGen(['print', file, '--origins'], { env: env({ NO_COLOR: '1' }) });
+  assert.equal(dev.stdout.split('\n').slice(dev.stdout.split('\n').indexOf('    landing:') + 1)[0], '      infrequentAccessDelay: 90 # blueprint defaults.layer (platforms/aws-native/blueprint.yaml)');
+});
+
 test('every test file names its suites (uvu prints bare dots for unnamed ones)', () => {
   const dirOf = join(repoRoot, 'test');
   const unnamed = (readdirSync(dirOf, { recursive: true }) as string[])
