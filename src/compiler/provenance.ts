@@ -5,7 +5,7 @@
  */
 import { Document, isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { SpecDocument, SpecPath } from './document.js';
-import { MAP_SECTIONS, SpecView, dict, isDict, type Dict } from './rules/context.js';
+import { MAP_SECTIONS, SpecView, dict, isDict, type Dict } from './rules/spec-view.js';
 
 /** The blueprint `defaults:` kind of the entries of each map section (sinks add `sink.<type>`). */
 const DEFAULTS_KIND: Readonly<Record<string, string>> = {

@@ -5,7 +5,7 @@
  */
 import type { SpecPath } from '../document.js';
 import { didYouMean } from '../../util/suggest.js';
-import { MAP_SECTIONS, type Dict, type Rule, type SpecView, applyBlueprint, dict, deepMerge, entries, isDict, listNames } from './context.js';
+import { MAP_SECTIONS, type Dict, type Rule, type SpecView, applyBlueprint, dict, entries, isDict, listNames } from './spec-view.js';
 import { KNOWN_REGIONS } from '../aws-regions.js';
 
 /** Map sections whose keys name entries: path inside a spec. */
