@@ -119,11 +119,18 @@ export type Opened = { readonly session: Session; readonly exitCode?: undefined 
  * before any network call), synthesize into the assembly directory (unless --assembly reuses one),
  * and open that assembly with the toolkit.
  */
-export async function openSession(action: Session['action'], args: ParsedArgs, opts: { needsCredentials: boolean }): Promise<Opened> {
+export interface SessionOptions {
+  readonly needsCredentials: boolean;
+  /** Checks the command's arguments against the model before anything slow (may throw UsageError). */
+  readonly checkModel?: (model: PlatformModel) => void;
+}
+
+export async function openSession(action: Session['action'], args: ParsedArgs, opts: SessionOptions): Promise<Opened> {
   const colour = colourEnabled();
   const loaded = await loadModel(args.positionals[0]!, stringOption(args.options.env));
   if (!loaded.model) return { exitCode: loaded.exitCode };
   const model = loaded.model;
+  opts.checkModel?.(model);
   if (opts.needsCredentials) {
     const code = await requireCredentials(action);
     if (code !== undefined) return { exitCode: code };

@@ -1,7 +1,11 @@
 /** Terminal conventions: results on stdout, everything else on stderr, colour only on a TTY without NO_COLOR. */
 
+/**
+ * no-color.org: a NO_COLOR that is present *and not empty* turns colour off; `NO_COLOR=` (set to
+ * nothing, e.g. to clear an inherited value) does not.
+ */
 export function colourEnabled(stream: NodeJS.WriteStream = process.stderr): boolean {
-  if ('NO_COLOR' in process.env && process.env.NO_COLOR !== undefined) return false;
+  if (process.env.NO_COLOR) return false;
   if (process.env.FORCE_COLOR && process.env.FORCE_COLOR !== '0') return true;
   return Boolean(stream.isTTY);
 }

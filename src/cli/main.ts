@@ -17,6 +17,7 @@ interface Entry {
 }
 
 const commands: Record<string, Entry> = {
+  init: { summary: 'Write a starter spec (a small working platform with comments) and validate it', load: () => import('./commands/init.js') },
   validate: { summary: 'Check spec files against the schema and the semantic rules', load: () => import('./commands/validate.js') },
   print: { summary: 'Print the resolved platform model (defaults and environment applied)', load: () => import('./commands/print.js') },
   schema: { summary: 'Print the JSON Schema of the spec language (or of sink configs)', load: () => import('./commands/schema.js') },
@@ -52,9 +53,38 @@ function topHelp(): string {
     'Global options: --help, --version',
     '',
     'Examples:',
+    '  ara-gen init platform.yaml',
     '  ara-gen validate examples/mystore.yaml',
     '  ara-gen synth examples/mystore.yaml --env prod -o cdk.out',
     "Run 'ara-gen <command> --help' for a command's options.",
+    '',
+  ].join('\n');
+}
+
+/** Group summaries: a command group (`sink`) is the first word of several commands (`sink run`). */
+const groups: Record<string, string> = {
+  sink: 'Run the sink-runtime configs that synth writes to <outdir>/sinks/',
+};
+
+/** Names of the commands of group `group` (`['run']` for `sink`). */
+const subcommandsOf = (group: string): string[] => Object.keys(commands).filter((n) => n.startsWith(`${group} `)).map((n) => n.slice(group.length + 1));
+
+/** `ara-gen <group> --help`: the group's subcommands and each one's examples. */
+async function groupHelp(group: string): Promise<string> {
+  const subs = subcommandsOf(group);
+  const specs = await Promise.all(subs.map(async (s) => (await commands[`${group} ${s}`]!.load()).command));
+  const width = Math.max(...subs.map((s) => s.length)) + 2;
+  return [
+    `Usage: ara-gen ${group} <subcommand> [options]`,
+    '',
+    groups[group] ?? '',
+    '',
+    'Subcommands:',
+    ...subs.map((s, i) => `  ${s.padEnd(width)}${specs[i]!.summary}`),
+    '',
+    'Examples:',
+    ...specs.flatMap((c) => c.examples.map((e) => `  ${e}`)),
+    `Run 'ara-gen ${group} <subcommand> --help' for a subcommand's options.`,
     '',
   ].join('\n');
 }
@@ -65,21 +95,34 @@ function unknownCommand(first: string, second: string | undefined): { message: s
     const dym = didYouMean(first, ['--help', '--version']);
     return { message: `unknown option '${first}'`, hint: dym || "global options are --help and --version; command options follow the command (run 'ara-gen --help')" };
   }
-  const groups = Object.keys(commands).filter((n) => n.startsWith(`${first} `));
-  if (groups.length) {
-    const subs = groups.map((g) => g.split(' ')[1]!);
-    if (second === undefined || second.startsWith('-')) return { message: `'${first}' needs a subcommand`, hint: `choose one of: ${subs.join(', ')} (e.g. 'ara-gen ${groups[0]} --help')` };
-    const dym = didYouMean(`${first} ${second}`, groups);
+  const subs = subcommandsOf(first);
+  if (subs.length) {
+    const full = subs.map((s) => `${first} ${s}`);
+    if (second === undefined || second.startsWith('-')) return { message: `'${first}' needs a subcommand`, hint: `choose one of: ${subs.join(', ')} (e.g. 'ara-gen ${full[0]} --help')` };
+    const dym = didYouMean(`${first} ${second}`, full);
     return { message: `unknown command '${first} ${second}'`, hint: dym || `'${first}' subcommands: ${subs.join(', ')}` };
   }
   const dym = didYouMean(first, Object.keys(commands).map((n) => n.split(' ')[0]!));
   return { message: `unknown command '${first}'`, hint: dym || "run 'ara-gen --help' for the commands" };
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
+/**
+ * The CLI owns its process, so its output carries only ara-gen's words: Node's and dependencies'
+ * raw process warnings ("(node:123) Warning: ...") are not printed, except with ARA_DEBUG=1 (for
+ * reporting a defect). The library never does this: a library user's process keeps its warnings.
+ */
+function ownWordsOnly(): void {
   // ara-gen supports Node 20; the AWS SDK's notice about its own future Node 22 requirement is not
-  // actionable for our users and would otherwise interleave with every sink run's output.
+  // actionable for our users (set here too so that child processes, e.g. esbuild, inherit it).
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  process.removeAllListeners('warning');
+  process.on('warning', (w) => {
+    if (process.env.ARA_DEBUG === '1') err(`debug: ${w.name}: ${w.message}`);
+  });
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  ownWordsOnly();
   handleClosedPipes();
   const colour = colourEnabled();
   const [first, ...rest] = argv;
@@ -99,6 +142,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     args = rest.slice(1);
   }
   const entry = commands[name];
+  if (!entry && subcommandsOf(first).length && (rest[0] === undefined || rest[0].startsWith('-'))) {
+    // A group without a subcommand: its help (on stdout with --help, else on stderr as a usage error).
+    if (rest.includes('--help') || rest.includes('-h')) {
+      out(await groupHelp(first));
+      return ExitCode.Ok;
+    }
+    err(`${paint('error', 'red', colour)}: '${first}' needs a subcommand\n\n${await groupHelp(first)}`);
+    return ExitCode.Usage;
+  }
   if (!entry) {
     const { message, hint } = unknownCommand(first, rest[0]);
     err(`${paint('error', 'red', colour)}: ${message}\n  hint: ${hint}`);

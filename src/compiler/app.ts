@@ -116,6 +116,14 @@ const MODULES: readonly {
   },
 ];
 
+/**
+ * The modules `model` compiles to, in stack order (a module split into parts adds `-2`, `-3`...
+ * stacks after synth): a command can name the stacks before synthesizing (`diff --template`).
+ */
+export function modulesOf(model: PlatformModel): string[] {
+  return ['foundations', ...MODULES.filter((m) => m.units(model).length > 0).map((m) => m.name)];
+}
+
 /** The CDK app of a model: one stack per module with content (or per part of a split module). */
 export function buildApp(model: PlatformModel, options: BuildOptions): { app: App; stacks: Stack[] } {
   const app = new App({

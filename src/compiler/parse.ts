@@ -6,7 +6,7 @@
 import { closeSync, constants, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Pair, YAMLMap } from 'yaml';
-import { LineCounter, isMap, isPair, isScalar, parseDocument, visit } from '../util/yaml.js';
+import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, visit } from '../util/yaml.js';
 import { closest } from '../util/suggest.js';
 import type { Diagnostic } from './diagnostics.js';
 import type { SpecDocument } from './document.js';
@@ -24,6 +24,7 @@ export const LoaderCode = {
   NotMapping: 'ARA107',
   MultipleDocuments: 'ARA108',
   YamlWarning: 'ARA109',
+  CollectionKey: 'ARA118',
   NonPlainType: 'ARA120',
 } as const;
 
@@ -137,7 +138,9 @@ export function decodeText(file: string, bytes: Uint8Array): ReadResult {
  */
 export function parseSpec(file: string, text: string): { document?: SpecDocument; diagnostics: Diagnostic[] } {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, merge: true, prettyErrors: false, keepSourceTokens: false });
+  // logLevel 'error': the yaml package would report a list or mapping used as a key with a raw
+  // process warning; it is a finding here (ARA118).
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, merge: true, prettyErrors: false, keepSourceTokens: false, logLevel: 'error' });
   const pos = (offset: number) => {
     const p = lines.linePos(offset);
     return { line: Math.max(1, p.line), col: Math.max(1, p.col) };
@@ -155,6 +158,14 @@ export function parseSpec(file: string, text: string): { document?: SpecDocument
     const p = pos(doc.contents.range?.[0] ?? 0);
     const what = isScalar(doc.contents) ? `a single ${typeof doc.contents.value === 'string' ? 'text' : 'value'}` : 'a list';
     diagnostics.push(at(file, LoaderCode.NotMapping, `the document is ${what}, not a mapping of keys to values`, "a spec is a YAML mapping that starts with 'version: 1' and 'name: ...'", p.line, p.col));
+    return { diagnostics };
+  }
+  const collectionKey = firstCollectionKey(doc.contents);
+  if (collectionKey) {
+    const p = pos(collectionKey.offset);
+    diagnostics.push(
+      at(file, LoaderCode.CollectionKey, `a ${collectionKey.kind} is used as a key: keys must be plain names`, 'write the key as plain text (quote it if it contains brackets, braces or commas)', p.line, p.col),
+    );
     return { diagnostics };
   }
   const typed = nonPlainNode(doc.contents);
@@ -198,10 +209,26 @@ function rootCauses(text: string, errors: Diagnostic[]): Diagnostic[] {
     const indent = /^[ \t]*/.exec(lines[line - 1] ?? '')![0];
     return indent.indexOf('\t');
   };
+  const indentOf = (line: number): string => /^[ \t]*/.exec(lines[line - 1] ?? '')![0];
+  /** The nearest line above `line` with content (not blank, not only a comment). */
+  const previousContent = (line: number): number | undefined => {
+    for (let n = line - 1; n >= 1; n--) if (!/^\s*(#.*)?$/.test(lines[n - 1] ?? '')) return n;
+    return undefined;
+  };
   const seen = new Set<string>();
   const out: Diagnostic[] = [];
+  /** Lines whose alignment finding is a consequence of a tab-indented line just above them. */
+  const afterTab = new Set<number>();
   for (const d of errors) {
     const tab = d.code === LoaderCode.Syntax ? tabAt(d.start.line) : -1;
+    if (tab < 0 && d.code === LoaderCode.Syntax && INDENTATION.test(d.message)) {
+      // A sibling below a tab-indented line no longer lines up with it: the tab is the cause.
+      const prev = previousContent(d.start.line);
+      if (prev !== undefined && (indentOf(prev).includes('\t') || afterTab.has(prev))) {
+        afterTab.add(d.start.line);
+        continue;
+      }
+    }
     const finding: Diagnostic =
       tab >= 0
         ? { ...d, code: LoaderCode.TabIndent, message: 'tab character used for indentation', hint: 'YAML indentation must use spaces; replace the tab with spaces', start: { line: d.start.line, col: tab + 1 }, end: { line: d.start.line, col: tab + 2 } }
@@ -261,13 +288,19 @@ function yamlFinding(
   } else if (/end with a ([\]}])/.test(msg)) {
     const close = /end with a ([\]}])/.exec(msg)![1]!;
     hint = `a '${close === ']' ? '[' : '{'}' opened on an earlier line is not closed with '${close}'`;
-  } else if (/indent|same column/i.test(msg)) {
-    hint = 'check the indentation of this line against the lines above';
+  } else if (INDENTATION.test(msg)) {
+    text1 = `YAML indentation error: ${lowerFirst(msg)}`;
+    const line = text.split(/\r?\n/)[start.line - 1] ?? '';
+    const spaces = /^ */.exec(line)![0].length;
+    hint = `this line's indentation is ${spaces} space${spaces === 1 ? '' : 's'}: indent it (and the lines of its block) exactly as far as the keys it belongs with`;
   } else if (code === 'MISSING_CHAR' || code === 'UNEXPECTED_TOKEN' || code === 'BLOCK_AS_IMPLICIT_KEY') {
     hint = 'check brackets, quotes and the ": " after keys on this line';
   }
   return { code: ara, severity, message: text1, ...(hint ? { hint } : {}), file, path: '', start, end };
 }
+
+/** The parser's messages about a line that does not line up with its block. */
+const INDENTATION = /indent|same column/i;
 
 const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);
 
@@ -291,6 +324,22 @@ function firstDuplicateLine(contents: unknown, offset: number, pos: (o: number) 
     },
   });
   return line;
+}
+
+/** The first mapping key that is a list or a mapping (`? [a, b]`, `{a: 1}: x`), which JSON data cannot hold. */
+function firstCollectionKey(contents: unknown): { offset: number; kind: 'list' | 'mapping' } | undefined {
+  let found: { offset: number; kind: 'list' | 'mapping' } | undefined;
+  visit(contents as YAMLMap, {
+    Pair(_, pair) {
+      const key = pair.key;
+      if (key && (isMap(key) || isSeq(key))) {
+        found = { offset: key.range?.[0] ?? 0, kind: isMap(key) ? 'mapping' : 'list' };
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 /** The first node with an explicit tag that does not give plain JSON data. */

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { schemaDir } from '../paths.js';
+import { KNOWN_REGIONS } from './aws-regions.js';
 import { type CompiledSchemaError, loadCompiledValidator } from '../util/compiled-validator.js';
 import { closest, didYouMean } from '../util/suggest.js';
 import type { Diagnostic } from './diagnostics.js';
@@ -58,7 +59,8 @@ export function checkSchemaDetailed(doc: SpecDocument, name = 'platform'): Schem
   if (validate(doc.data)) return { diagnostics: [], doubtful: [] };
   const index = schemaIndex(name);
   const doubtful: string[] = [];
-  const misplaced = misplacedEntries([...(validate.errors ?? [])], doc, index);
+  const dedented = dedentedBlocks([...(validate.errors ?? [])], doc, index);
+  const misplaced = [...dedented, ...misplacedEntries([...(validate.errors ?? [])], doc, index).filter((m) => !dedented.some((d) => d.section === m.section))];
   const pruned = pruneErrors([...(validate.errors ?? [])]).filter((e) => !misplaced.some((m) => m.covers(e)));
   // A typo of the key that selects another variant (`whenx:` in a conditional trigger): the keys the
   // selected variant misses (`schedule`) are a consequence.
@@ -151,6 +153,58 @@ interface Misplaced {
   /** Pointer of the section the entry belongs to (`/jobs`). */
   readonly section: string;
   covers(e: AjvError): boolean;
+}
+
+/**
+ * A block written at the column of the key it belongs under (`web-sale:` then `shards: 2` at the
+ * same column): YAML reads the key as empty and its fields as its siblings, which gives one
+ * finding per field ("must be a mapping", "unknown key"), none about the cause. One finding
+ * instead, saying it is the indentation, when the keys after an empty key are all fields of it and
+ * are rejected where they stand.
+ */
+function dedentedBlocks(errors: readonly AjvError[], doc: SpecDocument, index: SchemaIndex): Misplaced[] {
+  const out: Misplaced[] = [];
+  const under = (pointer: string) => (e: AjvError) => e.instancePath === pointer || e.instancePath.startsWith(pointer + '/');
+  for (const e of errors) {
+    if (e.keyword !== 'type' || !String(e.params.type).split(',').includes('object')) continue;
+    const path = parsePointer(e.instancePath);
+    if (!path.length || valueAt(doc.data, path) !== null) continue;
+    const parentPath = path.slice(0, -1);
+    const parent = valueAt(doc.data, parentPath);
+    if (!isRecord(parent)) continue;
+    const own = path[path.length - 1]!;
+    const parentPointer = toPointer(parentPath);
+    const fields = index.at(doc.data, path).allProperties();
+    const rejectedHere = (k: string) =>
+      errors.some((x) => (x.instancePath === parentPointer && (x.params.additionalProperty === k || x.propertyName === k)) || under(toPointer([...parentPath, k]))(x));
+    const keys = Object.keys(parent);
+    const run: string[] = [];
+    for (const k of keys.slice(keys.indexOf(own) + 1)) {
+      if (!fields.includes(k) || !rejectedHere(k)) break;
+      run.push(k);
+    }
+    if (!run.length) continue;
+    const column = doc.locate(path, 'key').start.col;
+    if (doc.locate([...parentPath, run[0]!], 'key').start.col !== column) continue;
+    const quoted = run.map((k) => `'${k}'`).join(', ');
+    const lines = run.length === 1 ? 'that line' : 'those lines';
+    out.push({
+      section: e.instancePath,
+      covers: (x) => x === e || run.some((k) => (x.instancePath === parentPointer && (x.params.additionalProperty === k || x.propertyName === k)) || under(toPointer([...parentPath, k]))(x)),
+      diagnostic: {
+        ...doc.diagnostic({
+          code: SchemaCode.UnknownKey,
+          path: [...parentPath, run[0]!],
+          part: 'key',
+          message: `wrong indentation: ${quoted} ${run.length === 1 ? 'is a key' : 'are keys'} of '${own}' but ${run.length === 1 ? 'starts' : 'start'} at its column, so '${own}' is empty`,
+          hint: `indent ${lines} further than '${own}:' (e.g. 2 more spaces), so that ${run.length === 1 ? 'it belongs' : 'they belong'} to it`,
+        }),
+        // The block's content is unknown until it is indented: findings of the rules inside the parent are consequences.
+        path: parentPointer,
+      },
+    });
+  }
+  return out;
 }
 
 /**
@@ -365,7 +419,28 @@ function jsonType(v: unknown): string {
   return typeof v;
 }
 
-const show = (v: unknown) => (typeof v === 'string' ? `'${v}'` : typeof v === 'number' && !Number.isFinite(v) ? `${v} (a number too large to use)` : JSON.stringify(v));
+/** A value as the user wrote it; YAML's special numbers as YAML spells them. */
+const show = (v: unknown) => {
+  if (typeof v === 'string') return v.length > 100 ? `'${v.slice(0, 60)}…' (${v.length} characters)` : `'${v}'`;
+  if (typeof v === 'number' && Number.isNaN(v)) return '.nan (not a number)';
+  if (typeof v === 'number' && !Number.isFinite(v)) return `${v < 0 ? '-' : ''}.inf (infinity)`;
+  return JSON.stringify(v);
+};
+
+/**
+ * A hint says what to do; the field's description, when there is one, follows in parentheses as
+ * context. A hint is never the bare description (that only restates what the field is).
+ */
+function actionHint(action: string, description: string | undefined): string {
+  const d = description?.replace(/\.$/, '');
+  return d ? `${action} (${d})` : action;
+}
+
+/** Known vocabularies of pattern-checked fields, for "did you mean" on a value of the right shape. */
+function vocabularyOf(path: readonly string[]): readonly string[] {
+  if (path.length === 3 && path[0] === 'environments' && path[2] === 'region') return KNOWN_REGIONS;
+  return [];
+}
 
 function valueAt(data: unknown, path: readonly string[]): unknown {
   let cur = data;
@@ -423,11 +498,12 @@ function describe(e: AjvError, doc: SpecDocument, index: SchemaIndex): Diagnosti
           hint: `write ${types.includes('mapping') ? 'its entries under it (or {})' : 'a value after the colon'}, or remove the key${describeHint() ? ` (${describeHint()!.replace(/\.$/, '')})` : ''}`,
         });
       }
+      const example = info().examples().find((x) => types.includes(typeName(jsonType(x))) || (types.includes('number') && typeof x === 'number'));
       return doc.diagnostic({
         code: SchemaCode.WrongType,
         path,
-        message: `${name} must be ${expected}, got ${article(jsonType(value))}${isScalar(value) ? ` (${show(value)})` : ''}`,
-        ...hintOpt(describeHint()),
+        message: `${name} must be ${expected}, got ${typeof value === 'number' && !Number.isFinite(value) ? show(value) : `${article(jsonType(value))}${isScalar(value) ? ` (${show(value)})` : ''}`}`,
+        hint: actionHint(`write ${expected}${example !== undefined ? `, e.g. ${show(example)}` : ''}`, describeHint()),
       });
     }
     case 'enum':
@@ -450,7 +526,7 @@ function describe(e: AjvError, doc: SpecDocument, index: SchemaIndex): Diagnosti
         code: SchemaCode.NotAllowed,
         path,
         message: `${name} must be ${allowed.length === 1 ? show(allowed[0]) : `one of ${allowed.map(show).join(', ')}`}; got ${show(value)}`,
-        ...hintOpt(dym || describeHint()),
+        hint: dym || actionHint('use one of the values listed', describeHint()),
       });
     }
     case 'pattern':
@@ -458,11 +534,13 @@ function describe(e: AjvError, doc: SpecDocument, index: SchemaIndex): Diagnosti
       if (e.propertyName !== undefined) return nameFinding(e, path, doc, index);
       const ex = info().examples();
       const unit = unitProblem(String(p.pattern), value);
+      const dym = typeof value === 'string' ? didYouMean(value, vocabularyOf(path)) : '';
+      const shape = [describeHint()?.replace(/\.$/, ''), ex.length ? `e.g. ${ex.map(show).join(', ')}` : `expected to match ${e.keyword === 'pattern' ? String(p.pattern) : String(p.format)}`].filter(Boolean).join('; ');
       return doc.diagnostic({
         code: SchemaCode.BadFormat,
         path,
         message: unit ? `${name}: ${unit}` : value === '' ? `${name} is empty` : `${name} has an invalid format: ${show(value)}`,
-        hint: [describeHint()?.replace(/\.$/, ''), ex.length ? `e.g. ${ex.map(show).join(', ')}` : `expected to match ${e.keyword === 'pattern' ? String(p.pattern) : String(p.format)}`].filter(Boolean).join('; '),
+        hint: dym ? `${dym} (${shape})` : shape,
       });
     }
     case 'minimum':
@@ -473,7 +551,7 @@ function describe(e: AjvError, doc: SpecDocument, index: SchemaIndex): Diagnosti
         code: SchemaCode.OutOfRange,
         path,
         message: `${name} must be ${String(p.comparison)} ${String(p.limit)}; got ${show(value)}`,
-        ...hintOpt(describeHint()),
+        hint: actionHint(`use a value ${String(p.comparison)} ${String(p.limit)}`, describeHint()),
       });
     case 'minLength':
     case 'maxLength': {
@@ -483,7 +561,7 @@ function describe(e: AjvError, doc: SpecDocument, index: SchemaIndex): Diagnosti
         code: SchemaCode.OutOfRange,
         path,
         message: `${name} must be ${min ? 'at least' : 'at most'} ${String(p.limit)} characters long; got ${typeof value === 'string' ? value.length : '?'}`,
-        ...hintOpt(describeHint()),
+        hint: actionHint(min ? `write at least ${String(p.limit)} characters` : `shorten it to ${String(p.limit)} characters or fewer`, describeHint()),
       });
     }
     case 'minItems':
@@ -500,7 +578,7 @@ function describe(e: AjvError, doc: SpecDocument, index: SchemaIndex): Diagnosti
         code: SchemaCode.OutOfRange,
         path,
         message: `${here} must have ${min ? 'at least' : 'at most'} ${limit} ${what}; it has ${count}${got}`,
-        ...hintOpt(describeHint()),
+        hint: actionHint(min ? `add ${what === 'item' || what === 'items' ? 'items' : 'keys'} to reach ${limit}` : `remove ${what === 'item' || what === 'items' ? 'items' : 'keys'} to keep ${limit}`, describeHint()),
       });
     }
     case 'uniqueItems':
@@ -536,7 +614,7 @@ function describe(e: AjvError, doc: SpecDocument, index: SchemaIndex): Diagnosti
           path: e.instancePath,
         };
       }
-      return doc.diagnostic({ code: SchemaCode.Other, path, message: `${here} has a combination of keys that is not allowed`, ...hintOpt(describeHint()) });
+      return doc.diagnostic({ code: SchemaCode.Other, path, message: `${here} has a combination of keys that is not allowed`, hint: actionHint('remove one of the keys', describeHint()) });
     }
     case 'requiredOneOf': {
       const keys = (p.keys as string[]).map((k) => `'${k}'`);
@@ -545,14 +623,14 @@ function describe(e: AjvError, doc: SpecDocument, index: SchemaIndex): Diagnosti
         path,
         part: 'key',
         message: `${here} needs ${keys.length === 2 ? 'either' : 'one of'} ${keys.join(keys.length === 2 ? ' or ' : ', ')}`,
-        ...hintOpt(describeHint()),
+        hint: actionHint(`add ${keys.join(keys.length === 2 ? ' or ' : ', or ')}`, describeHint()),
       });
     }
     case 'oneOfMany':
-      return doc.diagnostic({ code: SchemaCode.Other, path, message: `${here} matches more than one variant`, ...hintOpt(describeHint()) });
+      return doc.diagnostic({ code: SchemaCode.Other, path, message: `${here} matches more than one variant`, hint: actionHint('keep the keys of one variant only', describeHint()) });
     default:
       if (e.propertyName !== undefined) return nameFinding(e, path, doc, index);
-      return doc.diagnostic({ code: SchemaCode.Other, path, message: `${here} ${e.message ?? 'is invalid'}`, ...hintOpt(describeHint()) });
+      return doc.diagnostic({ code: SchemaCode.Other, path, message: `${here} ${e.message ?? 'is invalid'}`, hint: actionHint('correct the value', describeHint()) });
   }
 }
 
@@ -567,7 +645,7 @@ function nameFinding(e: AjvError, path: string[], doc: SpecDocument, index: Sche
     path: [...path, key],
     part: 'key',
     message: `name '${key}' in ${label(path)} is ${why}`,
-    hint: rule ?? 'use letters, digits, - and _',
+    hint: rule ? `rename it: ${lowerFirst(rule.replace(/^An entry name: /, ''))}` : 'rename it: use letters, digits, - and _',
   });
 }
 
@@ -588,3 +666,4 @@ function unitProblem(pattern: string, value: unknown): string | undefined {
 const isScalar = (v: unknown) => v === null || typeof v !== 'object';
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const hintOpt = (h: string | undefined) => (h ? { hint: h } : {});
+const lowerFirst = (t: string) => t.charAt(0).toLowerCase() + t.slice(1);

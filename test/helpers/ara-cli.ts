@@ -33,13 +33,15 @@ export interface RunOptions {
   readonly nodeArgs?: readonly string[];
   readonly cwd?: string;
   readonly timeoutMs?: number;
+  /** ARA_BUILD_DIR for the child (default: this build, absolute); relative paths resolve against the script's package. */
+  readonly buildDir?: string;
 }
 
 export function runScript(script: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script, ...args], {
       cwd: options.cwd ?? repoRoot,
-      env: { ...(options.env ?? process.env), ARA_BUILD_DIR: resolve(repoRoot, buildDir) },
+      env: { ...(options.env ?? process.env), ARA_BUILD_DIR: options.buildDir ?? resolve(repoRoot, buildDir) },
       // stdin closed: a command that tried to prompt would read EOF, never hang.
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -326,11 +326,34 @@ t('job scripts: every rendered flagship and lakehouse script is valid Python (py
   assert.is.not(bad.status, 0);
 });
 
+t('job scripts: every column of the declared source table is cast to its catalog type (type drift between crawled windows)', () => {
+  // The Glue tables as deployed: the foundations template of the flagship (all[2]).
+  const tables = Object.values(all[2]!.findResources('AWS::Glue::Table')).map((r) => r.Properties.TableInput as { Name: string; StorageDescriptor: { Columns: { Name: string; Type: string }[] } });
+  const jobs = flagshipStack.jobs;
+  assert.ok(Object.keys(jobs).length >= 2);
+  for (const [name, job] of Object.entries(jobs)) {
+    const text = readFileSync(join(flagshipOut, `asset.${job.scriptAsset.assetHash}.py`), 'utf8');
+    const line = /^SOURCE_COLUMNS = (.*)$/m.exec(text);
+    assert.ok(line, `${name}: the script declares SOURCE_COLUMNS`);
+    const declared = JSON.parse(line![1]!) as [string, string][];
+    const sourceTable = name === 'customer-to-parquet' ? 'customer' : 'store_sale';
+    const table = tables.find((x) => x.Name === sourceTable);
+    assert.ok(table, `the catalog declares ${sourceTable}`);
+    assert.equal(declared, table!.StorageDescriptor.Columns.map((c) => [c.Name, c.Type]), `${name}: the script's types are the table's`);
+    assert.ok(declared.some(([, type]) => type === 'bigint') && declared.some(([, type]) => type === 'timestamp'));
+    // Resolved before the DataFrame exists (a choice type cannot be cast later), then cast per column.
+    assert.match(text, /source = source\.resolveChoice\(specs=\[\(name, "cast:" \+ CHOICE_TYPES\[glue_type\]\) for name, glue_type in SOURCE_COLUMNS\]\)/);
+    assert.match(text, /for name, glue_type in SOURCE_COLUMNS:\n/);
+    assert.match(text, /df = df\.withColumn\(name, F\.col\(name\)\.cast\(glue_type\)\)/);
+    assert.ok(text.indexOf('resolveChoice') < text.indexOf('df = source.toDF()'));
+  }
+});
+
 t('templates: strict rendering names the missing variable; unknown templates get a suggestion', () => {
   assert.throws(() => renderTemplate('aws-native', 'csv-to-parquet', { jobName: 'j' }), (e: Error) => e instanceof TemplateError && /'csv-to-parquet'.*"sourceDatabase" not defined/.test(e.message));
   assert.throws(() => renderTemplate('aws-native', 'csv-to-parket', {}), /template 'csv-to-parket' not found .*did you mean 'csv-to-parquet'\?/);
   const r = renderTemplate('aws-native', 'csv-to-parquet', {
-    jobName: 'j', sourceDatabase: 'a', sourceTable: 'b', targetDatabase: 'c', targetTable: 'd', partitionKeys: ['p'], timestampFormat: 'f',
+    jobName: 'j', sourceDatabase: 'a', sourceTable: 'b', targetDatabase: 'c', targetTable: 'd', partitionKeys: ['p'], timestampFormat: 'f', dateFormat: 'g', sourceColumns: [],
   });
   assert.is(r.extension, 'py');
   assert.ok(r.text.includes('PARTITION_KEYS = ["p"]'));

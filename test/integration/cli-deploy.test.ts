@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { test } from 'uvu';
+import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkCredentials } from '../../src/compiler/deploy/credentials.js';
 import { SourceIndex, formatSource } from '../../src/compiler/deploy/failure-map.js';
@@ -18,7 +18,11 @@ import { AraIoHost } from '../../src/compiler/deploy/io-host.js';
 import { listRetained } from '../../src/compiler/deploy/retained.js';
 import { readAssemblyStacks } from '../../src/compiler/deploy/assembly-reader.js';
 import { explainFailure } from '../../src/compiler/deploy/toolkit.js';
+import { modulesOf } from '../../src/compiler/app.js';
+import { loadPlatformOrThrow } from '../../src/compiler/load.js';
 import { flagship, noAwsEnv, repoRoot, runAraGen, runScript } from '../helpers/ara-cli.js';
+
+const test = suite('cli deploy');
 
 const tmp = mkdtempSync(join(tmpdir(), 'ara-deploy-'));
 const emptyHome = join(tmp, 'home');
@@ -154,9 +158,37 @@ test('diff --template FILE works offline, without credentials, and shows the cha
   assert.is(r2.code, 0, r2.stderr);
   assert.match(r2.stdout, /mystore-dev-batch: no differences/);
 
-  const r3 = await runAraGen(['diff', flagship, '--template', same, '--assembly', assemblyDir], { env: g.env });
-  assert.is(r3.code, 2);
-  assert.match(r3.stderr, /--template compares one stack/);
+  assert.not.match(r.stdout + r.stderr + r2.stdout + r2.stderr, /Synthesis time|Number of stacks with differences/);
+});
+
+test('diff --template: the stack comes from the file name (stack or module), else a usage error before synthesis', async () => {
+  assert.ok(synthOk, 'needs the synthesized flagship');
+  // modulesOf() names the stacks before synthesis: exactly the stacks synth writes.
+  const model = await loadPlatformOrThrow(flagship);
+  assert.equal(
+    modulesOf(model).map((m) => `mystore-dev-${m}`),
+    readAssemblyStacks(assemblyDir).map((x) => x.stackName),
+  );
+  const g = guarded();
+  const byModule = join(tmp, 'batch.json');
+  writeFileSync(byModule, readFileSync(join(assemblyDir, 'mystore-dev-batch.template.json')));
+  const r = await runAraGen(['diff', flagship, '--template', byModule, '--assembly', assemblyDir], { env: g.env, nodeArgs: g.nodeArgs });
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout.trim().split('\n').pop(), `mystore-dev-batch: no differences against ${byModule}`);
+
+  const unnamed = join(tmp, 'same.template.json');
+  for (const [extra, message] of [
+    [[], /^error: --template compares one stack, and the file name 'same\.template\.json' names none of mystore-dev-foundations, mystore-dev-batch(, mystore-dev-[a-z]+)*\n  hint: add --stack NAME/],
+    [['--stack', 'bach'], /^error: no stack 'bach' in mystore environment dev \(stacks: mystore-dev-foundations, mystore-dev-batch(, mystore-dev-[a-z]+)*\)\n  hint: did you mean 'batch'\?/],
+    [['--stack', 'batch', '--stack', 'foundations'], /^error: --template compares one stack, but --stack names 2\n/],
+  ] as const) {
+    const out = join(tmp, `diff-unnamed-${extra.length}`);
+    const bad = await runAraGen(['diff', flagship, '--template', unnamed, '-o', out, ...extra], { env: g.env, nodeArgs: g.nodeArgs });
+    assert.is(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, message);
+    assert.not.ok(existsSync(out), 'reported before synthesizing');
+  }
+  assert.equal(g.attempts(), []);
 });
 
 test('diff --template with a file that is no template: usage error (exit 2) naming the file, before synthesis', async () => {
@@ -263,7 +295,7 @@ test('destroy lists what it retains and, without a TTY or --yes, refuses before 
   assert.ok(retained.filter((x) => x.type === 'AWS::S3::Bucket').length >= 4, 'layer buckets and access-logs bucket retained in prod');
 
   // An assembly of another environment is not reused.
-  const wrong = await runAraGen(['diff', flagship, '--template', join(tmp, 'same.template.json'), '--assembly', join(tmp, 'destroy-out')], { env: g.env });
+  const wrong = await runAraGen(['diff', flagship, '--template', join(tmp, 'same.template.json'), '--stack', 'batch', '--assembly', join(tmp, 'destroy-out')], { env: g.env });
   assert.is(wrong.code, 2);
   assert.match(wrong.stderr, /the assembly in '.*destroy-out' is not the one of mystore environment dev/);
 });

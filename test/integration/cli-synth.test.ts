@@ -6,9 +6,11 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { test } from 'uvu';
+import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { flagship, repoRoot, runAraGen, runScript, type RunResult } from '../helpers/ara-cli.js';
+
+const test = suite('cli synth');
 
 const tmp = mkdtempSync(join(tmpdir(), 'ara-synth-'));
 const dirA = join(tmp, 'a');

@@ -10,10 +10,12 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, posix, relative, sep } from 'node:path';
-import { test } from 'uvu';
+import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import ts from 'typescript';
 import { packageRoot } from '../../src/paths.js';
+
+const test = suite('architecture');
 
 type Layer = 'cli' | 'compiler' | 'runtime' | 'datasets' | 'contract' | 'util' | 'paths';
 

@@ -8,7 +8,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'uvu';
+import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
 import { HINT_NAMES } from '../../src/contract/buffering.js';
@@ -27,6 +27,8 @@ import { loadPlatform } from '../../src/compiler/load.js';
 import { compileSinkConfigs } from '../../src/compiler/sink-config.js';
 import { parseSize } from '../../src/compiler/units.js';
 import { packageRoot } from '../../src/paths.js';
+
+const test = suite('defaults');
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,11 +1,13 @@
 // KPL aggregation format: what KplAggregator writes must deaggregate with the reference consumer
 // library (aws-kinesis-agg) to the exact user records, within the configured size bounds.
 import { createHash } from 'node:crypto';
-import { test } from 'uvu';
+import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { kinesisEntrySize, type KinesisEntry } from '../../src/runtime/destinations/kinesis.js';
 import { deaggregate, type Deaggregated } from '../servers/deaggregate.js';
 import { KplAggregator, KPL_MAGIC, isAggregated, varintSize, type UserRecord } from '../../src/runtime/destinations/kpl-aggregation.js';
+
+const test = suite('destinations kpl');
 
 function userRecords(n: number, keyOf: (i: number) => string, size = 40): UserRecord[] {
   return Array.from({ length: n }, (_, i) => ({ data: Buffer.from(JSON.stringify({ i, pad: 'x'.repeat(size + (i % 13)) })), partitionKey: keyOf(i) }));

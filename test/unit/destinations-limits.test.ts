@@ -3,7 +3,7 @@
  * runs; the engine enforces the destinations' own limits at run time. Both must state the same
  * numbers, or a spec that validates would be refused by `sink run` (or the other way round).
  */
-import { test } from 'uvu';
+import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DESTINATION_LIMITS } from '../../src/compiler/rules/buffering.js';
 import { DYNAMODB_DEFAULTS, DYNAMODB_LIMITS } from '../../src/runtime/destinations/dynamodb.js';
@@ -14,6 +14,8 @@ import { CLOUDWATCH_LOGS_DEFAULTS } from '../../src/runtime/destinations/cloudwa
 import { CLOUDWATCH_METRICS_DEFAULTS } from '../../src/runtime/destinations/cloudwatch-metrics.js';
 import { REDIS_STREAM_DEFAULTS } from '../../src/runtime/destinations/redis-stream.js';
 import { CLOUDWATCH_LOGS_LIMITS, CLOUDWATCH_METRICS_LIMITS, REDIS_STREAM_LIMITS } from '../../src/contract/limits.js';
+
+const test = suite('destinations limits');
 
 const MiB = 1024 * 1024;
 const runtime = {

@@ -1,8 +1,10 @@
-import { test } from 'uvu';
+import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AsyncSinkWriter, SinkConfigError } from '../../src/runtime/engine/async-sink-writer.js';
 import { FakeClock } from '../../src/runtime/engine/clock.js';
 import { MemoryDestination, type MemEntry } from '../helpers/memory-destination.js';
+
+const test = suite('engine config');
 
 const kinesisLike = () =>
   new MemoryDestination({

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'uvu';
+import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Backoff, backoffCeiling, seededRandom } from '../../src/runtime/engine/backoff.js';
 import { classifyError } from '../../src/runtime/engine/errors.js';
@@ -8,6 +8,8 @@ import { awsEntryFailure, classifyAwsError } from '../../src/runtime/destination
 import { Histogram } from '../../src/runtime/engine/metrics.js';
 import { RequestBuffer } from '../../src/runtime/engine/request-buffer.js';
 import { awsError } from '../helpers/memory-destination.js';
+
+const test = suite('engine errors');
 
 const cls = (err: unknown, classify = classifyAwsError) => {
   const c = classify(err);

@@ -1,8 +1,10 @@
-import { test } from 'uvu';
+import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AsyncSinkWriter } from '../../src/runtime/engine/async-sink-writer.js';
 import { FakeClock, settle } from '../../src/runtime/engine/clock.js';
 import { MemoryDestination, entry, type MemEntry } from '../helpers/memory-destination.js';
+
+const test = suite('engine flush');
 
 function setup(hints = {}, destOptions = {}) {
   const clock = new FakeClock();

@@ -1,4 +1,4 @@
-import { test } from 'uvu';
+import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AsyncSinkWriter } from '../../src/runtime/engine/async-sink-writer.js';
 import { FakeClock, settle } from '../../src/runtime/engine/clock.js';
@@ -10,6 +10,8 @@ import {
   createRateLimitingStrategy,
 } from '../../src/runtime/engine/rate-limiting.js';
 import { MemoryDestination, entry, type MemEntry } from '../helpers/memory-destination.js';
+
+const test = suite('engine rate-limiting');
 
 const hints = { maxBatchSize: 4, maxBatchBytes: 1000, maxRecordBytes: 100, maxBufferedRequests: 50, maxTimeInBufferMs: 1000, maxInFlightRequests: 10 };
 const done = (batchSize: number, failedEntries = 0, id?: number) => ({ batchSize, failedEntries, throttled: failedEntries > 0, latencyMs: 1, id });

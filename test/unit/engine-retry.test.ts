@@ -1,8 +1,10 @@
-import { test } from 'uvu';
+import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AsyncSinkWriter, FatalSinkError, type AsyncSinkWriterOptions } from '../../src/runtime/engine/async-sink-writer.js';
 import { FakeClock, settle } from '../../src/runtime/engine/clock.js';
 import { MemoryDestination, awsError, entry, type MemEntry, type MemoryDestinationOptions } from '../helpers/memory-destination.js';
+
+const test = suite('engine retry');
 
 function setup(destOptions: MemoryDestinationOptions = {}, options: Partial<AsyncSinkWriterOptions<MemEntry>> = {}) {
   const clock = new FakeClock();

@@ -1,9 +1,11 @@
-import { test } from 'uvu';
+import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AsyncSinkWriter } from '../../src/runtime/engine/async-sink-writer.js';
 import { seededRandom } from '../../src/runtime/engine/backoff.js';
 import { FakeClock } from '../../src/runtime/engine/clock.js';
 import { MemoryDestination, awsError, entry, type MemEntry } from '../helpers/memory-destination.js';
+
+const test = suite('engine soak');
 
 // Seeded chaos: whole-request throttling and 500s, requests that never answer (timeouts), and
 // per-entry failures, with concurrency and AIMD. Every record must arrive; none dead-lettered.

@@ -353,7 +353,7 @@ lines('the same YAML complaint on consecutive lines: one finding naming the line
   const d = await only(text);
   const line = Number(where(text, '      source: { stream: web-sale }').split(':')[0]);
   assert.is(d.code, 'ARA100');
-  assert.is(d.message, `YAML syntax error: all mapping items must start at the same column (also lines ${line + 2}-${line + 4})`);
+  assert.is(d.message, `YAML indentation error: all mapping items must start at the same column (also lines ${line + 2}-${line + 4})`);
   assert.is(at(d), `${line + 1}:1`);
 });
 

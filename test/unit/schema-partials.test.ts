@@ -7,10 +7,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'uvu';
+import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { NOT_OVERRIDABLE, PARTIAL_PREFIX, formatSchema, partialDescription, withDerivedPartials } from '../../src/compiler/schema-partials.js';
 import { packageRoot } from '../../src/paths.js';
+
+const test = suite('schema partials');
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,7 +1,9 @@
 // The progress line `sink run` draws on a TTY: figures, rate, width handling, clearing.
-import { test } from 'uvu';
+import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ProgressLine, type ProgressFigures } from '../../src/cli/sink-run-report.js';
+
+const test = suite('sink progress');
 
 function fakeTty(columns: number | undefined) {
   const writes: string[] = [];

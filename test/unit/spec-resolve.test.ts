@@ -217,15 +217,44 @@ Variants('other variants: streams, delivery streams, warehouse, dashboards, repl
   assert.is(m.storage.encryption, 's3');
 });
 
-Variants('blueprint layers are merged with the spec layers; prefixes are normalised', () => {
+Variants('a spec declaring layers gets exactly those; a blueprint layer it names keeps the blueprint values; prefixes are normalised', () => {
   const m = model(variants, 'staging');
-  assert.equal(Object.keys(m.storage.layers), ['raw', 'clean', 'transform', 'landing']);
-  assert.equal([m.storage.layers.raw!.infrequentAccessDelay, m.storage.layers.raw!.archiveDelay], [30, 90]);
+  assert.equal(Object.keys(m.storage.layers), ['landing', 'clean']);
   assert.equal([m.storage.layers.landing!.infrequentAccessDelay, m.storage.layers.landing!.archiveDelay], [60, 365]);
+  assert.equal([m.storage.layers.clean!.infrequentAccessDelay, m.storage.layers.clean!.archiveDelay], [90, undefined]);
   assert.is(m.catalog.databases.landing!.prefix, 'tables/landing/');
   assert.is(m.catalog.databases.clean!.prefix, '');
   assert.equal(m.crawlers.clean!.targets, [{ layer: 'clean', prefix: '' }]);
   assert.equal([canonicalS3Prefix('/a//b'), canonicalS3Prefix('a/'), canonicalS3Prefix(''), canonicalS3Prefix(undefined)], ['a/b/', 'a/', '', '']);
+});
+
+const OptOut = suite('resolve: blueprint map sections');
+const specHead = 'version: 1\nname: shop\nenvironments:\n  dev: { account: "123456789012", region: eu-west-1 }\n';
+
+OptOut('two declared layers give two layers (and two buckets), not the blueprint three as well', () => {
+  const m = model('two.yaml', undefined, `${specHead}storage:\n  layers:\n    landing: {}\n    curated: { infrequentAccessDelay: 60 }\n`);
+  assert.equal(Object.keys(m.storage.layers), ['landing', 'curated']);
+  // Per-entry defaults still fill what an entry leaves out (defaults.layer).
+  assert.is(m.storage.layers.landing!.infrequentAccessDelay, 90);
+  assert.is(m.storage.layers.curated!.infrequentAccessDelay, 60);
+  assert.is(m.storage.encryption, 'kms', 'the rest of the blueprint spec still applies');
+});
+
+OptOut("naming a blueprint layer ('raw: {}') gets the blueprint's raw; no storage.layers gets the blueprint's layers", () => {
+  const named = model('raw.yaml', undefined, `${specHead}storage:\n  layers:\n    raw: {}\n    landing: {}\n`);
+  assert.equal(Object.keys(named.storage.layers), ['raw', 'landing']);
+  assert.equal([named.storage.layers.raw!.infrequentAccessDelay, named.storage.layers.raw!.archiveDelay], [30, 90]);
+  const none = model('none.yaml', undefined, `${specHead}storage:\n  encryption: s3\n`);
+  assert.equal(Object.keys(none.storage.layers), ['raw', 'clean', 'transform']);
+  const empty = model('empty.yaml', undefined, `${specHead}storage:\n  layers: {}\n`);
+  assert.equal(Object.keys(empty.storage.layers), []);
+});
+
+OptOut('a reference to a blueprint layer the spec did not name is unresolved (ARA201), with the declared names', () => {
+  const d = doc('ref.yaml', `${specHead}storage:\n  layers:\n    landing: {}\ncatalog:\n  databases:\n    raw: { layer: raw }\n`);
+  const found = checkRules(d);
+  assert.equal(found.map((x) => `${x.code} ${x.start.line}:${x.start.col}`), ['ARA201 10:19']);
+  assert.match(found[0]!.hint!, /declared: 'landing'/);
 });
 
 Variants('rate schedules become Glue cron; any/all conditions; a three-trigger workflow', () => {
@@ -275,3 +304,4 @@ Variants('loadBlueprint parses once and caches; unknown names give undefined', (
 });
 
 Variants.run();
+OptOut.run();

@@ -9,26 +9,10 @@ import { parseSpec, validateSpec } from '../../src/compiler/load.js';
 import { checkRules, rules } from '../../src/compiler/rules/index.js';
 import { cronProblem, parseRate, rateToCron } from '../../src/compiler/rules/schedules.js';
 import { packageRoot } from '../../src/paths.js';
+import { expectations } from '../helpers/expectations.js';
 
 const fixtures = join(packageRoot, 'test', 'fixtures', 'rules');
 const flagship = join(packageRoot, 'examples', 'mystore.yaml');
-
-interface Expected {
-  readonly code: string;
-  readonly severity: 'error' | 'warning';
-  readonly line: number;
-  readonly col: number;
-  readonly message: string;
-  readonly hint?: string;
-}
-
-/** `# expect: CODE [warning] line:col message part [| hint part]` */
-function expectations(text: string): Expected[] {
-  return [...text.matchAll(/^# expect: (ARA\d+) (?:(warning) )?(\d+):(\d+) (.*)$/gm)].map((m) => {
-    const [message, hint] = m[5]!.split(' | ');
-    return { code: m[1]!, severity: m[2] === 'warning' ? 'warning' : 'error', line: Number(m[3]), col: Number(m[4]), message: message!, ...(hint ? { hint } : {}) };
-  });
-}
 
 function docOf(file: string, text = readFileSync(file, 'utf8')) {
   const parsed = parseSpec(file, text);

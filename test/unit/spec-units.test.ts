@@ -1,7 +1,9 @@
 // Sizes and durations as written in specs.
-import { test } from 'uvu';
+import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DURATION_PATTERN, SIZE_PATTERN, formatBytes, parseDuration, parseSize } from '../../src/compiler/units.js';
+
+const test = suite('spec units');
 
 const value = (r: ReturnType<typeof parseSize>): number | string => (r.ok ? r.value : r.error);
 

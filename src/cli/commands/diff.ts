@@ -8,7 +8,11 @@ import { DiffMethod } from '@aws-cdk/toolkit-lib';
 import { type CommandSpec, type ParsedArgs, UsageError } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { out } from '../io.js';
-import { openSession, options, runAction, stringOption, type Session } from '../deploy-support.js';
+import { modulesOf } from '../../compiler/app.js';
+import type { PlatformModel } from '../../compiler/model.js';
+import { stackName } from '../../compiler/naming.js';
+import { didYouMean } from '../../util/suggest.js';
+import { listOption, openSession, options, runAction, stringOption } from '../deploy-support.js';
 import { selector } from '../../compiler/deploy/toolkit.js';
 import { parseDocument } from '../../util/yaml.js';
 
@@ -20,7 +24,8 @@ export const command: CommandSpec = {
     'Synthesizes the spec into DIR (default cdk.out) and compares each stack with what is deployed (a',
     'CloudFormation change set; needs AWS credentials). With --template FILE it compares one stack with a',
     'local template file instead: offline, no credentials. The stack is the only one, the one named by',
-    '--stack, or the one whose name the file name contains (e.g. mystore-dev-batch.template.json).',
+    '--stack, or the one the file name names (mystore-dev-batch.template.json, or its module: batch.json);',
+    'a wrong --template or --stack is reported before synthesizing.',
     'Exit codes: 0 ok (1 with --fail when there are differences), 2 usage/credentials, 3 diff failed.',
   ].join('\n'),
   options: [
@@ -40,10 +45,14 @@ export const command: CommandSpec = {
 async function run(args: ParsedArgs): Promise<number> {
   const template = stringOption(args.options.template);
   if (template !== undefined) checkTemplateFile(template);
-  const opened = await openSession('diff', args, { needsCredentials: template === undefined });
+  // With --template, the stack is decided (or the usage error reported) before synthesizing.
+  let compared: string | undefined;
+  const checkModel = template === undefined ? undefined : (model: PlatformModel) => void (compared = stackForTemplate(model, template, listOption(args.options.stack)));
+  const opened = await openSession('diff', args, { needsCredentials: template === undefined, ...(checkModel ? { checkModel } : {}) });
   if (!opened.session) return opened.exitCode;
   const s = opened.session;
-  const stacks = template === undefined ? s.stacks : [stackForTemplate(s, template)];
+  const stacks = compared === undefined ? s.stacks : s.allStacks.filter((x) => x.stackName === compared);
+  if (compared !== undefined && !stacks.length) throw new UsageError(`the assembly in '${s.assemblyDir}' has no stack ${compared}`, 'drop --assembly to synthesize it');
   const method = template === undefined ? DiffMethod.ChangeSet() : DiffMethod.LocalFile(template);
   const r = await runAction(s, () => s.toolkit.diff(s.source, { stacks: selector(stacks), method }));
   if (r.value === undefined) return r.exitCode;
@@ -57,15 +66,33 @@ async function run(args: ParsedArgs): Promise<number> {
   return args.options.fail === true && changed ? ExitCode.Findings : ExitCode.Ok;
 }
 
-/** `--template` compares exactly one stack: the only one, the --stack one, or the one the file is named after. */
-function stackForTemplate(s: Session, template: string): Session['stacks'][number] {
-  if (s.stacks.length === 1) return s.stacks[0]!;
+/**
+ * `--template` compares exactly one stack: the one --stack names, else the only one, else the one
+ * the file name names (`mystore-dev-batch.template.json`, or a module: `batch.json`,
+ * `old-batch.yaml`). Decided from the model, before synthesizing.
+ */
+export function stackForTemplate(model: PlatformModel, template: string, wanted: readonly string[]): string {
+  const names = { platform: model.name, env: model.environment.name };
+  const stacks = modulesOf(model).map((m) => ({ module: m, name: stackName(names, m) }));
+  const all = stacks.map((x) => x.name).join(', ');
+  if (wanted.length > 1) throw new UsageError(`--template compares one stack, but --stack names ${wanted.length}`, `keep one --stack (stacks: ${all})`);
+  if (wanted.length === 1) {
+    const w = wanted[0]!;
+    const match = stacks.find((x) => x.name === w || x.module === w);
+    if (match) return match.name;
+    const dym = didYouMean(w, stacks.flatMap((x) => [x.name, x.module]));
+    throw new UsageError(`no stack '${w}' in ${model.name} environment ${model.environment.name} (stacks: ${all})`, dym || undefined);
+  }
+  if (stacks.length === 1) return stacks[0]!.name;
   const file = basename(template);
-  const named = s.stacks.filter((x) => file.includes(x.stackName)).sort((a, b) => b.stackName.length - a.stackName.length)[0];
-  if (named) return named;
+  const byName = stacks.filter((x) => file.includes(x.name)).sort((a, b) => b.name.length - a.name.length)[0];
+  if (byName) return byName.name;
+  const words = new Set(file.toLowerCase().split(/[^a-z0-9]+/));
+  const byModule = stacks.filter((x) => words.has(x.module));
+  if (byModule.length === 1) return byModule[0]!.name;
   throw new UsageError(
-    `--template compares one stack, and '${file}' does not name one of ${s.stacks.map((x) => x.stackName).join(', ')}`,
-    `add --stack NAME, e.g. --stack ${s.stacks[s.stacks.length - 1]!.stackName}`,
+    `--template compares one stack, and the file name '${file}' names ${byModule.length ? `several (${byModule.map((x) => x.module).join(', ')})` : 'none'} of ${all}`,
+    `add --stack NAME (a stack or module name, e.g. --stack ${stacks[stacks.length - 1]!.module}), or name the file after its stack`,
   );
 }
 

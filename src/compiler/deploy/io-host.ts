@@ -76,6 +76,12 @@ export class AraIoHost implements IIoHost {
       case 'CDK_TOOLKIT_I4002':
         // One stack's diff: the command's result.
         return this.result(msg.message);
+      case 'CDK_TOOLKIT_I1000':
+      // "Synthesis time": the toolkit reading the assembly ara-gen already wrote, not a synthesis.
+      case 'CDK_TOOLKIT_I4001':
+        // "Number of stacks with differences": the diff command prints its own line per stack.
+        if (this.options.verbose) this.line(paint(msg.message, 'grey', this.options.colour));
+        return;
       default:
         break;
     }

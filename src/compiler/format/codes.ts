@@ -18,6 +18,7 @@ const titles: Record<string, string> = {
   ARA115: 'Value, length or count out of range',
   ARA116: 'Duplicate item in a list',
   ARA117: 'Invalid entry name',
+  ARA118: 'A list or mapping used as a mapping key',
   ARA119: 'Value does not match the schema',
   ARA200: 'Unknown platform blueprint',
   ARA201: 'Reference to an undeclared entry',

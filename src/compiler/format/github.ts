@@ -3,6 +3,7 @@
  * the pull request (`::error file=...,line=...,col=...,title=ARA123::message`). The default when
  * GITHUB_ACTIONS=true.
  */
+import { escapeControls } from '../../util/printable.js';
 import { type FormatInput, type FormatOptions, summarize, summaryLine } from './summary.js';
 
 /** Escaping of a command's message (data). */
@@ -21,7 +22,8 @@ export function formatGithub(results: readonly FormatInput[], options: FormatOpt
         ...(d.end ? [`endLine=${d.end.line}`, `endColumn=${d.end.col}`] : []),
         `title=${escapeProperty(d.code)}`,
       ];
-      const message = d.hint ? `${d.message}\nhint: ${d.hint}` : d.message;
+      // Spec text in messages may hold control characters: escaped, as in the text format.
+      const message = d.hint ? `${escapeControls(d.message)}\nhint: ${escapeControls(d.hint)}` : escapeControls(d.message);
       lines.push(`::${d.severity === 'error' ? 'error' : 'warning'} ${props.join(',')}::${escapeData(message)}`);
     }
   }

@@ -5,22 +5,11 @@
  */
 import type { SpecPath } from '../document.js';
 import { didYouMean } from '../../util/suggest.js';
-import { type Dict, type Rule, type SpecView, dict, deepMerge, entries, isDict, listNames } from './spec-view.js';
+import { MAP_SECTIONS, type Dict, type Rule, type SpecView, applyBlueprint, dict, entries, isDict, listNames } from './spec-view.js';
+import { KNOWN_REGIONS } from '../aws-regions.js';
 
 /** Map sections whose keys name entries: path inside a spec. */
-const NAMED_SECTIONS: readonly (readonly string[])[] = [
-  ['storage', 'layers'],
-  ['catalog', 'databases'],
-  ['athena', 'workgroups'],
-  ['replayers'],
-  ['crawlers'],
-  ['jobs'],
-  ['triggers'],
-  ['streams'],
-  ['sinks'],
-  ['deliveryStreams'],
-  ['dashboards'],
-];
+const NAMED_SECTIONS = MAP_SECTIONS;
 
 /** The named section `path` lies in an entry of (`['storage', 'layers']` for `storage.layers.raw.x`). */
 const sectionOf = (path: SpecPath) => NAMED_SECTIONS.find((s) => path.length > s.length && s.every((k, i) => path[i] === k));
@@ -47,7 +36,7 @@ function at(v: unknown, path: readonly string[]): unknown {
 }
 
 function checkOverrides(view: SpecView, env: string, overrides: Dict): void {
-  const base = deepMerge(view.blueprint.spec, dict(view.doc.data)) as Dict;
+  const base = applyBlueprint(view.blueprint.spec, dict(view.doc.data)) as Dict;
   const from: SpecPath = ['environments', env, 'overrides'];
   for (const section of NAMED_SECTIONS) {
     const over = at(overrides, section);
@@ -103,17 +92,7 @@ export const removalPolicyRule: Rule = {
   },
 };
 
-/**
- * Public AWS regions (commercial, GovCloud, China) as of 2026. A region missing here is reported as
- * a warning, not an error, so a spec for a region launched later still validates (exit 0).
- */
-export const KNOWN_REGIONS: readonly string[] = [
-  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'af-south-1', 'ap-east-1', 'ap-east-2', 'ap-south-1', 'ap-south-2',
-  'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-4', 'ap-southeast-5', 'ap-southeast-6', 'ap-southeast-7',
-  'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ca-central-1', 'ca-west-1', 'eu-central-1', 'eu-central-2',
-  'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-south-1', 'eu-south-2', 'eu-north-1', 'il-central-1', 'me-south-1',
-  'me-central-1', 'mx-central-1', 'sa-east-1', 'us-gov-east-1', 'us-gov-west-1', 'cn-north-1', 'cn-northwest-1',
-];
+export { KNOWN_REGIONS };
 
 export const regionRule: Rule = {
   name: 'regions',

@@ -31,6 +31,40 @@ export function deepMerge(base: unknown, over: unknown): unknown {
   return out;
 }
 
+/** The map sections of a spec: maps of named entries (a layer, a job, a sink...). */
+export const MAP_SECTIONS: readonly (readonly string[])[] = [
+  ['storage', 'layers'],
+  ['catalog', 'databases'],
+  ['athena', 'workgroups'],
+  ['replayers'],
+  ['crawlers'],
+  ['jobs'],
+  ['triggers'],
+  ['streams'],
+  ['sinks'],
+  ['deliveryStreams'],
+  ['dashboards'],
+];
+
+/**
+ * The blueprint's `spec` under the user's spec. Maps merge and scalars and lists replace, except
+ * that a map section the spec declares holds exactly the spec's entries: the blueprint adds no
+ * entries of its own there (a spec declaring the layers `landing` and `curated` gets two layers,
+ * not the blueprint's three as well). An entry the spec names that the blueprint also declares
+ * (`raw: {}`) still gets the blueprint's values for the fields it leaves out.
+ */
+export function applyBlueprint(blueprintSpec: unknown, spec: unknown): unknown {
+  const merge = (base: unknown, over: unknown, at: readonly string[]): unknown => {
+    if (over === undefined) return base;
+    if (!isDict(base) || !isDict(over)) return over;
+    const section = MAP_SECTIONS.some((m) => m.length === at.length && m.every((k, i) => k === at[i]));
+    const out: Dict = section ? {} : { ...base };
+    for (const [k, v] of Object.entries(over)) out[k] = section ? deepMerge(base[k], v) : merge(base[k], v, [...at, k]);
+    return out;
+  };
+  return merge(blueprintSpec, spec, []);
+}
+
 /** A node an environment's overlay wrote: its path in the effective spec, and where the user wrote it. */
 export interface OverlayWrite {
   readonly path: SpecPath;
@@ -99,7 +133,7 @@ export class SpecView {
     this.userData = dict(doc.data);
     this.env = env;
     this.blueprint = findBlueprint(str(this.userData.platform) ?? 'aws-native') ?? EMPTY_BLUEPRINT;
-    let data = deepMerge(this.blueprint.spec, this.userData) as Dict;
+    let data = applyBlueprint(this.blueprint.spec, this.userData) as Dict;
     if (env !== undefined) {
       data = deepMerge({}, data) as Dict;
       const e = dict(dict(this.userData.environments)[env]);

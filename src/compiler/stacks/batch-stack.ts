@@ -20,6 +20,8 @@ import { renderTemplate } from '../templates.js';
 import { recordSource } from './source.js';
 import { type SplitUnit, type StackPart, WHOLE, unitsOf } from './split.js';
 import { catalogTables, tableAt } from '../catalog-tables.js';
+import { GLUE_TYPES } from '../constructs/glue-table.js';
+import { DATE_PATTERN } from '../../contract/datasets.js';
 import { TIMESTAMP_PATTERN } from '../../datasets/retail.js';
 
 export interface BatchStackProps extends StackProps {
@@ -150,6 +152,11 @@ export class BatchStack extends Stack {
           targetTable: target.table,
           partitionKeys: j.partitionBy,
           timestampFormat: CSV_TIMESTAMP_FORMAT,
+          dateFormat: DATE_PATTERN,
+          // The declared source table's columns and catalog types: the script casts every column to
+          // them (crawled windows may disagree: bigint in one, double in another). Empty when the
+          // source table is not one ara-gen declares (its types are then the crawler's).
+          sourceColumns: (declared.find((t) => t.database === j.input.database && t.name === source.table)?.columns ?? []).map((c) => [c.name, GLUE_TYPES[c.type]]),
         }),
         source: { ...source, locations: this.tableLocations(j.input.database, j.input.table) },
         target: { ...target, location: this.location(j.target) },
