@@ -89,7 +89,7 @@ const attrHash = (r: Row): string => createHash('md5').update(TRACKED_CUSTOMER_C
 function latest(rows: readonly Row[]): Map<number, Row & { hash: string }> {
   const out = new Map<number, Row & { hash: string }>();
   for (const r of rows) {
-    const v = { ...r, hash: attrHash(r) };
+    const v: Row & { hash: string } = { ...r, hash: attrHash(r) };
     const id = r.customer_id as number;
     const cur = out.get(id);
     if (!cur || (v.customer_datetime as string) > (cur.customer_datetime as string) || (v.customer_datetime === cur.customer_datetime && v.hash > cur.hash)) out.set(id, v);
