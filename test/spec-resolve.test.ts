@@ -198,7 +198,19 @@ Variants('other variants: streams, delivery streams, warehouse, dashboards, repl
   assert.equal(m.deliveryStreams['direct-in']!.bufferingHints, { sizeMiB: 128, intervalSeconds: 900 });
   assert.equal(m.deliveryStreams['clicks-to-clean']!.input, { kind: 'stream', stream: 'clicks' });
   assert.equal(m.deliveryStreams['clicks-to-clean']!.table, { database: 'clean', name: 'clicks' });
-  assert.equal(strip(m.warehouse), { engine: 'redshift-provisioned', name: 'dwh', database: 'analytics', nodeType: 'ra3.xlplus', nodes: 4, spectrum: { database: 'clean' }, model: 'star-schema', loadScheduleSeconds: 3600, physicalName: 'variants-staging-dwh' });
+  assert.equal(strip(m.warehouse), { engine: 'redshift-provisioned', name: 'dwh', database: 'analytics', nodeType: 'ra3.xlplus', nodes: 4, spectrum: [
+      { database: 'clean', glueName: 'variants_staging_clean', layer: 'clean', prefix: '', externalSchema: 'spectrum_clean' },
+      { database: 'landing', glueName: 'variants_staging_landing', layer: 'landing', prefix: 'tables/landing/', externalSchema: 'spectrum_landing' },
+    ],
+    sources: {
+      customer: { database: 'landing', externalSchema: 'spectrum_landing', table: 'customer' },
+      storeSale: { database: 'landing', externalSchema: 'spectrum_landing', table: 'store_sale' },
+    },
+    model: 'star-schema',
+    loadScheduleSeconds: 3600,
+    physicalName: 'variants-staging-dwh',
+  });
+  assert.equal(strip(m.environment.network), { kind: 'created', cidr: '10.1.0.0/20', availabilityZones: ['use1-az1', 'use1-az2', 'use1-az4'] });
   assert.equal(m.dashboards.sales!.input, { kind: 'warehouse', warehouse: 'dwh' });
   assert.equal(m.dashboards.adhoc!.input, { kind: 'athena', workgroup: 'bi' });
   assert.equal(strip(m.replayers.orders), {

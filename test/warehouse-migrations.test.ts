@@ -19,6 +19,7 @@ import { startRedshiftData, type RedshiftDataServer } from './servers/redshift-d
 const INPUT: WarehouseSqlInput = {
   schema: 'dw',
   loadUser: 'IAMR:shop-dev-warehouse-load',
+  readerUser: 'quicksight_reader',
   externalSchemas: [{ name: 'spectrum_clean', glueDatabase: 'shop_dev_clean' }],
   sources: { customer: { schema: 'spectrum_clean', table: 'customer' }, storeSale: { schema: 'spectrum_clean', table: 'store_sale' } },
 };

@@ -16,6 +16,7 @@ import { findPostgres, startPostgres, type PostgresServer } from './servers/post
 const INPUT: WarehouseSqlInput = {
   schema: 'dw',
   loadUser: 'IAMR:shop-dev-warehouse-load',
+  readerUser: 'quicksight_reader',
   externalSchemas: [
     { name: 'spectrum_clean', glueDatabase: 'shop_dev_clean' },
     { name: 'spectrum_raw', glueDatabase: 'shop_dev_raw' },
@@ -200,6 +201,18 @@ t('the load user may run the load and nothing else', async () => {
   try {
     await assert_rejects(() => db.query('SELECT COUNT(*) FROM dw.sale_fact'), /permission denied/);
     await assert_rejects(() => db.query("CALL dw.sp_set_watermark('sale_fact', LOCALTIMESTAMP)"), /permission denied/);
+  } finally {
+    await db.query('RESET ROLE');
+  }
+});
+
+t('the dashboard reader reads the star schema and changes nothing', async () => {
+  if (!server) return;
+  await db.query(`SET ROLE "${INPUT.readerUser}"`);
+  try {
+    assert.ok((await count('SELECT COUNT(*) AS n FROM dw.sale_fact')) > 0);
+    await assert_rejects(() => db.query('DELETE FROM dw.sale_fact'), /permission denied/);
+    await assert_rejects(() => db.query('CALL dw.sp_run_incremental_load()'), /permission denied/);
   } finally {
     await db.query('RESET ROLE');
   }

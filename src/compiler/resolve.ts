@@ -16,6 +16,7 @@ import type {
   JobModel,
   KeyAttribute,
   LayerLocation,
+  NetworkModel,
   PlatformModel,
   RateLimitingModel,
   ReplayerModel,
@@ -30,7 +31,7 @@ import type {
   WarehouseModel,
   WorkflowModel,
 } from './model.js';
-import { type NameContext, accessLogsBucketName, athenaResultsBucketName, glueName, layerBucketName, resourceName } from './naming.js';
+import { type NameContext, accessLogsBucketName, athenaResultsBucketName, glueName, glueTableName, layerBucketName, resourceName } from './naming.js';
 import { findBlueprint } from './rules/blueprint.js';
 import { HINT_NAMES, hintValue } from './rules/buffering.js';
 import { type Dict, SpecView, dict, entries, isDict, list, num, str } from './rules/context.js';
@@ -38,6 +39,7 @@ import { replayerFunctionName } from './rules/names.js';
 import { warehouseName } from './rules/references.js';
 import { toGlueSchedule } from './rules/schedules.js';
 import { actionsOf, conditionsOf } from './rules/triggers.js';
+import { externalSchemaName, warehouseSources } from './rules/warehouse.js';
 import { parseDuration, parseSize } from './units.js';
 import { didYouMean } from '../util/suggest.js';
 
@@ -171,7 +173,7 @@ class Resolver {
       name: this.c.platform,
       ...(str(d.description) !== undefined ? { description: str(d.description) } : {}),
       platform: this.platform,
-      environment: { name: this.c.env, account: str(e.account) ?? '', region: str(e.region) ?? '' },
+      environment: { name: this.c.env, account: str(e.account) ?? '', region: str(e.region) ?? '', ...this.network(e) },
       environmentNames: this.envNames,
       tags: Object.fromEntries(Object.entries(dict(d.tags)).map(([k, v]) => [k, String(v)])),
       storage: this.storage(),
@@ -502,7 +504,17 @@ class Resolver {
     const def = this.defaults('warehouse');
     const name = warehouseName(w) ?? '';
     const serverless = w.engine !== 'redshift-provisioned';
-    const spectrum = isDict(w.spectrum) ? { database: str(w.spectrum.database) ?? '' } : undefined;
+    const databases = dict(this.d.catalog).databases;
+    const dbDefaults = this.defaults('database');
+    const spectrum = list(dict(w.spectrum).databases)
+      .filter((n): n is string => typeof n === 'string')
+      .map((n) => {
+        const db = dict(dict(databases)[n]);
+        return { database: n, glueName: glueName(this.c, n), layer: str(db.layer) ?? '', prefix: normalisePrefix(this.pick(db, dbDefaults, 'prefix')), externalSchema: externalSchemaName(n) };
+      });
+    const sources = Object.fromEntries(
+      Object.entries(warehouseSources(this.d)).map(([k, v]) => [k, { database: v.database, externalSchema: externalSchemaName(v.database), table: glueTableName(v.table) }]),
+    );
     return {
       engine: serverless ? 'redshift-serverless' : 'redshift-provisioned',
       name,
@@ -510,12 +522,22 @@ class Resolver {
       ...(serverless
         ? { baseCapacity: num(this.pick(w, def, 'baseCapacity')) ?? 8 }
         : { nodeType: String(this.pick(w, def, 'nodeType') ?? 'ra3.xlplus'), nodes: num(this.pick(w, def, 'nodes')) ?? 2 }),
-      ...(spectrum ? { spectrum } : {}),
+      spectrum,
+      sources,
       model: 'star-schema',
       loadScheduleSeconds: this.seconds(this.pick(w, def, 'loadSchedule'), ['warehouse', 'loadSchedule']),
       physicalName: resourceName(this.c, name),
       source: this.source(['warehouse']),
     };
+  }
+
+  private network(e: Dict): { network?: NetworkModel } {
+    const n = e.network;
+    if (!isDict(n)) return {};
+    const source = this.source(['environments', this.c.env, 'network']);
+    if (n.vpcId !== undefined) return { network: { kind: 'existing', vpcId: str(n.vpcId) ?? '', subnetIds: list(n.subnetIds).map(String), source } };
+    const def = dict(this.defaults('network'));
+    return { network: { kind: 'created', cidr: String(n.cidr ?? def.cidr ?? '10.0.0.0/16'), availabilityZones: list(n.availabilityZones).map(String), source } };
   }
 
   private dashboards(): Record<string, DashboardModel> {

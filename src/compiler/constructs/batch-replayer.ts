@@ -9,9 +9,6 @@
  * Least privilege: the function's own role may only put objects under that window prefix of that
  * one bucket, use the platform key to encrypt them, and write to its own log group.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -23,8 +20,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct } from 'constructs';
-import { buildDir } from '../../paths.js';
-import { buildSync } from 'esbuild';
+import { bundleHandler } from './bundle.js';
 import { csvEncoder, datasetTables, formatTimestamp, generateWindow, tableColumns } from '../../runtime/datasets/retail.js';
 import { normalisePrefix, windowKeyPrefix } from '../../runtime/replayer/layout.js';
 import { acknowledge } from '../nag.js';
@@ -72,53 +68,13 @@ export function replayerSizing(table: string, recordsPerWindow: number): { memor
   return { memoryMiB, timeoutSeconds };
 }
 
-let bundled: string | undefined;
-
 /**
- * Bundles the compiled handler (`<build>/src/runtime/replayer/handler.js`, found beside this module,
- * so it works from dist/ and from any ARA_BUILD_DIR) into `<tmp>/ara-gen-bundles/replayer-<hash>/index.js`.
- *
- * The AWS SDK stays external: every Lambda Node.js runtime ships SDK v3, which keeps the asset to a
- * few dozen KiB and synth fast; the handler only uses S3 PutObject, stable across SDK versions.
- * Output is byte-identical across machines and build dirs: paths are relative to the build root, no
- * source maps, no minifier renaming, no timestamps. The directory name is the content hash.
+ * Bundles the compiled replayer handler (`<build>/src/runtime/replayer/handler.js`) into a
+ * content-addressed directory (bundle.ts). The handler only uses S3 PutObject, stable across the SDK
+ * versions Lambda runtimes ship.
  */
 export function bundleReplayerHandler(): string {
-  if (bundled && existsSync(join(bundled, 'index.js'))) return bundled;
-  // From the build output root, not this module's URL: the CLI runs this code from a bundle chunk.
-  const buildRoot = buildDir;
-  const entry = join(buildDir, 'src', 'runtime', 'replayer', 'handler.js');
-  if (!existsSync(entry)) throw new Error(`BatchReplayer: the compiled replayer handler is missing (${entry}); run the build first`);
-  const result = buildSync({
-    entryPoints: [entry],
-    absWorkingDir: buildRoot,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    external: ['@aws-sdk/*'],
-    outfile: 'index.js',
-    write: false,
-    minify: false,
-    sourcemap: false,
-    sourcesContent: false,
-    legalComments: 'none',
-    charset: 'utf8',
-    logLevel: 'silent',
-  });
-  const code = result.outputFiles[0]!.contents;
-  const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
-  const dir = join(tmpdir(), 'ara-gen-bundles', `replayer-${hash}`);
-  const file = join(dir, 'index.js');
-  if (!existsSync(file) || !readFileSync(file).equals(code)) {
-    mkdirSync(dir, { recursive: true });
-    // Write-then-rename: parallel synths never see a half-written bundle.
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, code);
-    renameSync(tmp, file);
-  }
-  bundled = dir;
-  return dir;
+  return bundleHandler('replayer', join('src', 'runtime', 'replayer', 'handler.js'));
 }
 
 /** The bucket's physical name when it is known at synth time (named or imported-by-name buckets). */

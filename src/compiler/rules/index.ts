@@ -16,6 +16,7 @@ import { referenceRule } from './references.js';
 import { replayerRule } from './replayers.js';
 import { scheduleRule } from './schedules.js';
 import { triggerRule } from './triggers.js';
+import { dashboardRule, networkRule, warehouseRule } from './warehouse.js';
 
 export type { Rule } from './context.js';
 
@@ -33,6 +34,9 @@ export const rules: readonly Rule[] = [
   overrideRule,
   removalPolicyRule,
   regionRule,
+  networkRule,
+  warehouseRule,
+  dashboardRule,
 ];
 
 /** Semantic findings of a parsed spec. Never throws, also on data that failed the schema. */

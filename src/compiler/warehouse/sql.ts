@@ -27,6 +27,10 @@ export interface WarehouseSqlInput {
   readonly schema: string;
   /** Database user the scheduled load runs as. */
   readonly loadUser: string;
+  /** Database user the dashboards read as. */
+  readonly readerUser: string;
+  /** Role external schemas use: its ARN, or undefined for the warehouse's default IAM role. @default default role */
+  readonly spectrumRoleArn?: string;
   /** External schemas, one per Spectrum database: name in Redshift, Glue database behind it. */
   readonly externalSchemas: readonly { readonly name: string; readonly glueDatabase: string }[];
   /** Where the retail tables the load reads live; `customer` and at least one sale table are needed. */
@@ -162,6 +166,8 @@ function context(input: WarehouseSqlInput, dialect: SqlDialect): Record<string, 
     redshift,
     schema: input.schema,
     loadUser: input.loadUser,
+    readerUser: input.readerUser,
+    iamRole: input.spectrumRoleArn === undefined ? 'default' : quoteLiteral(input.spectrumRoleArn),
     externalSchemas: input.externalSchemas.map((e) => ({ ...e, tables: byTable.get(e.name) ?? [] })),
     sources,
     saleSources,
