@@ -11,6 +11,7 @@ import { stackName } from './naming.js';
 import { NagFindingsError, runNag, type NagFinding } from './nag.js';
 import { FoundationsStack } from './stacks/foundations-stack.js';
 import { BatchStack, hasBatchContent } from './stacks/batch-stack.js';
+import { WarehouseStack } from './stacks/warehouse-stack.js';
 
 export interface BuildOptions {
   outdir: string;
@@ -106,6 +107,12 @@ export function buildApp(model: PlatformModel, options: BuildOptions): { app: Ap
     modules.set(batch, 'batch');
     stacks.push(batch);
   }
+  if (model.warehouse) {
+    const warehouse = new WarehouseStack(app, stackName(names, 'warehouse'), { ...common('warehouse'), model, storage: foundations.storage });
+    warehouse.addStackDependency(foundations, 'key, buckets and catalog databases');
+    modules.set(warehouse, 'warehouse');
+    stacks.push(warehouse);
+  }
   for (const stack of stacks) {
     for (const [k, v] of Object.entries(model.tags)) Tags.of(stack).add(k, v);
   }
@@ -143,7 +150,6 @@ export function notCompiled(model: PlatformModel): NotCompiledSection[] {
     Object.values(model.replayers).filter((r) => r.target.kind === 'sink').map((r) => r.name),
     'replayers into sinks belong to the streaming module, not compiled to CDK yet',
   );
-  add('warehouse', model.warehouse ? [model.warehouse.database] : [], 'the warehouse module is not compiled to CDK yet');
   add('dashboards', Object.keys(model.dashboards), 'the visualization module is not compiled to CDK yet');
   return out;
 }
