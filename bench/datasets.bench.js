@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 
 const buildDir = process.env.ARA_BUILD_DIR || 'dist';
 const root = new URL('..', import.meta.url).pathname;
-const retail = await import(pathToFileURL(join(root, buildDir, 'src/runtime/datasets/retail.js')).href);
+const retail = await import(pathToFileURL(join(root, buildDir, 'src/datasets/retail.js')).href);
 
 const ROWS = Number(process.argv[2] ?? 100_000);
 const RUNS = Number(process.argv[3] ?? 7);

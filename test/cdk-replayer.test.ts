@@ -189,7 +189,7 @@ t('the bundle is deterministic: two apps give the same asset hash; no absolute p
   const text = readFileSync(join(dir, 'index.js'), 'utf8');
   for (const leak of [packageRoot, tmpdir(), '.build', 'sourceMappingURL']) assert.not.ok(text.includes(leak), `bundle contains ${leak}`);
   assert.match(text, /require\("@aws-sdk\/client-s3"\)/, 'the SDK is left to the Lambda runtime');
-  assert.match(text, /^\/\/ src\/runtime\/datasets\/retail\.js$/m, 'module markers are build-root relative');
+  assert.match(text, /^\/\/ src\/datasets\/retail\.js$/m, 'module markers are build-root relative');
   assert.ok(text.length < 100_000, `bundle is ${text.length} bytes`);
   // The synthesized asset is the bundle itself.
   const assembly = base().app.synth();

@@ -15,7 +15,7 @@ import {
   toCsv,
   toNdjson,
   type Column,
-} from '../src/runtime/datasets/retail.js';
+} from '../src/datasets/retail.js';
 
 const t = suite('datasets retail');
 

@@ -11,7 +11,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { bundleReplayerHandler } from '../src/compiler/constructs/batch-replayer.js';
 import { packageRoot } from '../src/paths.js';
-import { generateWindow, tableColumns, toCsv } from '../src/runtime/datasets/retail.js';
+import { generateWindow, tableColumns, toCsv } from '../src/datasets/retail.js';
 import { configFromEnv, createHandler, renderWindow, windowEndingAt, type ReplayResult } from '../src/runtime/replayer/handler.js';
 import { startS3Local, type S3Local } from './servers/s3-local.js';
 

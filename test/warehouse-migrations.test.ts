@@ -12,7 +12,7 @@ import * as assert from 'uvu/assert';
 import type pg from 'pg';
 import { renderMigrations, type WarehouseSqlInput } from '../src/compiler/warehouse/sql.js';
 import { createHandlers, type ProviderEvent } from '../src/runtime/warehouse/handler.js';
-import type { Migration } from '../src/runtime/warehouse/migration.js';
+import type { Migration } from '../src/contract/warehouse-migration.js';
 import { findPostgres, startPostgres, type PostgresServer } from './servers/postgres.js';
 import { startRedshiftData, type RedshiftDataServer } from './servers/redshift-data.js';
 

@@ -10,7 +10,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type pg from 'pg';
 import { renderMigrations, splitStatements, TRACKED_CUSTOMER_COLUMNS, type WarehouseSqlInput } from '../src/compiler/warehouse/sql.js';
-import { generateWindow, tableColumns, type Row } from '../src/runtime/datasets/retail.js';
+import { generateWindow, tableColumns, type Row } from '../src/datasets/retail.js';
 import { findPostgres, startPostgres, type PostgresServer } from './servers/postgres.js';
 
 const INPUT: WarehouseSqlInput = {

@@ -6,12 +6,7 @@ export function colourEnabled(stream: NodeJS.WriteStream = process.stderr): bool
   return Boolean(stream.isTTY);
 }
 
-const codes = { red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36, grey: 90, bold: 1, dim: 2 } as const;
-export type Style = keyof typeof codes;
-
-export function paint(text: string, style: Style, enabled: boolean): string {
-  return enabled ? `\u001b[${codes[style]}m${text}\u001b[0m` : text;
-}
+export { paint, type Style } from '../util/ansi.js';
 
 export const out = (s: string): void => void process.stdout.write(s.endsWith('\n') ? s : s + '\n');
 export const err = (s: string): void => void process.stderr.write(s.endsWith('\n') ? s : s + '\n');

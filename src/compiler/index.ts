@@ -61,7 +61,7 @@ export {
 } from './app.js';
 export { synthesize, type SynthesisOptions, type SynthesisResult } from './deploy/synthesize.js';
 export { compileSinkConfig, compileSinkConfigs, formatSinkConfig } from './sink-config.js';
-export type { SinkConfig } from '../runtime/config.js';
+export type { SinkConfig } from '../contract/sink-config.js';
 export { runNag, listAcknowledgements, acknowledge, NagFindingsError, type NagFinding, type NagAcknowledgement } from './nag.js';
 export { renderTemplate, listTemplates, TemplateError, type RenderedTemplate } from './templates.js';
 

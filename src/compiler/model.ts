@@ -8,6 +8,12 @@
  * (its key in the spec) and `source` (where it was declared) so that later stages can point back
  * at the spec; sizes are bytes, durations carry their unit in the field name.
  */
+import type { BufferingHints } from '../contract/buffering.js';
+import type { RateLimitingModel } from '../contract/rate-limiting.js';
+import type { RetryPolicy } from '../contract/retry.js';
+import type { KeyAttribute } from '../contract/sink-config.js';
+
+export type { BufferingHints, KeyAttribute, RateLimitingModel, RetryPolicy };
 
 export interface SourceRef {
   readonly file: string;
@@ -216,40 +222,6 @@ export interface StreamModel {
   readonly encryption: 'kms' | 'none';
   readonly physicalName: string;
   readonly source: SourceRef;
-}
-
-/** Flink-style buffering hints, resolved to numbers (destination defaults filled in). */
-export interface BufferingHints {
-  readonly maxBatchSize: number;
-  readonly maxBatchBytes: number;
-  readonly maxRecordBytes: number;
-  readonly maxBufferedRequests: number;
-  readonly maxTimeInBufferMs: number;
-  readonly maxInFlightRequests: number;
-}
-
-export type RateLimitingModel =
-  | { readonly strategy: 'none' }
-  | {
-      readonly strategy: 'aimd';
-      readonly increaseRate: number;
-      readonly decreaseFactor: number;
-      /** TCP-like slow start until the first failed request (default true); false = Flink's start at one batch. */
-      readonly slowStart: boolean;
-    };
-
-/** A DynamoDB key attribute: the partition key, or the sort key. */
-export interface KeyAttribute {
-  readonly name: string;
-  readonly type: 'S' | 'N';
-}
-
-export interface RetryPolicy {
-  /** Attempts per entry before it goes to the dead-letter file; 0 = retry forever. */
-  readonly maxAttempts: number;
-  readonly initialBackoffMs: number;
-  readonly maxBackoffMs: number;
-  readonly requestTimeoutMs: number;
 }
 
 export type SinkDestinationModel =

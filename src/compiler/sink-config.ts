@@ -5,7 +5,7 @@
  * run time). Key order is fixed here so that the output is byte-for-byte deterministic.
  */
 import type { PlatformModel, RateLimitingModel, SinkModel } from './model.js';
-import type { SinkConfig, SinkConfigDestination } from '../runtime/config.js';
+import type { SinkConfig, SinkConfigDestination } from '../contract/sink-config.js';
 
 export function compileSinkConfigs(model: PlatformModel): Record<string, SinkConfig> {
   const out: Record<string, SinkConfig> = {};

@@ -5,35 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BufferingHints, RetryPolicy } from '../compiler/model.js';
-import type { RateLimitingSettings } from './engine/rate-limiting.js';
+import type { SinkConfig } from '../contract/sink-config.js';
 import { schemaDir } from '../paths.js';
 import { loadCompiledValidator } from '../util/compiled-validator.js';
 import { didYouMean } from '../util/suggest.js';
 
-export const SINK_CONFIG_VERSION = 1;
-
-export type SinkConfigDestination =
-  | { readonly type: 'kinesis'; readonly streamName: string; readonly region: string }
-  | { readonly type: 'firehose'; readonly deliveryStreamName: string; readonly region: string }
-  | { readonly type: 'dynamodb'; readonly tableName: string; readonly region: string }
-  | { readonly type: 'file'; readonly path: string; readonly region?: string };
-
-export interface SinkConfig {
-  readonly version: 1;
-  readonly sink: string;
-  readonly platform: string;
-  readonly environment: string;
-  readonly destination: SinkConfigDestination;
-  readonly bufferingHints: BufferingHints;
-  readonly rateLimiting: RateLimitingSettings;
-  readonly retry: RetryPolicy;
-  readonly partitionKey?: string;
-  readonly explicitHashKey?: string;
-  /** DynamoDB only: the table's key attributes (DescribeTable when absent). */
-  readonly keyAttributes?: readonly { readonly name: string; readonly type: 'S' | 'N' }[];
-  readonly aggregation: 'none' | 'kpl';
-}
+export { SINK_CONFIG_VERSION, type SinkConfig, type SinkConfigDestination } from '../contract/sink-config.js';
 
 export interface ConfigFinding {
   /** JSON pointer into the config document, empty for the document itself. */

@@ -3,14 +3,10 @@
  * how to send one batch request, and which entries of the response failed and why. Everything
  * else (buffering, batching, retries, backoff, rate limiting, checkpoints, metrics) is the engine's.
  */
-import type { BufferingHints } from '../compiler/model.js';
+import type { BufferingHints } from '../contract/buffering.js';
+import type { DestinationLimits } from '../contract/limits.js';
 
-/** Hard limits of one request to the destination's batch API. */
-export interface DestinationLimits {
-  readonly maxBatchSize: number;
-  readonly maxBatchBytes: number;
-  readonly maxRecordBytes: number;
-}
+export type { DestinationLimits };
 
 /** One entry of a batch that the destination did not accept. */
 export interface EntryFailure {

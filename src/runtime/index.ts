@@ -32,4 +32,4 @@ export {
   type CheckpointerOptions,
   type InputFingerprint,
 } from './checkpoint.js';
-export type { BufferingHints, RateLimitingModel, RetryPolicy } from '../compiler/model.js';
+export type { BufferingHints, RateLimitingModel, RetryPolicy } from '../contract/index.js';

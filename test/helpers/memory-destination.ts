@@ -3,7 +3,7 @@
  * (optionally through a scripted responder) or when the test says so (manual mode). Sizes count the
  * data and the partition key, as Kinesis does.
  */
-import type { BufferingHints } from '../../src/compiler/model.js';
+import type { BufferingHints } from '../../src/contract/buffering.js';
 import type { BatchOutcome, Destination, DestinationLimits, EntryFailure } from '../../src/runtime/destination.js';
 
 export interface MemEntry {

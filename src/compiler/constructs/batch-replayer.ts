@@ -2,7 +2,7 @@
  * BatchReplayer: ARA's BatchReplayer for ara-gen. A Node.js Lambda, run by an EventBridge schedule
  * every `frequencySeconds`, generates the retail table's window that just ended and writes it as CSV
  * under `s3://<bucket>/<prefix>ingestion_start=…/ingestion_end=…/` (`<table>/` when the prefix is
- * empty; see src/runtime/replayer/layout.ts). The handler is bundled with esbuild at synth time from the
+ * empty; see src/datasets/replay-layout.ts). The handler is bundled with esbuild at synth time from the
  * compiled sources — no network, no Docker — into a content-addressed directory, so two synths on
  * any machine produce the same asset hash.
  *
@@ -21,8 +21,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct } from 'constructs';
 import { bundleHandler } from './bundle.js';
-import { csvEncoder, datasetTables, formatTimestamp, generateWindow, tableColumns } from '../../runtime/datasets/retail.js';
-import { normalisePrefix, windowKeyPrefix } from '../../runtime/replayer/layout.js';
+import { csvEncoder, datasetTables, formatTimestamp, generateWindow, tableColumns } from '../../datasets/retail.js';
+import { normalisePrefix, windowKeyPrefix } from '../../datasets/replay-layout.js';
 import { acknowledge } from '../nag.js';
 import { wildcardExceptionFor } from './glue-data-access-role.js';
 

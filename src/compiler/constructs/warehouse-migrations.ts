@@ -16,7 +16,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
-import type { Migration } from '../../runtime/warehouse/migration.js';
+import type { Migration } from '../../contract/warehouse-migration.js';
 import { acknowledge } from '../nag.js';
 import { bundleHandler } from './bundle.js';
 import { REPLAYER_RUNTIME } from './batch-replayer.js';

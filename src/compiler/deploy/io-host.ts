@@ -9,7 +9,7 @@
  * host remembers why, and the command stops with a clear message (exit 2).
  */
 import type { IIoHost, IoMessage, IoRequest, StackActivity, DeployConfirmationRequest, StackMonitoringControlEvent } from '@aws-cdk/toolkit-lib';
-import { paint } from '../../cli/io.js';
+import { paint } from '../../util/ansi.js';
 
 export interface FailedResource {
   readonly stackName: string;

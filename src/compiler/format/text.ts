@@ -3,7 +3,7 @@
  * caret under the column, `hint: ...`), then a summary line. Colour only when asked.
  */
 import type { Diagnostic } from '../diagnostics.js';
-import { paint } from '../../cli/io.js';
+import { paint } from '../../util/ansi.js';
 import { type FormatInput, type FormatOptions, summarize, summaryLine } from './summary.js';
 
 export function formatText(results: readonly FormatInput[], options: FormatOptions = {}): string {

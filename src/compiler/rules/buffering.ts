@@ -6,14 +6,15 @@
 import type { SpecPath } from '../document.js';
 import { formatBytes, parseSize } from '../units.js';
 import { type Dict, type Rule, type SpecView, dict, entries, isDict, num } from './context.js';
-import { DESTINATION_LIMITS, DESTINATION_SERVICES } from '../../runtime/destinations/limits.js';
+import { HINT_NAMES } from '../../contract/buffering.js';
+import { DESTINATION_LIMITS, DESTINATION_SERVICES, type DestinationType } from '../../contract/limits.js';
 
-export type SinkType = 'kinesis' | 'firehose' | 'dynamodb' | 'file';
+export type SinkType = DestinationType;
 
 /** Hard limits of one batch request (reference-facts §4). */
 export { DESTINATION_LIMITS };
 
-export const HINT_NAMES = ['maxBatchSize', 'maxBatchBytes', 'maxRecordBytes', 'maxBufferedRequests', 'maxTimeInBufferMs', 'maxInFlightRequests'] as const;
+export { HINT_NAMES };
 export type HintName = (typeof HINT_NAMES)[number];
 const SIZE_HINTS = new Set<HintName>(['maxBatchBytes', 'maxRecordBytes']);
 

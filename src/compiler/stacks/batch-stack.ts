@@ -18,7 +18,7 @@ import type { LayerLocation, PlatformModel, TriggerModel, TriggerTarget } from '
 import { constructId, glueTableName, resourceName } from '../naming.js';
 import { renderTemplate } from '../templates.js';
 import { recordSource } from './source.js';
-import { TIMESTAMP_PATTERN } from '../../runtime/datasets/retail.js';
+import { TIMESTAMP_PATTERN } from '../../datasets/retail.js';
 
 export interface BatchStackProps extends StackProps {
   readonly model: PlatformModel;

@@ -11,8 +11,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { platformsDir } from '../../paths.js';
-import type { Migration } from '../../runtime/warehouse/migration.js';
-import { tableColumns, type ColumnType } from '../../runtime/datasets/retail.js';
+import type { Migration } from '../../contract/warehouse-migration.js';
+import { tableColumns, type ColumnType } from '../../datasets/retail.js';
 
 export type SqlDialect = 'redshift' | 'postgres';
 

@@ -8,12 +8,12 @@
  * dead-letters them instead of failing the whole request.
  */
 import { BatchWriteItemCommand, DescribeTableCommand, DynamoDBClient, type AttributeValue, type WriteRequest } from '@aws-sdk/client-dynamodb';
-import type { BufferingHints } from '../../compiler/model.js';
 import { ConversionError, type BatchOutcome, type Destination, type DestinationLimits, type ElementConverter, type EntryFailure } from '../destination.js';
 import { awsClientConfig, type AwsCredentials } from './aws-client.js';
 import { type DynamoItem, itemSize, marshallItem } from './dynamodb-item.js';
 import { describeType, isPlainObject } from './event-fields.js';
-import { DYNAMODB_LIMITS } from './limits.js';
+import { DYNAMODB_DEFAULTS } from '../../contract/defaults.js';
+import { DYNAMODB_LIMITS } from '../../contract/limits.js';
 
 export interface DynamoDbEntry {
   readonly item: DynamoItem;
@@ -22,14 +22,8 @@ export interface DynamoDbEntry {
 }
 
 
-export { DYNAMODB_LIMITS };
+export { DYNAMODB_DEFAULTS, DYNAMODB_LIMITS };
 
-export const DYNAMODB_DEFAULTS: BufferingHints = {
-  ...DYNAMODB_LIMITS,
-  maxBufferedRequests: 10_000,
-  maxTimeInBufferMs: 5_000,
-  maxInFlightRequests: 50,
-};
 
 /** Code reported for items DynamoDB left unprocessed (throttled): retryable, slows the rate limiter. */
 export const UNPROCESSED_CODE = 'ProvisionedThroughputExceededException';

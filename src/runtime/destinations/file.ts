@@ -7,21 +7,15 @@
  */
 import { closeSync, fstatSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { BufferingHints } from '../../compiler/model.js';
 import { ConversionError, type BatchOutcome, type Destination, type DestinationLimits, type ElementConverter } from '../destination.js';
-import { FILE_LIMITS } from './limits.js';
+import { FILE_DEFAULTS } from '../../contract/defaults.js';
+import { FILE_LIMITS } from '../../contract/limits.js';
 
 /** One NDJSON line, without its newline. */
 export type FileEntry = string;
 
-export { FILE_LIMITS };
+export { FILE_DEFAULTS, FILE_LIMITS };
 
-export const FILE_DEFAULTS: BufferingHints = {
-  ...FILE_LIMITS,
-  maxBufferedRequests: 10_000,
-  maxTimeInBufferMs: 5_000,
-  maxInFlightRequests: 50,
-};
 
 export interface FileDestinationOptions {
   /** Relative paths are resolved against the working directory. `/dev/null` works (benchmarks). */

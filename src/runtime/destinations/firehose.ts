@@ -3,26 +3,19 @@
  * per-record `ErrorCode`s mapped to entry failures.
  */
 import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
-import type { BufferingHints } from '../../compiler/model.js';
 import type { BatchOutcome, Destination, DestinationLimits, ElementConverter, EntryFailure } from '../destination.js';
 import { awsClientConfig, type AwsCredentials } from './aws-client.js';
 import { isPlainObject } from './event-fields.js';
-import { FIREHOSE_LIMITS } from './limits.js';
+import { FIREHOSE_DEFAULTS } from '../../contract/defaults.js';
+import { FIREHOSE_LIMITS } from '../../contract/limits.js';
 
 export interface FirehoseEntry {
   readonly data: Uint8Array;
 }
 
 
-export { FIREHOSE_LIMITS };
+export { FIREHOSE_DEFAULTS, FIREHOSE_LIMITS };
 
-/** Flink's KinesisFirehoseSink defaults. */
-export const FIREHOSE_DEFAULTS: BufferingHints = {
-  ...FIREHOSE_LIMITS,
-  maxBufferedRequests: 10_000,
-  maxTimeInBufferMs: 5_000,
-  maxInFlightRequests: 50,
-};
 
 export interface FirehoseDestinationOptions {
   readonly deliveryStreamName: string;

@@ -4,11 +4,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
-import type { BufferingHints } from '../../compiler/model.js';
 import { ConversionError, type BatchOutcome, type Destination, type DestinationLimits, type ElementConverter, type EntryFailure } from '../destination.js';
 import { awsClientConfig, type AwsCredentials } from './aws-client.js';
 import { codePointLength, isPlainObject, readKeyField } from './event-fields.js';
-import { KINESIS_LIMITS } from './limits.js';
+import { KINESIS_DEFAULTS } from '../../contract/defaults.js';
+import { KINESIS_LIMITS } from '../../contract/limits.js';
 
 export interface KinesisEntry {
   readonly data: Uint8Array;
@@ -20,15 +20,8 @@ export interface KinesisEntry {
 }
 
 
-export { KINESIS_LIMITS };
+export { KINESIS_DEFAULTS, KINESIS_LIMITS };
 
-/** Flink's KinesisStreamsSink defaults. */
-export const KINESIS_DEFAULTS: BufferingHints = {
-  ...KINESIS_LIMITS,
-  maxBufferedRequests: 10_000,
-  maxTimeInBufferMs: 5_000,
-  maxInFlightRequests: 50,
-};
 
 export const MAX_PARTITION_KEY_CHARS = 256;
 const MAX_HASH_KEY = (1n << 128n) - 1n;

@@ -17,7 +17,8 @@
  * maxBufferedRequests again. Writes that are not awaited queue up beyond that (their promises are
  * pending): await write() to get backpressure.
  */
-import type { BufferingHints, RetryPolicy } from '../../compiler/model.js';
+import type { BufferingHints } from '../../contract/buffering.js';
+import type { RetryPolicy } from '../../contract/retry.js';
 import type { BatchOutcome, Destination } from '../destination.js';
 import { Backoff, type JitterMode } from './backoff.js';
 import { systemClock, type Clock } from './clock.js';

@@ -3,21 +3,14 @@
  * defaults where the config omits one, Flink's rules, the destination's hard limits) and the retry
  * policy. Every rejection names the setting, its value, the rule and the fix.
  */
-import type { BufferingHints, RetryPolicy } from '../../compiler/model.js';
-import type { DestinationLimits } from '../destination.js';
+import { type BufferingHints, HINT_NAMES } from '../../contract/buffering.js';
+import { DEFAULT_RETRY } from '../../contract/defaults.js';
+import type { DestinationLimits } from '../../contract/limits.js';
+import type { RetryPolicy } from '../../contract/retry.js';
 import { closest } from '../../util/suggest.js';
 import { SinkConfigError } from './errors.js';
 
-export const HINT_NAMES: readonly (keyof BufferingHints)[] = [
-  'maxBatchSize',
-  'maxBatchBytes',
-  'maxRecordBytes',
-  'maxBufferedRequests',
-  'maxTimeInBufferMs',
-  'maxInFlightRequests',
-];
-
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 0, initialBackoffMs: 50, maxBackoffMs: 5000, requestTimeoutMs: 30000 };
+export { DEFAULT_RETRY, HINT_NAMES };
 
 const LIMIT_UNITS: Record<keyof DestinationLimits, string> = {
   maxBatchSize: 'entries per request',

@@ -11,7 +11,9 @@
  * batches (TCP's initial window, RFC 3390, likewise starts above one segment). The first failure
  * ends slow start for good (the budget is scaled down as usual) and additive increase takes over.
  */
-import type { BufferingHints, RateLimitingModel } from '../../compiler/model.js';
+import type { BufferingHints } from '../../contract/buffering.js';
+import { DEFAULT_RATE_LIMITING } from '../../contract/defaults.js';
+import type { RateLimitingModel, RateLimitingSettings } from '../../contract/rate-limiting.js';
 import { SinkConfigError } from './errors.js';
 
 export interface RequestInfo {
@@ -158,16 +160,10 @@ export class NoRateLimiting implements RateLimitingStrategy {
   }
 }
 
-/**
- * A rate-limiting setting as a sink config carries it: the model's, plus the runtime-only
- * `slowStart` switch of the aimd strategy (default true).
- */
-export type RateLimitingSettings = RateLimitingModel | { readonly strategy: 'aimd'; readonly increaseRate: number; readonly decreaseFactor: number; readonly slowStart?: boolean };
+export { DEFAULT_RATE_LIMITING, type RateLimitingSettings };
 
 /** Batches in flight at the start of slow start (capped by maxInFlightRequests). */
 export const SLOW_START_INITIAL_BATCHES = 4;
-
-export const DEFAULT_RATE_LIMITING: RateLimitingModel = { strategy: 'aimd', increaseRate: 10, decreaseFactor: 0.5, slowStart: true };
 
 /**
  * Strategy for a rate-limiting setting: AIMD congestion control with ceiling maxBatchSize ×

@@ -2,7 +2,7 @@
  * The BatchReplayer Lambda: on every EventBridge schedule tick, generate the window of the retail
  * table that just ended and write it as CSV (with a header) into the lake:
  *
- *   s3://<BUCKET>/<PREFIX>ingestion_start=<ts>/ingestion_end=<ts>/part-00000.csv   (layout.ts)
+ *   s3://<BUCKET>/<PREFIX>ingestion_start=<ts>/ingestion_end=<ts>/part-00000.csv   (src/datasets/replay-layout.ts)
  *
  * PREFIX names the table's folder (`customer/`); an empty PREFIX means `<TABLE>/`.
  *
@@ -12,10 +12,10 @@
  * `ingestion_end` columns; a window larger than 100 MiB is split into parts, each with a header.
  */
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { csvEncoder, formatTimestamp, generateWindow, tableColumns } from '../datasets/retail.js';
-import { normalisePrefix, partKey } from './layout.js';
+import { csvEncoder, formatTimestamp, generateWindow, tableColumns } from '../../datasets/retail.js';
+import { normalisePrefix, partKey } from '../../datasets/replay-layout.js';
 
-export { normalisePrefix, partKey, windowKeyPrefix } from './layout.js';
+export { normalisePrefix, partKey, windowKeyPrefix } from '../../datasets/replay-layout.js';
 
 /** ARA's BatchReplayer writes files of at most 100 MiB. */
 export const MAX_PART_BYTES = 100 * 1024 * 1024;

@@ -9,7 +9,7 @@
  */
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { applyMigrations } from './migrate.js';
-import type { Migration } from './migration.js';
+import type { Migration } from '../../contract/warehouse-migration.js';
 
 export interface ProviderEvent {
   readonly RequestType: 'Create' | 'Update' | 'Delete';

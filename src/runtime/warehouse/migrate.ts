@@ -17,7 +17,7 @@ import {
   type DescribeStatementCommandOutput,
   type RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
-import { MAX_BATCH_STATEMENTS, MIGRATIONS_TABLE, type Migration } from './migration.js';
+import { MAX_BATCH_STATEMENTS, MIGRATIONS_TABLE, type Migration } from '../../contract/warehouse-migration.js';
 
 /** The warehouse the statements run on, and the secret (the Redshift-managed admin secret) they run with. */
 export interface DataApiTarget {

@@ -12,7 +12,7 @@
  * `<ts>` is the window bound in the dataset's timestamp format (UTC, `2024-01-01T00:05:00`), the same
  * text as the `ingestion_start` / `ingestion_end` columns inside the files.
  */
-import { formatTimestamp } from '../datasets/retail.js';
+import { formatTimestamp } from './retail.js';
 
 /** Empty, or ending with exactly one `/`. */
 export function normalisePrefix(prefix: string): string {

@@ -8,7 +8,7 @@
  * (customers 1..CUSTOMERS, items 1..ITEMS, ...), and a dimension row's descriptive attributes derive
  * from (seed, table, id) only, so the same customer keeps its name in every window.
  */
-import { didYouMean } from '../../util/suggest.js';
+import { didYouMean } from '../util/suggest.js';
 import { cents, hash32, Prng } from './prng.js';
 import type { Column, ColumnType, Row } from './csv.js';
 

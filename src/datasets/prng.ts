@@ -3,7 +3,7 @@
  * generator keyed by (seed, table, key) so any window can be produced alone, in any order, on any
  * machine, and always yields the same rows. Pure JS: runs unchanged in Lambda and in the local runtime.
  */
-import { hash32, seededRandom } from '../../util/prng.js';
+import { hash32, seededRandom } from '../util/prng.js';
 
 export { hash32 };
 

@@ -3,7 +3,13 @@
  * spec validator (which rejects hints a sink could never honour). Dependency-free on purpose: the
  * validator imports it on every `validate` without loading the AWS SDK.
  */
-import type { DestinationLimits } from '../destination.js';
+
+/** Hard limits of one request to the destination's batch API. */
+export interface DestinationLimits {
+  readonly maxBatchSize: number;
+  readonly maxBatchBytes: number;
+  readonly maxRecordBytes: number;
+}
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -17,10 +23,13 @@ export const DYNAMODB_LIMITS: DestinationLimits = { maxBatchSize: 25, maxBatchBy
 /** The local NDJSON file sink: Firehose-like batches, Kinesis-sized records. */
 export const FILE_LIMITS: DestinationLimits = { maxBatchSize: 500, maxBatchBytes: 4 * MiB, maxRecordBytes: MiB };
 
-export const DESTINATION_LIMITS = { kinesis: KINESIS_LIMITS, firehose: FIREHOSE_LIMITS, dynamodb: DYNAMODB_LIMITS, file: FILE_LIMITS } as const;
+/** Destination types, in the order messages list them. */
+export type DestinationType = 'kinesis' | 'firehose' | 'dynamodb' | 'file';
+
+export const DESTINATION_LIMITS: Readonly<Record<DestinationType, DestinationLimits>> = { kinesis: KINESIS_LIMITS, firehose: FIREHOSE_LIMITS, dynamodb: DYNAMODB_LIMITS, file: FILE_LIMITS };
 
 /** The batch API behind each destination type, for messages. */
-export const DESTINATION_SERVICES: Readonly<Record<keyof typeof DESTINATION_LIMITS, string>> = {
+export const DESTINATION_SERVICES: Readonly<Record<DestinationType, string>> = {
   kinesis: 'Kinesis PutRecords',
   firehose: 'Firehose PutRecordBatch',
   dynamodb: 'DynamoDB BatchWriteItem',

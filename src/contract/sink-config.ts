@@ -1,0 +1,38 @@
+/**
+ * The sink-runtime config document (schema/sink-config.schema.json): what `synth` writes to
+ * `<outdir>/sinks/<sink>.json` and `sink run` reads. The types only; reading and validating a
+ * config file is the runtime's (src/runtime/config.ts).
+ */
+import type { BufferingHints } from './buffering.js';
+import type { RateLimitingSettings } from './rate-limiting.js';
+import type { RetryPolicy } from './retry.js';
+
+/** A DynamoDB key attribute: the partition key, or the sort key. */
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: 'S' | 'N';
+}
+
+export const SINK_CONFIG_VERSION = 1;
+
+export type SinkConfigDestination =
+  | { readonly type: 'kinesis'; readonly streamName: string; readonly region: string }
+  | { readonly type: 'firehose'; readonly deliveryStreamName: string; readonly region: string }
+  | { readonly type: 'dynamodb'; readonly tableName: string; readonly region: string }
+  | { readonly type: 'file'; readonly path: string; readonly region?: string };
+
+export interface SinkConfig {
+  readonly version: 1;
+  readonly sink: string;
+  readonly platform: string;
+  readonly environment: string;
+  readonly destination: SinkConfigDestination;
+  readonly bufferingHints: BufferingHints;
+  readonly rateLimiting: RateLimitingSettings;
+  readonly retry: RetryPolicy;
+  readonly partitionKey?: string;
+  readonly explicitHashKey?: string;
+  /** DynamoDB only: the table's key attributes (DescribeTable when absent). */
+  readonly keyAttributes?: readonly KeyAttribute[];
+  readonly aggregation: 'none' | 'kpl';
+}
