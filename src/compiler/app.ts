@@ -11,6 +11,7 @@ import { stackName } from './naming.js';
 import { NagFindingsError, runNag, type NagFinding } from './nag.js';
 import { FoundationsStack } from './stacks/foundations-stack.js';
 import { BatchStack, hasBatchContent } from './stacks/batch-stack.js';
+import { DashboardsStack, QUICKSIGHT_PREREQUISITE } from './stacks/dashboards-stack.js';
 import { WarehouseStack } from './stacks/warehouse-stack.js';
 
 export interface BuildOptions {
@@ -45,6 +46,8 @@ export interface BuildResult {
   nagFindings: NagFinding[];
   /** Spec sections this compiler does not turn into stacks: reported, never silently dropped. */
   notCompiled: NotCompiledSection[];
+  /** What must exist in the account before the first deploy, outside CloudFormation (one sentence each). */
+  prerequisites: string[];
 }
 
 /** CloudFormation's hard limit of resources per stack. */
@@ -107,11 +110,19 @@ export function buildApp(model: PlatformModel, options: BuildOptions): { app: Ap
     modules.set(batch, 'batch');
     stacks.push(batch);
   }
+  let warehouse: WarehouseStack | undefined;
   if (model.warehouse) {
-    const warehouse = new WarehouseStack(app, stackName(names, 'warehouse'), { ...common('warehouse'), model, storage: foundations.storage });
+    warehouse = new WarehouseStack(app, stackName(names, 'warehouse'), { ...common('warehouse'), model, storage: foundations.storage });
     warehouse.addStackDependency(foundations, 'key, buckets and catalog databases');
     modules.set(warehouse, 'warehouse');
     stacks.push(warehouse);
+  }
+  if (Object.keys(model.dashboards).length) {
+    const dashboards = new DashboardsStack(app, stackName(names, 'dashboards'), { ...common('dashboards'), model, ...(warehouse ? { warehouse } : {}) });
+    dashboards.addStackDependency(foundations, 'Athena workgroups');
+    if (warehouse) dashboards.addStackDependency(warehouse, 'the warehouse endpoint, its network and its reader user');
+    modules.set(dashboards, 'dashboards');
+    stacks.push(dashboards);
   }
   for (const stack of stacks) {
     for (const [k, v] of Object.entries(model.tags)) Tags.of(stack).add(k, v);
@@ -131,7 +142,7 @@ export function buildAssembly(model: PlatformModel, options: BuildOptions): Buil
     const resourceCounts = countByType(Object.values(template.Resources ?? {}).map((r) => r.Type));
     return { name: stack.stackName, module: modules.get(stack)!, resourceCounts, total: Object.values(resourceCounts).reduce((a, b) => a + b, 0) };
   });
-  return { assembly, stacks: summaries, nagFindings, notCompiled: notCompiled(model) };
+  return { assembly, stacks: summaries, nagFindings, notCompiled: notCompiled(model), prerequisites: prerequisites(model) };
 }
 
 /**
@@ -150,8 +161,12 @@ export function notCompiled(model: PlatformModel): NotCompiledSection[] {
     Object.values(model.replayers).filter((r) => r.target.kind === 'sink').map((r) => r.name),
     'replayers into sinks belong to the streaming module, not compiled to CDK yet',
   );
-  add('dashboards', Object.keys(model.dashboards), 'the visualization module is not compiled to CDK yet');
   return out;
+}
+
+/** Account set-up the stacks rely on but cannot create. */
+export function prerequisites(model: PlatformModel): string[] {
+  return Object.keys(model.dashboards).length ? [QUICKSIGHT_PREREQUISITE] : [];
 }
 
 function checkResourceLimit(stack: Stack): void {

@@ -310,7 +310,14 @@ export interface WarehouseSourceModel {
 
 export interface DashboardModel {
   readonly name: string;
-  readonly input: { readonly kind: 'warehouse'; readonly warehouse: string } | { readonly kind: 'athena'; readonly workgroup: string };
+  readonly input:
+    | { readonly kind: 'warehouse'; readonly warehouse: string }
+    | {
+        readonly kind: 'athena';
+        readonly workgroup: string;
+        /** The sale tables Athena reads: the first catalog database holding each. */
+        readonly tables: readonly { readonly channel: 'store' | 'web'; readonly glueDatabase: string; readonly table: string }[];
+      };
   readonly principal: string;
   readonly physicalName: string;
   readonly source: SourceRef;

@@ -39,7 +39,7 @@ import { replayerFunctionName } from './rules/names.js';
 import { warehouseName } from './rules/references.js';
 import { toGlueSchedule } from './rules/schedules.js';
 import { actionsOf, conditionsOf } from './rules/triggers.js';
-import { externalSchemaName, warehouseSources } from './rules/warehouse.js';
+import { externalSchemaName, lakeSaleTables, warehouseSources } from './rules/warehouse.js';
 import { parseDuration, parseSize } from './units.js';
 import { didYouMean } from '../util/suggest.js';
 
@@ -544,7 +544,10 @@ class Resolver {
     return Object.fromEntries(
       entries(this.d.dashboards).map(([n, db]) => {
         const src = dict(db.source);
-        const input: DashboardModel['input'] = src.workgroup !== undefined ? { kind: 'athena', workgroup: str(src.workgroup) ?? '' } : { kind: 'warehouse', warehouse: str(src.warehouse) ?? '' };
+        const input: DashboardModel['input'] =
+          src.workgroup !== undefined
+            ? { kind: 'athena', workgroup: str(src.workgroup) ?? '', tables: lakeSaleTables(this.d).map((t) => ({ channel: t.channel, glueDatabase: glueName(this.c, t.database), table: glueTableName(t.table) })) }
+            : { kind: 'warehouse', warehouse: str(src.warehouse) ?? '' };
         return [n, { name: n, input, principal: str(db.principal) ?? '', physicalName: resourceName(this.c, n), source: this.source(['dashboards', n]) }];
       }),
     );

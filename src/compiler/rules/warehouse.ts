@@ -54,6 +54,18 @@ export function warehouseSources(data: Dict): Partial<Record<StarSchemaSource, {
   return out;
 }
 
+/** The sale tables of the lake for Athena dashboards: the first catalog database (in declaration order) holding each. */
+export function lakeSaleTables(data: Dict): { channel: 'store' | 'web'; database: string; table: string }[] {
+  const tables = catalogTables(data);
+  const dbs = Object.keys(dict(dict(data.catalog).databases));
+  const out: { channel: 'store' | 'web'; database: string; table: string }[] = [];
+  for (const [channel, table] of [['store', 'store_sale'], ['web', 'web_sale']] as const) {
+    const db = dbs.find((d) => tables.get(d)?.has(table));
+    if (db !== undefined) out.push({ channel, database: db, table });
+  }
+  return out;
+}
+
 const DIRECTIONS: Record<string, string> = { north: 'n', south: 's', east: 'e', west: 'w', central: 'c', northeast: 'ne', northwest: 'nw', southeast: 'se', southwest: 'sw' };
 
 /** The prefix of a region's availability-zone ids: `eu-west-1` → `euw1`, `us-gov-west-1` → `usgw1`. */
@@ -195,8 +207,18 @@ const PRINCIPAL = /^arn:aws[a-z-]*:quicksight:([a-z0-9-]+):([0-9]{12}):(user|gro
 
 export const dashboardRule: Rule = {
   name: 'dashboards',
-  codes: ['ARA307'],
+  codes: ['ARA307', 'ARA308'],
   check(view) {
+    for (const [n, d] of entries(view.data.dashboards)) {
+      if (dict(d.source).workgroup === undefined || view.isDoubtful(['dashboards', n])) continue;
+      if (lakeSaleTables(view.data).length) continue;
+      view.report({
+        code: 'ARA308',
+        message: `dashboard '${n}' reads the lake through Athena, but no catalog database holds a 'store_sale' or 'web_sale' table`,
+        path: ['dashboards', n, 'source', 'workgroup'],
+        hint: "declare a job, crawler or delivery stream that writes 'store_sale' or 'web_sale' into a catalog database, or use 'source: { warehouse }'",
+      });
+    }
     const env = view.env;
     if (env === undefined) return;
     const account = str(dict(dict(dict(view.doc.data).environments)[env]).account);

@@ -61,6 +61,7 @@ const hbs = Handlebars.create();
 hbs.registerHelper('id', (v: unknown) => quoteIdent(v));
 hbs.registerHelper('lit', (v: unknown) => quoteLiteral(v));
 hbs.registerHelper('ref', (v: SqlTableRef) => `${quoteIdent(v.schema)}.${quoteIdent(v.table)}`);
+hbs.registerHelper('json', (v: unknown) => JSON.stringify(v));
 
 const PG_TYPES: Record<ColumnType, string> = {
   int: 'BIGINT',
@@ -186,6 +187,18 @@ function template(file: string): Handlebars.TemplateDelegate {
     compiled.set(file, t);
   }
   return t;
+}
+
+/**
+ * Renders `platforms/<platform>/templates/<dir>/<file>` with the SQL-safe helpers (`id`, `lit`,
+ * `ref`, `json`), strict: a variable missing from the context is an error.
+ */
+export function renderPlatformTemplate(platform: string, dir: string, file: string, ctx: Record<string, unknown>, root: string = platformsDir): string {
+  try {
+    return template(join(root, platform, 'templates', dir, file))(ctx);
+  } catch (e) {
+    throw new Error(`template ${dir}/${file} (${platform}): ${(e as Error).message.replace(/ in \[object Object\]/, '')}`);
+  }
 }
 
 export function checksum(statements: readonly string[]): string {
