@@ -89,7 +89,7 @@ export class RedshiftWarehouse extends Construct {
           { parameterKey: 'enable_user_activity_logging', parameterValue: 'true' },
         ],
       });
-      workgroup.addDependency(namespace);
+      workgroup.addResourceDependency(namespace);
       this.arn = workgroup.attrWorkgroupWorkgroupArn;
       // CloudFormation returns no ARN for the namespace's managed secret; Redshift names it
       // `redshift!<namespace>-<admin user>`, and the Data API accepts a secret's name.
