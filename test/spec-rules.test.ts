@@ -104,8 +104,8 @@ Flagship('every spec under test/fixtures/specs validates with no findings', asyn
 
 Flagship('an override is checked in its environment only, and names it', () => {
   const text = readFileSync(flagship, 'utf8').replace(
-    '    removalPolicy: retain\n',
-    '    removalPolicy: retain\n    overrides:\n      sinks:\n        web-sale-events:\n          bufferingHints: { maxBufferedRequests: 400 }\n',
+    '    overrides:\n',
+    '    overrides:\n      sinks:\n        web-sale-events:\n          bufferingHints: { maxBufferedRequests: 400 }\n',
   );
   const found = checkRules(docOf('mystore.yaml', text));
   assert.equal(found.map((d) => `${d.code} ${d.start.line}:${d.start.col}`), ['ARA241 18:50']);
