@@ -5,7 +5,7 @@
 import { build, transform } from 'esbuild';
 import { readdirSync, readFileSync, writeFileSync, mkdirSync, existsSync, rmSync } from 'node:fs';
 import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const createRequireForRoot = (await import('node:module')).createRequire(join(root, 'package.json'));
@@ -23,6 +23,8 @@ function tsFiles(dir) {
 }
 
 const files = ['src', 'test', 'bench'].flatMap(tsFiles);
+// Compiled tests of moved or deleted files would still run (scripts/test.js runs what is there).
+rmSync(join(outdir, 'test'), { recursive: true, force: true });
 let failed = 0;
 try {
   await build({ ...options, entryPoints: files, outdir, outbase: '.' });
@@ -39,6 +41,23 @@ try {
       process.stderr.write(`build: ${file}: ${e.errors?.[0]?.text ?? e.message}\n`);
     }
   }
+}
+
+// The environment-override ("partial") definitions of the platform schema are derived from the
+// full ones (src/compiler/schema-partials.ts): edit only the full definitions; the build rewrites
+// the derived ones in place, and CI fails when a commit carries stale ones (.ci/run).
+try {
+  const { withDerivedPartials, formatSchema } = await import(pathToFileURL(join(root, outdir, 'src', 'compiler', 'schema-partials.js')).href);
+  const file = join('schema', 'platform.schema.json');
+  const text = readFileSync(file, 'utf8');
+  const derived = formatSchema(withDerivedPartials(JSON.parse(text)));
+  if (derived !== text) {
+    writeFileSync(file, derived);
+    process.stderr.write(`build: regenerated the partial-* and overrides definitions of ${file} from the full definitions\n`);
+  }
+} catch (e) {
+  failed++;
+  process.stderr.write(`build: schema/platform.schema.json partials: ${e.message}\n`);
 }
 
 const { default: Ajv } = await import('ajv');

@@ -1,12 +1,46 @@
-// Runs the uvu suites compiled into dist/test. Optional argument: a pattern to select test files.
-import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+// Runs the uvu test files compiled into <build dir>/test, each file in its own Node process, as many
+// at once as the machine has cores. One file's output is printed as one block when it ends (the
+// whole output of a failing file; a one-line summary of a passing one, or everything with
+// --verbose), then uvu-style totals and a last line `N passed, N failed`.
+//
+//   node scripts/test.js [--unit | --integration] [--jobs N] [--verbose] [pattern]
+//
+// Suites: test/unit/ (no servers, no child processes: seconds) and everything else, test/integration/
+// (real servers on loopback, the CLI as a child process, CDK synths). `pattern` is a regular
+// expression on the file's path under test/ (e.g. 'spec-' or 'unit/loader'). Files run longest
+// first, by the durations of the previous run (kept in node_modules/.cache), so that a long file
+// never starts last. ARA_TEST_JOBS overrides the number of workers; ARA_TEST_TIMEOUT (seconds,
+// default 600) stops a file that hangs.
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const require = createRequire(import.meta.url);
-// uvu's exports map hides bin.js: resolve the package entry and step to the bin beside it.
-const uvu = join(dirname(require.resolve('uvu')), '..', 'bin.js');
-const pattern = process.argv[2] ?? '\\.test\\.js$';
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const usage = 'usage: node scripts/test.js [--unit | --integration] [--jobs N] [--verbose] [pattern]';
+
+const opts = { suite: 'all', jobs: Number(process.env.ARA_TEST_JOBS) || availableParallelism(), verbose: false, pattern: undefined };
+const argv = process.argv.slice(2);
+for (let i = 0; i < argv.length; i++) {
+  const a = argv[i];
+  if (a === '--unit') opts.suite = 'unit';
+  else if (a === '--integration') opts.suite = 'integration';
+  else if (a === '--verbose' || a === '-v') opts.verbose = true;
+  else if (a === '--jobs' || a === '-j') opts.jobs = Number(argv[++i]);
+  else if (a === '--help' || a === '-h') {
+    console.log(usage);
+    process.exit(0);
+  } else if (a.startsWith('-')) {
+    console.error(`test: unknown option ${a}\n${usage}`);
+    process.exit(2);
+  } else opts.pattern = new RegExp(a);
+}
+if (!Number.isInteger(opts.jobs) || opts.jobs < 1) {
+  console.error(`test: --jobs needs a positive whole number\n${usage}`);
+  process.exit(2);
+}
+
 const env = {
   ...process.env,
   // Nothing may leave loopback: no instance-metadata probes, no CDK notices or telemetry.
@@ -14,7 +48,120 @@ const env = {
   CDK_DISABLE_VERSION_CHECK: '1',
   CDK_DISABLE_CLI_TELEMETRY: '1',
   NO_COLOR: '1',
+  // Library code in the test processes builds AWS SDK clients; the SDK's notice about its future
+  // Node 22 requirement is not about ara-gen and would only interleave with the suite's output.
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
-const dir = join(process.env.ARA_BUILD_DIR || 'dist', 'test');
-const r = spawnSync(process.execPath, [uvu, dir, pattern, '-b'], { stdio: 'inherit', env });
-process.exit(r.status ?? 1);
+delete env.FORCE_COLOR; // with NO_COLOR it would only earn a warning from Node
+const timeoutMs = (Number(process.env.ARA_TEST_TIMEOUT) || 600) * 1000;
+const testDir = join(root, process.env.ARA_BUILD_DIR || 'dist', 'test');
+
+/** A file's suite: by its directory under test/ (files still at the top level count as integration). */
+const suiteOf = (rel) => (rel.startsWith(`unit${sep}`) ? 'unit' : 'integration');
+
+let all;
+try {
+  all = readdirSync(testDir, { recursive: true })
+    .filter((f) => f.endsWith('.test.js'))
+    .sort();
+} catch {
+  console.error(`test: no compiled tests in ${relative(root, testDir)} (run node scripts/build.js first)`);
+  process.exit(2);
+}
+const files = all.filter((f) => (opts.suite === 'all' || suiteOf(f) === opts.suite) && (!opts.pattern || opts.pattern.test(f.split(sep).join('/'))));
+if (!files.length) {
+  console.error(`test: no test file matches (${opts.suite} suite${opts.pattern ? `, pattern ${opts.pattern}` : ''})`);
+  process.exit(2);
+}
+
+// Longest first: durations of the last run, else file size as a guess.
+const timingsFile = join(root, 'node_modules', '.cache', 'ara-gen', 'test-durations.json');
+let timings = {};
+try {
+  timings = JSON.parse(readFileSync(timingsFile, 'utf8'));
+} catch {
+  // first run: no durations yet
+}
+const weight = (f) => timings[f] ?? statSync(join(testDir, f)).size / 10;
+const queue = [...files].sort((a, b) => weight(b) - weight(a) || a.localeCompare(b));
+
+// eslint-disable-next-line no-control-regex
+const stripAnsi = (s) => s.replace(/\x1b\[[0-9;]*m/g, '');
+
+/** Runs one file; resolves with its output, exit status and uvu's counts. */
+function runFile(rel) {
+  return new Promise((resolvePromise) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, [join(testDir, rel)], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => (output += d));
+    child.stderr.setEncoding('utf8').on('data', (d) => (output += d));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const text = stripAnsi(output);
+      // uvu prints its totals once per process (one set per file here).
+      const count = (label) => {
+        const m = text.match(new RegExp(`^\\s*${label}:\\s+(\\d+)`, 'm'));
+        return m ? Number(m[1]) : undefined;
+      };
+      const total = count('Total');
+      const passed = count('Passed');
+      const skipped = count('Skipped') ?? 0;
+      const ok = code === 0 && !timedOut && total !== undefined && passed === total;
+      let note = '';
+      if (timedOut) note = `stopped after ${timeoutMs / 1000} s`;
+      else if (signal) note = `killed by ${signal}`;
+      else if (total === undefined) note = `exited ${code} before uvu printed its totals`;
+      else if (code !== 0 && passed === total) note = `exited ${code} after its tests passed`;
+      resolvePromise({ rel, ok, ms, text, total: total ?? 0, passed: passed ?? 0, skipped, note });
+    });
+  });
+}
+
+const started = process.hrtime.bigint();
+const results = [];
+const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+async function worker() {
+  for (let rel = queue.shift(); rel !== undefined; rel = queue.shift()) {
+    const r = await runFile(rel);
+    results.push(r);
+    const name = rel.split(sep).join('/');
+    if (!r.ok) {
+      process.stdout.write(`\n✘ ${name} FAILED${r.note ? ` (${r.note})` : ''}, ${seconds(r.ms)}\n${r.text.replace(/\s+$/, '')}\n\n`);
+    } else if (opts.verbose) {
+      process.stdout.write(`\n✔ ${name}, ${seconds(r.ms)}\n${r.text.replace(/\s+$/, '')}\n`);
+    } else {
+      process.stdout.write(`✔ ${name}  ${r.passed} tests, ${seconds(r.ms)}\n`);
+    }
+  }
+}
+await Promise.all(Array.from({ length: Math.min(opts.jobs, files.length) }, worker));
+const wall = Number(process.hrtime.bigint() - started) / 1e6;
+
+// Durations for the next run's order (best effort: a read-only node_modules only loses the order).
+try {
+  for (const r of results) timings[r.rel] = Math.round(r.ms);
+  mkdirSync(dirname(timingsFile), { recursive: true });
+  writeFileSync(timingsFile, JSON.stringify(timings, null, 1));
+} catch {
+  // ignore
+}
+
+const sum = (k) => results.reduce((a, r) => a + r[k], 0);
+const failedFiles = results.filter((r) => !r.ok);
+const total = sum('total');
+const passed = sum('passed');
+const skipped = sum('skipped');
+process.stdout.write(
+  `\n  Total:     ${total}\n  Passed:    ${passed}\n  Skipped:   ${skipped}\n  Duration:  ${wall.toFixed(2)}ms\n\n` +
+    (failedFiles.length ? `Failed files:\n${failedFiles.map((r) => `  ${r.rel.split(sep).join('/')}${r.note ? ` (${r.note})` : ''}`).join('\n')}\n\n` : '') +
+    `${opts.suite} suite, ${results.length} files (${opts.jobs} at a time) in ${seconds(wall)}; ` +
+    `tests: ${passed} passed, ${total - passed - skipped} failed; files: ${results.length - failedFiles.length} passed, ${failedFiles.length} failed\n`,
+);
+process.exit(failedFiles.length ? 1 : 0);

@@ -5,13 +5,14 @@
  */
 import { App, CfnResource, Stack, Tags } from 'aws-cdk-lib';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import type { IConstruct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
 import type { PlatformModel } from './model.js';
 import { stackName } from './naming.js';
 import { NagFindingsError, runNag, type NagFinding } from './nag.js';
 import { FoundationsStack } from './stacks/foundations-stack.js';
 import { BatchStack, hasBatchContent } from './stacks/batch-stack.js';
 import { DashboardsStack, QUICKSIGHT_PREREQUISITE } from './stacks/dashboards-stack.js';
+import { hasStreamingContent, StreamingStack } from './stacks/streaming-stack.js';
 import { WarehouseStack } from './stacks/warehouse-stack.js';
 
 export interface BuildOptions {
@@ -91,6 +92,24 @@ export function buildApp(model: PlatformModel, options: BuildOptions): { app: Ap
       '@aws-cdk/core:defaultCrossStackReferences': 'strong',
     },
   });
+  const { stacks } = addModuleStacks(app, model);
+  return { app, stacks };
+}
+
+export interface ModuleStacks {
+  readonly foundations: FoundationsStack;
+  /** Present when the model has batch content (replayers, crawlers, jobs, triggers). */
+  readonly batch?: BatchStack;
+  /** Every module stack, in deploy order. */
+  readonly stacks: Stack[];
+}
+
+/**
+ * The model's module stacks under `scope` (the App of `ara-gen synth`, or any construct outside a
+ * stack in a user's CDK app: the Platform construct), one per module with content, named
+ * `<platform>-<env>-<module>`, in the model's account and region, tagged with the spec's tags.
+ */
+export function addModuleStacks(scope: Construct, model: PlatformModel): ModuleStacks {
   const names = { platform: model.name, env: model.environment.name };
   const env = { account: model.environment.account, region: model.environment.region };
   const common = (module: string) => ({
@@ -101,24 +120,31 @@ export function buildApp(model: PlatformModel, options: BuildOptions): { app: Ap
   });
 
   const stacks: Stack[] = [];
-  const foundations = new FoundationsStack(app, stackName(names, 'foundations'), { ...common('foundations'), model });
+  const foundations = new FoundationsStack(scope, stackName(names, 'foundations'), { ...common('foundations'), model });
   modules.set(foundations, 'foundations');
   stacks.push(foundations);
+  let batch: BatchStack | undefined;
   if (hasBatchContent(model)) {
-    const batch = new BatchStack(app, stackName(names, 'batch'), { ...common('batch'), model, storage: foundations.storage });
+    batch = new BatchStack(scope, stackName(names, 'batch'), { ...common('batch'), model, storage: foundations.storage });
     batch.addStackDependency(foundations, 'buckets, key and catalog databases');
     modules.set(batch, 'batch');
     stacks.push(batch);
   }
+  if (hasStreamingContent(model)) {
+    const streaming = new StreamingStack(scope, stackName(names, 'streaming'), { ...common('streaming'), model, storage: foundations.storage });
+    streaming.addStackDependency(foundations, 'buckets, key and catalog tables');
+    modules.set(streaming, 'streaming');
+    stacks.push(streaming);
+  }
   let warehouse: WarehouseStack | undefined;
   if (model.warehouse) {
-    warehouse = new WarehouseStack(app, stackName(names, 'warehouse'), { ...common('warehouse'), model, storage: foundations.storage });
+    warehouse = new WarehouseStack(scope, stackName(names, 'warehouse'), { ...common('warehouse'), model, storage: foundations.storage });
     warehouse.addStackDependency(foundations, 'key, buckets and catalog databases');
     modules.set(warehouse, 'warehouse');
     stacks.push(warehouse);
   }
   if (Object.keys(model.dashboards).length) {
-    const dashboards = new DashboardsStack(app, stackName(names, 'dashboards'), { ...common('dashboards'), model, ...(warehouse ? { warehouse } : {}) });
+    const dashboards = new DashboardsStack(scope, stackName(names, 'dashboards'), { ...common('dashboards'), model, ...(warehouse ? { warehouse } : {}) });
     dashboards.addStackDependency(foundations, 'Athena workgroups');
     if (warehouse) dashboards.addStackDependency(warehouse, 'the warehouse endpoint, its network and its reader user');
     modules.set(dashboards, 'dashboards');
@@ -127,7 +153,7 @@ export function buildApp(model: PlatformModel, options: BuildOptions): { app: Ap
   for (const stack of stacks) {
     for (const [k, v] of Object.entries(model.tags)) Tags.of(stack).add(k, v);
   }
-  return { app, stacks };
+  return { foundations, ...(batch ? { batch } : {}), stacks };
 }
 
 /** Builds, checks (resource limit, cdk-nag) and synthesizes the model into `options.outdir`. */
@@ -154,12 +180,10 @@ export function notCompiled(model: PlatformModel): NotCompiledSection[] {
   const add = (section: string, entries: string[], reason: string) => {
     if (entries.length) out.push({ section, entries, reason });
   };
-  add('streams', Object.keys(model.streams), 'the streaming module is not compiled to CDK yet');
-  add('deliveryStreams', Object.keys(model.deliveryStreams), 'the streaming module is not compiled to CDK yet');
   add(
     'replayers',
     Object.values(model.replayers).filter((r) => r.target.kind === 'sink').map((r) => r.name),
-    'replayers into sinks belong to the streaming module, not compiled to CDK yet',
+    'the replayer-into-sink Lambda of the streaming module is not compiled yet',
   );
   return out;
 }

@@ -3,6 +3,8 @@
  *
  *   spec file ──loadPlatform──▶ PlatformModel ──buildAssembly──▶ cloud assembly (+ compileSinkConfigs)
  *
+ * In a CDK app of your own, `new Platform(app, 'MyStore', { spec: 'mystore.yaml', environment: 'dev' })`
+ * adds the spec's module stacks and exposes their buckets, key and databases (src/compiler/platform.ts).
  * Validation without the CDK (validateFiles, formatters), the resolved model types, the stacks and
  * the reusable L3 constructs (each usable from a hand-written CDK app), naming helpers, and the
  * assembly helpers behind `deploy` (failure mapping, retained resources). Everything else under
@@ -21,6 +23,7 @@ export {
   type LoadResult,
   type ValidateOptions,
 } from './load.js';
+export { loadPlatformSync, loadPlatformSyncOrThrow } from './load-sync.js';
 export { resolve, type ResolveOptions } from './resolve.js';
 export { parseSpec } from './parse.js';
 export type { SpecDocument, SpecPath, SourceRange } from './document.js';
@@ -48,7 +51,9 @@ export {
 } from './naming.js';
 
 // ---- compiling to CDK --------------------------------------------------------------------------
+export { Platform, type PlatformProps } from './platform.js';
 export {
+  addModuleStacks,
   buildApp,
   buildAssembly,
   notCompiled,
@@ -56,6 +61,7 @@ export {
   StackResourceLimitError,
   type BuildOptions,
   type BuildResult,
+  type ModuleStacks,
   type NotCompiledSection,
   type StackSummary,
 } from './app.js';
@@ -71,7 +77,8 @@ export { BatchStack, CSV_TIMESTAMP_FORMAT, hasBatchContent, type BatchStackProps
 export { recordSource, portableSpecPath } from './stacks/source.js';
 
 // ---- constructs --------------------------------------------------------------------------------
-export { DataLakeStorage, MIN_ARCHIVE_DAYS, MIN_INFREQUENT_ACCESS_DAYS, type DataLakeLayerProps, type DataLakeStorageProps } from './constructs/data-lake-storage.js';
+export { DataLakeStorage, type DataLakeLayerProps, type DataLakeStorageProps } from './constructs/data-lake-storage.js';
+export { MIN_ARCHIVE_DAYS, MIN_INFREQUENT_ACCESS_DAYS } from '../contract/aws-limits.js';
 export { DataLakeCatalog, type CatalogDatabaseProps, type DataLakeCatalogProps } from './constructs/data-lake-catalog.js';
 export { AthenaWorkgroup, ATHENA_RESULTS_PREFIX, type AthenaWorkgroupProps } from './constructs/athena-workgroup.js';
 export { secureBucket, toRemovalPolicy, type RemovalPolicyName, type SecureBucketOptions } from './constructs/secure-bucket.js';

@@ -9,7 +9,7 @@ import { type Diagnostic, SpecError } from './diagnostics.js';
 import type { SpecDocument } from './document.js';
 import type { PlatformModel } from './model.js';
 import { checkOverrideSchemas } from './override-check.js';
-import { LoaderCode, parseSpec, readSpecFile } from './parse.js';
+import { LoaderCode, parseSpec, readSpecFile, type ReadResult } from './parse.js';
 import { checkRules } from './rules/index.js';
 import { checkSchemaDetailed } from './schema-check.js';
 
@@ -81,7 +81,7 @@ export async function validateSerial(files: readonly string[]): Promise<FileResu
   return results;
 }
 
-interface Checked {
+export interface Checked {
   readonly text?: string;
   readonly document?: SpecDocument;
   readonly diagnostics: Diagnostic[];
@@ -89,15 +89,26 @@ interface Checked {
 }
 
 async function checkText(file: string, given?: string): Promise<Checked> {
-  const read = given === undefined ? await readSpecFile(file) : { text: given, diagnostics: [] };
+  const checked = checkRead(file, given === undefined ? await readSpecFile(file) : { text: given, diagnostics: [] });
+  // Loaded lazily, and only for a clean spec: resolve() reads the blueprints.
+  return resolvable(checked) ? withEnvironments(checked, await import('./resolve.js')) : checked;
+}
+
+type Resolver = Pick<typeof import('./resolve.js'), 'resolve' | 'environmentNames'>;
+
+/**
+ * Parse → schema → semantic rules, synchronously (loadPlatformSync in load-sync.ts shares it). A
+ * clean result still goes through withEnvironments.
+ */
+export function checkRead(file: string, read: ReadResult): Checked {
   if (read.text === undefined) return read;
   const text = read.text;
   const parsed = parseSpec(file, text);
   const diagnostics = [...read.diagnostics, ...parsed.diagnostics];
   if (!parsed.document) return { text, diagnostics };
-  const { diagnostics: fileSchema, doubtful } = await checkSchemaDetailed(parsed.document);
+  const { diagnostics: fileSchema, doubtful } = checkSchemaDetailed(parsed.document);
   // Each environment's effective spec too: an override can add a key of another variant.
-  const overrides = await checkOverrideSchemas(parsed.document, fileSchema);
+  const overrides = checkOverrideSchemas(parsed.document, fileSchema);
   const schema = [...fileSchema, ...overrides];
   diagnostics.push(...schema);
   // Rules run on schema-invalid data too (they tolerate wrong shapes), so one run reports every
@@ -106,7 +117,27 @@ async function checkText(file: string, given?: string): Promise<Checked> {
   const consequence = (p: string) => rejected.some((r) => p === r || p.startsWith(r + '/'));
   const options = { doubtful: [...rejected, ...doubtful], rejectedOverrides: overrides.map((d) => d.path) };
   diagnostics.push(...checkRules(parsed.document, options).filter((d) => !consequence(d.path)));
-  return { text, document: parsed.document, diagnostics: sortDiagnostics(diagnostics) };
+  return { text, document: parsed.document, diagnostics: sortDiagnostics(unique(diagnostics)) };
+}
+
+/**
+ * What `print`/`synth` would reject, `validate` rejects first: a clean spec is resolved for every
+ * environment (unit conversions, schedules, names), and what resolve() finds is a finding here.
+ */
+export function withEnvironments(checked: Checked & { document: SpecDocument }, { resolve, environmentNames }: Resolver): Checked {
+  const found = environmentNames(checked.document).flatMap((env) => resolve(checked.document, { env }).diagnostics);
+  return found.length ? { ...checked, diagnostics: sortDiagnostics(unique([...checked.diagnostics, ...found])) } : checked;
+}
+
+/** The same finding reported by several environments' resolves once. */
+function unique(ds: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return ds.filter((d) => {
+    const key = `${d.code}|${d.path}|${d.start.line}:${d.start.col}|${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 export interface LoadResult {
@@ -119,14 +150,25 @@ export interface LoadResult {
 /** Parse → schema → rules → resolve (blueprint defaults, environment overlay). */
 export async function loadPlatform(file: string, options: { env?: string } = {}): Promise<LoadResult> {
   const checked = await checkText(file);
-  const { document } = checked;
-  if (!document || checked.diagnostics.some((d) => d.severity === 'error')) {
-    return { diagnostics: checked.diagnostics, ...(document ? { document } : {}) };
-  }
-  // Loaded lazily: resolve() reads blueprints, which `validate` never needs.
+  if (!resolvable(checked)) return unresolved(checked);
   const { resolve } = await import('./resolve.js');
+  return resolveChecked(checked, resolve, options);
+}
+
+/** The checked spec can be resolved: it parsed and has no errors. */
+export function resolvable(checked: Checked): checked is Checked & { document: SpecDocument } {
+  return checked.document !== undefined && !checked.diagnostics.some((d) => d.severity === 'error');
+}
+
+export function unresolved(checked: Checked): LoadResult {
+  return { diagnostics: checked.diagnostics, ...(checked.document ? { document: checked.document } : {}) };
+}
+
+/** The last step of loadPlatform and loadPlatformSync: the model, or every finding. */
+export function resolveChecked(checked: Checked & { document: SpecDocument }, resolve: typeof import('./resolve.js').resolve, options: { env?: string }): LoadResult {
+  const { document } = checked;
   const resolved = resolve(document, options.env === undefined ? {} : { env: options.env });
-  const diagnostics = sortDiagnostics([...checked.diagnostics, ...resolved.diagnostics]);
+  const diagnostics = sortDiagnostics(unique([...checked.diagnostics, ...resolved.diagnostics]));
   const ok = resolved.model && !diagnostics.some((d) => d.severity === 'error');
   return { diagnostics, document, ...(ok ? { model: resolved.model } : {}) };
 }

@@ -136,6 +136,11 @@ export interface ReplayerModel {
   readonly seed: number;
   /** Records generated per window. */
   readonly recordsPerWindow: number;
+  /**
+   * Lambda reserved concurrency; absent = none (a reservation fails in accounts whose concurrency
+   * quota is at its minimum of 10, and windows are idempotent, so overlaps are harmless).
+   */
+  readonly reservedConcurrency?: number;
   readonly physicalName: string;
   readonly source: SourceRef;
 }
@@ -229,7 +234,13 @@ export type SinkDestinationModel =
   | { readonly type: 'firehose'; readonly deliveryStream: string; readonly deliveryStreamName: string }
   | { readonly type: 'dynamodb'; readonly tableName: string }
   /** Appends delivered batches as NDJSON to a local file (dry runs, debugging, benchmarks). */
-  | { readonly type: 'file'; readonly path: string };
+  | { readonly type: 'file'; readonly path: string }
+  /** PutLogEvents to an existing log group; the stream is created at the first write with createLogStream. */
+  | { readonly type: 'cloudwatch-logs'; readonly logGroup: string; readonly logStream: string; readonly createLogStream: boolean; readonly timestampField?: string }
+  /** PutMetricData: one datum per event, its value from valueField, dimensions from the fields of the same names. */
+  | { readonly type: 'cloudwatch-metrics'; readonly namespace: string; readonly metricName: string; readonly valueField: string; readonly dimensions: readonly string[]; readonly unit?: string }
+  /** Pipelined XADD to a self-hosted Redis (`sink run` only); the server URL comes from the environment. */
+  | { readonly type: 'redis-stream'; readonly stream: string; readonly maxLength?: number; readonly fields: 'json' | 'top-level'; readonly jsonField?: string };
 
 export interface SinkModel {
   readonly name: string;
@@ -240,6 +251,8 @@ export interface SinkModel {
   /** Event field used as the Kinesis explicit hash key. */
   readonly explicitHashKey?: string;
   readonly aggregation: 'none' | 'kpl';
+  /** Stream-fed sinks (`source: { stream }`): a Lambda consumes the stream and runs the engine. */
+  readonly input?: StreamSourceModel;
   /**
    * DynamoDB only: the table's key attributes, partition key first, then the optional sort key.
    * Undefined = the runtime learns them with DescribeTable.
@@ -249,6 +262,23 @@ export interface SinkModel {
   readonly rateLimiting: RateLimitingModel;
   readonly retry: RetryPolicy;
   readonly source: SourceRef;
+}
+
+/** A sink's Kinesis source: the Lambda event source mapping's settings. */
+export interface StreamSourceModel {
+  readonly kind: 'stream';
+  readonly stream: string;
+  /** Records per Lambda invocation (1-10,000). */
+  readonly batchSize: number;
+  /** Seconds Lambda gathers records before invoking (0-300). */
+  readonly maxBatchingWindowSeconds: number;
+  /** Concurrent batches per shard (1-10). */
+  readonly parallelizationFactor: number;
+  /** Split a failing batch in two and retry each half. */
+  readonly bisectOnError: boolean;
+  /** Retries of a failing batch before it goes to the on-failure queue (-1 = until the record expires). */
+  readonly maxRetryAttempts: number;
+  readonly startingPosition: 'LATEST' | 'TRIM_HORIZON';
 }
 
 export interface DeliveryStreamModel {

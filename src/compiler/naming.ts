@@ -53,3 +53,9 @@ export function constructId(name: string): string {
     .map((p) => p[0]!.toUpperCase() + p.slice(1))
     .join('');
 }
+
+/** Prefix inside a bucket: no leading `/`, no empty segments, a trailing `/` unless empty. */
+export function normalisePrefix(prefix: unknown): string {
+  const parts = (typeof prefix === 'string' ? prefix : '').split('/').filter(Boolean);
+  return parts.length ? `${parts.join('/')}/` : '';
+}

@@ -18,7 +18,7 @@ import { checkSchemaDetailed, parsePointer } from './schema-check.js';
  * environment's overrides of it) is not checked again, so a root cause is reported once. Only
  * environments with `overrides` are checked (`tags` and `removalPolicy` are fully typed already).
  */
-export async function checkOverrideSchemas(doc: SpecDocument, base: readonly Diagnostic[]): Promise<Diagnostic[]> {
+export function checkOverrideSchemas(doc: SpecDocument, base: readonly Diagnostic[]): Diagnostic[] {
   if (!isDict(doc.data)) return [];
   const envs = entries(doc.data.environments).filter(([, e]) => isDict(e.overrides) && Object.keys(e.overrides).length > 0);
   let baseline: Baseline | undefined;
@@ -28,10 +28,10 @@ export async function checkOverrideSchemas(doc: SpecDocument, base: readonly Dia
     const sections = checkedSections(env, Object.keys(dict(e.overrides)), base);
     if (!sections.length) continue;
     const merged = new EffectiveDocument(doc, new SpecView(doc, env, []));
-    const { diagnostics } = await checkSchemaDetailed(merged);
+    const { diagnostics } = checkSchemaDetailed(merged);
     if (!diagnostics.length) continue;
     // What blueprint ⊕ spec already breaks is not this environment's doing (computed only when needed).
-    const known = (baseline ??= await baselineOf(doc));
+    const known = (baseline ??= baselineOf(doc));
     const found = diagnostics
       .map((d) => merged.placed(d))
       // An entry only the override declares is ARA260's finding; what else it lacks is a consequence.
@@ -72,10 +72,10 @@ interface Baseline {
   readonly keys: Set<string>;
 }
 
-async function baselineOf(doc: SpecDocument): Promise<Baseline> {
+function baselineOf(doc: SpecDocument): Baseline {
   const view = new SpecView(doc, undefined, []);
   const effective = new EffectiveDocument(doc, view);
-  const { diagnostics } = await checkSchemaDetailed(effective);
+  const { diagnostics } = checkSchemaDetailed(effective);
   return { data: view.data, keys: new Set(diagnostics.map((d) => effective.placed(d)?.key).filter((k): k is string => k !== undefined)) };
 }
 

@@ -3,7 +3,7 @@
  * Every YAML-level problem (unreadable file, binary content, syntax, duplicate keys, tabs, alias
  * bombs, empty or non-mapping documents) is a positioned finding (ARA100-ARA109), never a throw.
  */
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Pair, YAMLMap } from 'yaml';
 import { LineCounter, isMap, isPair, isScalar, parseDocument, visit } from '../util/yaml.js';
@@ -24,7 +24,15 @@ export const LoaderCode = {
   NotMapping: 'ARA107',
   MultipleDocuments: 'ARA108',
   YamlWarning: 'ARA109',
+  NonPlainType: 'ARA120',
 } as const;
+
+/**
+ * YAML tags whose values are plain JSON data. Others (`!!omap`, `!!set`, `!!pairs`, `!!binary`,
+ * `!!timestamp`) become Maps, Sets, byte arrays or dates, which a spec cannot hold: the JSON view
+ * of the document would silently drop or change them.
+ */
+const PLAIN_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
 
 /** Above this size a "spec" is certainly not one (and parsing it would only burn memory). */
 const MAX_BYTES = 5 * 1024 * 1024;
@@ -50,26 +58,59 @@ const at = (file: string, code: string, message: string, hint?: string, line = 1
 
 /** Reads a spec file as UTF-8 text; every failure is a finding, never a throw. */
 export async function readSpecFile(file: string): Promise<ReadResult> {
+  // The reads are synchronous underneath: what follows them (parsing, checks) is synchronous CPU
+  // work anyway, and one implementation serves the synchronous loader too.
+  return readSpecFileSync(file);
+}
+
+/** readSpecFile for synchronous callers, such as a CDK construct's constructor (the Platform construct). */
+export function readSpecFileSync(file: string): ReadResult {
   let bytes: Buffer;
   try {
-    const s = await stat(file);
-    if (s.isDirectory()) {
-      return { unreadable: true, diagnostics: [at(file, LoaderCode.Unreadable, `'${file}' is a directory, not a spec file`, `pass the spec files inside it, e.g. '${file.replace(/\/$/, '')}/*.yaml'`)] };
+    // Open without blocking (a FIFO would otherwise wait for a writer), then judge the opened file
+    // itself, not a stat of its path taken earlier.
+    const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      const s = fstatSync(fd);
+      if (s.isDirectory()) {
+        return { unreadable: true, diagnostics: [at(file, LoaderCode.Unreadable, `'${file}' is a directory, not a spec file`, `pass the spec files inside it, e.g. '${file.replace(/\/$/, '')}/*.yaml'`)] };
+      }
+      if (!s.isFile()) {
+        const kind = s.isFIFO() ? 'a pipe' : s.isCharacterDevice() || s.isBlockDevice() ? 'a device' : s.isSocket() ? 'a socket' : 'not a regular file';
+        return { unreadable: true, diagnostics: [at(file, LoaderCode.Unreadable, `'${file}' is ${kind}, not a spec file`, 'save the spec to a regular file and pass its path')] };
+      }
+      // The cap holds whatever stat said: read at most one byte past the limit.
+      bytes = Buffer.alloc(Math.min(s.size, MAX_BYTES) + 1);
+      let length = 0;
+      for (;;) {
+        const bytesRead = readSync(fd, bytes, length, bytes.length - length, null);
+        if (bytesRead === 0) break;
+        length += bytesRead;
+        if (length === bytes.length) {
+          if (length > MAX_BYTES) return tooLarge(file);
+          const grown = Buffer.alloc(Math.min(bytes.length * 2, MAX_BYTES + 1));
+          bytes.copy(grown);
+          bytes = grown;
+        }
+      }
+      bytes = bytes.subarray(0, length);
+    } finally {
+      closeSync(fd);
     }
-    if (s.size > MAX_BYTES) {
-      return { unreadable: true, diagnostics: [at(file, LoaderCode.NotText, `'${file}' is ${(s.size / 1048576).toFixed(1)} MiB: too large to be a spec file (limit 5 MiB)`, 'check that this is the right file')] };
-    }
-    bytes = await readFile(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      const hint = await siblingHint(file);
+      const hint = siblingHint(file);
       return { unreadable: true, diagnostics: [at(file, LoaderCode.Unreadable, `file not found: '${file}'`, hint ?? 'check the path (it is relative to the current directory)')] };
     }
     const reason = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error).message;
     return { unreadable: true, diagnostics: [at(file, LoaderCode.Unreadable, `cannot read '${file}': ${reason}`, 'check the file exists and is readable')] };
   }
   return decodeText(file, bytes);
+}
+
+function tooLarge(file: string): ReadResult {
+  return { unreadable: true, diagnostics: [at(file, LoaderCode.NotText, `'${file}' is larger than 5 MiB: too large to be a spec file`, 'check that this is the right file')] };
 }
 
 /** Bytes → text: rejects binary and non-UTF-8 content with the position of the first bad byte. */
@@ -114,6 +155,17 @@ export function parseSpec(file: string, text: string): { document?: SpecDocument
     const p = pos(doc.contents.range?.[0] ?? 0);
     const what = isScalar(doc.contents) ? `a single ${typeof doc.contents.value === 'string' ? 'text' : 'value'}` : 'a list';
     diagnostics.push(at(file, LoaderCode.NotMapping, `the document is ${what}, not a mapping of keys to values`, "a spec is a YAML mapping that starts with 'version: 1' and 'name: ...'", p.line, p.col));
+    return { diagnostics };
+  }
+  const typed = nonPlainNode(doc.contents);
+  if (typed) {
+    const short = typed.tag.replace('tag:yaml.org,2002:', '!!');
+    // Point at the tag itself when it is written before the node.
+    const written = text.lastIndexOf(short, typed.offset);
+    const p = pos(written >= 0 ? written : typed.offset);
+    diagnostics.push(
+      at(file, LoaderCode.NonPlainType, `YAML type ${short} is not part of the spec language (a spec holds plain mappings, lists, strings, numbers and booleans)`, `remove '${short}' and write a plain ${/omap|pairs|set/.test(short) ? 'mapping' : 'value'}`, p.line, p.col),
+    );
     return { diagnostics };
   }
   let data: unknown;
@@ -241,6 +293,20 @@ function firstDuplicateLine(contents: unknown, offset: number, pos: (o: number) 
   return line;
 }
 
+/** The first node with an explicit tag that does not give plain JSON data. */
+function nonPlainNode(contents: unknown): { tag: string; offset: number } | undefined {
+  let found: { tag: string; offset: number } | undefined;
+  visit(contents as YAMLMap, (_, node) => {
+    const n = node as { tag?: string; range?: [number, number] } | null;
+    if (n && typeof n.tag === 'string' && n.tag.startsWith('tag:yaml.org,2002:') && !PLAIN_TAGS.has(n.tag)) {
+      found = { tag: n.tag, offset: n.range?.[0] ?? 0 };
+      return visit.BREAK;
+    }
+    return undefined;
+  });
+  return found;
+}
+
 function firstAliasOffset(contents: unknown): number | undefined {
   let offset: number | undefined;
   visit(contents as YAMLMap, {
@@ -284,10 +350,10 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   return 0;
 }
 
-async function siblingHint(file: string): Promise<string | undefined> {
+function siblingHint(file: string): string | undefined {
   try {
     const dir = dirname(file);
-    const names = (await readdir(dir)).filter((n) => /\.ya?ml$/i.test(n));
+    const names = readdirSync(dir).filter((n) => /\.ya?ml$/i.test(n));
     const best = closest(basename(file), names);
     if (best) return `did you mean '${dir === '.' && !file.startsWith('./') ? best : `${dir}/${best}`}'?`;
   } catch {

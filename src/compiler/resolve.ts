@@ -31,17 +31,18 @@ import type {
   WarehouseModel,
   WorkflowModel,
 } from './model.js';
-import { type NameContext, accessLogsBucketName, athenaResultsBucketName, glueName, glueTableName, layerBucketName, resourceName } from './naming.js';
+import { type NameContext, normalisePrefix, accessLogsBucketName, athenaResultsBucketName, glueName, glueTableName, layerBucketName, resourceName } from './naming.js';
 import { findBlueprint } from './rules/blueprint.js';
 import { HINT_NAMES, hintValue } from './rules/buffering.js';
 import { type Dict, SpecView, dict, entries, isDict, list, num, str } from './rules/context.js';
 import { replayerFunctionName } from './rules/names.js';
 import { warehouseName } from './rules/references.js';
 import { toGlueSchedule } from './rules/schedules.js';
-import { actionsOf, conditionsOf } from './rules/triggers.js';
+import { actionsOf, conditionsOf, triggerGroups } from './rules/triggers.js';
 import { externalSchemaName, lakeSaleTables, warehouseSources } from './rules/warehouse.js';
 import { parseDuration, parseSize } from './units.js';
 import { didYouMean } from '../util/suggest.js';
+import { AIMD_DEFAULTS, DEFAULT_PLATFORM, SPEC_DEFAULTS as D, SPEC_RETRY_DEFAULTS } from '../contract/defaults.js';
 
 export interface ResolveOptions {
   /** Environment to resolve; default: the first environment declared in the spec. */
@@ -53,10 +54,11 @@ export function loadBlueprint(name: string): unknown {
   return findBlueprint(name);
 }
 
-/** Prefix inside a bucket: no leading `/`, no empty segments, a trailing `/` unless empty. */
-export function normalisePrefix(prefix: unknown): string {
-  const parts = (typeof prefix === 'string' ? prefix : '').split('/').filter(Boolean);
-  return parts.length ? `${parts.join('/')}/` : '';
+export { normalisePrefix } from './naming.js';
+
+/** The environments a spec declares, in order. */
+export function environmentNames(doc: SpecDocument): string[] {
+  return Object.keys(dict(dict(doc.data).environments));
 }
 
 /**
@@ -81,7 +83,7 @@ export function resolve(doc: SpecDocument, options: ResolveOptions = {}): { mode
     );
     return { diagnostics };
   }
-  const platform = str(data.platform) ?? 'aws-native';
+  const platform = str(data.platform) ?? DEFAULT_PLATFORM;
   if (!findBlueprint(platform)) {
     diagnostics.push(doc.diagnostic({ code: 'ARA200', message: `platform '${platform}' has no blueprint (platforms/${platform}/blueprint.yaml)`, path: ['platform'] }));
     return { diagnostics };
@@ -135,14 +137,14 @@ class Resolver {
   private seconds(v: unknown, path: SpecPath, bare: 's' = 's'): number {
     const r = parseDuration(v, 's', bare);
     if (r.ok) return r.value;
-    this.fail(path, 'ARA280', r.error);
+    this.fail(path, 'ARA280', r.error, 'write a whole number of seconds, e.g. 2s, 90s or 5m');
     return 0;
   }
 
   private bytes(v: unknown, path: SpecPath): number {
     const r = parseSize(v);
     if (r.ok) return r.value;
-    this.fail(path, 'ARA280', r.error);
+    this.fail(path, 'ARA280', r.error, "write a whole number of bytes, e.g. 1024, '512KiB' or '5MiB'");
     return 0;
   }
 
@@ -203,7 +205,7 @@ class Resolver {
           n,
           {
             name: n,
-            infrequentAccessDelay: num(this.pick(l, def, 'infrequentAccessDelay')) ?? 90,
+            infrequentAccessDelay: num(this.pick(l, def, 'infrequentAccessDelay')) ?? D.layer.infrequentAccessDelay,
             ...(archive !== undefined ? { archiveDelay: archive } : {}),
             bucketName: layerBucketName(this.c, n),
             source: this.source(['storage', 'layers', n]),
@@ -244,7 +246,7 @@ class Resolver {
             {
               name: n,
               physicalName: resourceName(this.c, n),
-              resultsRetentionDays: num(this.pick(w, def, 'resultsRetentionDays')) ?? 30,
+              resultsRetentionDays: num(this.pick(w, def, 'resultsRetentionDays')) ?? D.workgroup.resultsRetentionDays,
               ...(cutoff !== undefined ? { bytesScannedCutoff: cutoff } : {}),
               enforceConfiguration: this.pick(w, def, 'enforceConfiguration') !== false,
               resultsBucketName: athenaResultsBucketName(this.c, n),
@@ -271,8 +273,9 @@ class Resolver {
             dataset: { group, table },
             frequencySeconds: this.seconds(this.pick(r, def, 'frequency'), [...at, 'frequency']),
             target,
-            seed: num(this.pick(r, def, 'seed')) ?? 42,
-            recordsPerWindow: num(this.pick(r, def, 'recordsPerWindow')) ?? 100,
+            seed: num(this.pick(r, def, 'seed')) ?? D.replayer.seed,
+            recordsPerWindow: num(this.pick(r, def, 'recordsPerWindow')) ?? D.replayer.recordsPerWindow,
+            ...(num(r.reservedConcurrency) !== undefined ? { reservedConcurrency: num(r.reservedConcurrency)! } : {}),
             physicalName: replayerFunctionName(this.c, n),
             source: this.source(at),
           },
@@ -318,11 +321,11 @@ class Resolver {
             input: { database: str(input.database) ?? '', table: inputTable },
             target: { ...this.location(target), database: str(target.database) ?? '', table: str(target.table) ?? inputTable },
             partitionBy: list(this.pick(j, def, 'partitionBy')).map(String),
-            glueVersion: String(this.pick(j, def, 'glueVersion') ?? '4.0'),
-            workerType: String(this.pick(j, def, 'workerType') ?? 'G.1X'),
-            workers: num(this.pick(j, def, 'workers')) ?? 2,
-            timeoutMinutes: num(this.pick(j, def, 'timeoutMinutes')) ?? 60,
-            maxRetries: num(this.pick(j, def, 'maxRetries')) ?? 0,
+            glueVersion: String(this.pick(j, def, 'glueVersion') ?? D.job.glueVersion),
+            workerType: String(this.pick(j, def, 'workerType') ?? D.job.workerType),
+            workers: num(this.pick(j, def, 'workers')) ?? D.job.workers,
+            timeoutMinutes: num(this.pick(j, def, 'timeoutMinutes')) ?? D.job.timeoutMinutes,
+            maxRetries: num(this.pick(j, def, 'maxRetries')) ?? D.job.maxRetries,
             physicalName: resourceName(this.c, n),
             source: this.source(['jobs', n]),
           },
@@ -351,7 +354,7 @@ class Resolver {
         out[n] = {
           ...base,
           type: 'conditional',
-          conditions: conditionsOf(t, n).map((cnd) => ({ kind: cnd.kind, name: cnd.name, state: (cnd.state ?? 'SUCCEEDED') as 'SUCCEEDED' })),
+          conditions: conditionsOf(t, n).map((cnd) => ({ kind: cnd.kind, name: cnd.name, state: (cnd.state ?? D.condition.state) as 'SUCCEEDED' })),
           logical: Array.isArray(dict(t.when).any) ? 'ANY' : 'AND',
         };
       } else {
@@ -363,28 +366,13 @@ class Resolver {
 
   /**
    * Triggers linked by a `when` on something another trigger starts form one Glue workflow, named
-   * after the scheduled trigger that starts the chain (else its first trigger in spec order).
+   * after its start trigger (see triggerGroups; ARA233 keeps two start triggers out of one).
    */
   private workflows(): { workflows: Record<string, WorkflowModel>; membership: Map<string, string> } {
-    const triggers = entries(this.d.triggers);
-    const names = triggers.map(([n]) => n);
-    const parent = new Map(names.map((n) => [n, n]));
-    const find = (n: string): string => {
-      while (parent.get(n) !== n) n = parent.get(n)!;
-      return n;
-    };
-    const startedBy = new Map<string, string[]>();
-    for (const [n, t] of triggers) for (const a of actionsOf(t, n)) startedBy.set(`${a.kind}:${a.name}`, [...(startedBy.get(`${a.kind}:${a.name}`) ?? []), n]);
-    for (const [n, t] of triggers) {
-      for (const cnd of conditionsOf(t, n)) for (const s of startedBy.get(`${cnd.kind}:${cnd.name}`) ?? []) parent.set(find(s), find(n));
-    }
-    const groups = new Map<string, string[]>();
-    for (const n of names) groups.set(find(n), [...(groups.get(find(n)) ?? []), n]);
     const workflows: Record<string, WorkflowModel> = {};
     const membership = new Map<string, string>();
-    for (const members of groups.values()) {
+    for (const { head, members } of triggerGroups(this.d.triggers)) {
       if (members.length < 2) continue;
-      const head = members.find((m) => dict(dict(this.d.triggers)[m]).when === undefined) ?? members[0]!;
       workflows[head] = { name: head, physicalName: resourceName(this.c, head), triggers: members };
       for (const m of members) membership.set(m, head);
     }
@@ -401,8 +389,8 @@ class Resolver {
           {
             name: n,
             mode,
-            ...(mode === 'provisioned' ? { shards: num(this.pick(s, def, 'shards')) ?? 1 } : {}),
-            retentionHours: num(this.pick(s, def, 'retentionHours')) ?? 24,
+            ...(mode === 'provisioned' ? { shards: num(this.pick(s, def, 'shards')) ?? D.stream.shards } : {}),
+            retentionHours: num(this.pick(s, def, 'retentionHours')) ?? D.stream.retentionHours,
             encryption: this.pick(s, def, 'encryption') === 'none' ? 'none' : 'kms',
             physicalName: resourceName(this.c, n),
             source: this.source(['streams', n]),
@@ -423,12 +411,14 @@ class Resolver {
       const hints = Object.fromEntries(
         HINT_NAMES.map((h) => {
           const v = hintValue(h, hintsIn[h]);
-          if (v === undefined) this.fail([...at, 'bufferingHints', h], 'ARA280', `sink '${n}': ${h} '${String(hintsIn[h])}' is not usable`);
+          if (v === undefined) this.fail([...at, 'bufferingHints', h], 'ARA280', `sink '${n}': ${h} '${String(hintsIn[h])}' is not usable: it must come to a whole, positive number`, h.endsWith('Bytes') ? "write a whole number of bytes, e.g. 1024, '512KiB' or '5MiB'" : 'write a whole, positive number');
           return [h, v ?? 0];
         }),
       ) as unknown as BufferingHints;
       const destination: SinkDestinationModel =
-        type === 'firehose'
+        type === 'cloudwatch-logs' || type === 'cloudwatch-metrics' || type === 'redis-stream'
+          ? newDestination(type, s)
+          : type === 'firehose'
           ? { type, deliveryStream: str(s.deliveryStream) ?? '', deliveryStreamName: resourceName(this.c, str(s.deliveryStream) ?? '') }
           : type === 'dynamodb'
             ? { type, tableName: str(s.table) ?? '' }
@@ -463,15 +453,15 @@ class Resolver {
     const slowStart = user.slowStart ?? inherit.slowStart;
     return {
       strategy: 'aimd',
-      increaseRate: num(user.increaseRate ?? inherit.increaseRate) ?? 10,
-      decreaseFactor: num(user.decreaseFactor ?? inherit.decreaseFactor) ?? 0.5,
-      slowStart: typeof slowStart === 'boolean' ? slowStart : true,
+      increaseRate: num(user.increaseRate ?? inherit.increaseRate) ?? AIMD_DEFAULTS.increaseRate,
+      decreaseFactor: num(user.decreaseFactor ?? inherit.decreaseFactor) ?? AIMD_DEFAULTS.decreaseFactor,
+      slowStart: typeof slowStart === 'boolean' ? slowStart : AIMD_DEFAULTS.slowStart,
     };
   }
 
   private retry(user: Dict, def: Dict): RetryPolicy {
-    const v = (k: string, fallback: number): number => num(user[k] ?? def[k]) ?? fallback;
-    return { maxAttempts: v('maxAttempts', 10), initialBackoffMs: v('initialBackoffMs', 100), maxBackoffMs: v('maxBackoffMs', 10000), requestTimeoutMs: v('requestTimeoutMs', 30000) };
+    const v = (k: keyof RetryPolicy): number => num(user[k] ?? def[k]) ?? SPEC_RETRY_DEFAULTS[k];
+    return { maxAttempts: v('maxAttempts'), initialBackoffMs: v('initialBackoffMs'), maxBackoffMs: v('maxBackoffMs'), requestTimeoutMs: v('requestTimeoutMs') };
   }
 
   private deliveryStreams(): Record<string, DeliveryStreamModel> {
@@ -489,7 +479,7 @@ class Resolver {
             target: this.location(ds.target),
             format: this.pick(ds, def, 'format') === 'parquet' ? 'parquet' : 'json',
             ...(table ? { table } : {}),
-            bufferingHints: { sizeMiB: num(hints.sizeMiB) ?? 128, intervalSeconds: num(hints.intervalSeconds) ?? 900 },
+            bufferingHints: { sizeMiB: num(hints.sizeMiB) ?? D.deliveryStream.bufferingHints.sizeMiB, intervalSeconds: num(hints.intervalSeconds) ?? D.deliveryStream.bufferingHints.intervalSeconds },
             physicalName: resourceName(this.c, n),
             source: this.source(['deliveryStreams', n]),
           } satisfies DeliveryStreamModel,
@@ -520,8 +510,8 @@ class Resolver {
       name,
       database: str(w.database) ?? '',
       ...(serverless
-        ? { baseCapacity: num(this.pick(w, def, 'baseCapacity')) ?? 8 }
-        : { nodeType: String(this.pick(w, def, 'nodeType') ?? 'ra3.xlplus'), nodes: num(this.pick(w, def, 'nodes')) ?? 2 }),
+        ? { baseCapacity: num(this.pick(w, def, 'baseCapacity')) ?? D.warehouse.baseCapacity }
+        : { nodeType: String(this.pick(w, def, 'nodeType') ?? D.warehouse.nodeType), nodes: num(this.pick(w, def, 'nodes')) ?? D.warehouse.nodes }),
       spectrum,
       sources,
       model: 'star-schema',
@@ -551,5 +541,28 @@ class Resolver {
         return [n, { name: n, input, principal: str(db.principal) ?? '', physicalName: resourceName(this.c, n), source: this.source(['dashboards', n]) }];
       }),
     );
+  }
+}
+
+/** The destinations whose settings are all in the sink entry (no physical name to compute). */
+function newDestination(type: 'cloudwatch-logs' | 'cloudwatch-metrics' | 'redis-stream', s: Dict): SinkDestinationModel {
+  const timestampField = str(s.timestampField);
+  const unit = str(s.unit);
+  const maxLength = num(s.maxLength);
+  const jsonField = str(s.jsonField);
+  switch (type) {
+    case 'cloudwatch-logs':
+      return { type, logGroup: str(s.logGroup) ?? '', logStream: str(s.logStream) ?? '', createLogStream: s.createLogStream === true, ...(timestampField !== undefined && { timestampField }) };
+    case 'cloudwatch-metrics':
+      return {
+        type,
+        namespace: str(s.namespace) ?? '',
+        metricName: str(s.metricName) ?? '',
+        valueField: str(s.valueField) ?? '',
+        dimensions: Array.isArray(s.dimensions) ? s.dimensions.filter((d): d is string => typeof d === 'string') : [],
+        ...(unit !== undefined && { unit }),
+      };
+    case 'redis-stream':
+      return { type, stream: str(s.stream) ?? '', ...(maxLength !== undefined && { maxLength }), fields: s.fields === 'top-level' ? 'top-level' : 'json', ...(jsonField !== undefined && { jsonField }) };
   }
 }

@@ -52,7 +52,7 @@ export interface SchemaCheck {
 }
 
 /** Validates the document's data against `schema/<name>.schema.json`; findings in source order. */
-export async function checkSchemaDetailed(doc: SpecDocument, name = 'platform'): Promise<SchemaCheck> {
+export function checkSchemaDetailed(doc: SpecDocument, name = 'platform'): SchemaCheck {
   const validate = loadCompiledValidator(name);
   if (validate(doc.data)) return { diagnostics: [], doubtful: [] };
   const index = schemaIndex(name);

@@ -58,6 +58,13 @@ function destinationOf(sink: SinkModel, region: string): SinkConfigDestination {
       return { type: 'dynamodb', tableName: d.tableName, region };
     case 'file':
       return { type: 'file', path: d.path };
+    // Key order fixed here (not the spec's) so that the files are byte-for-byte deterministic.
+    case 'cloudwatch-logs':
+      return { type: d.type, logGroupName: d.logGroup, logStreamName: d.logStream, createLogStream: d.createLogStream, ...(d.timestampField !== undefined && { timestampField: d.timestampField }), region };
+    case 'cloudwatch-metrics':
+      return { type: d.type, namespace: d.namespace, metricName: d.metricName, valueField: d.valueField, dimensions: [...d.dimensions], ...(d.unit !== undefined && { unit: d.unit }), region };
+    case 'redis-stream':
+      return { type: d.type, stream: d.stream, ...(d.maxLength !== undefined && { maxLength: d.maxLength }), fields: d.fields, ...(d.jsonField !== undefined && { jsonField: d.jsonField }) };
   }
 }
 

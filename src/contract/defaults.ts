@@ -1,6 +1,10 @@
 /**
- * Defaults of the sink settings, in one table. The engine falls back on them where a sink config
- * or a library caller omits a setting.
+ * The defaults, in one table: what the spec language fills in where a spec and its blueprint say
+ * nothing (SPEC_DEFAULTS), and what the engine uses where a sink config or a library caller omits
+ * a setting. The aws-native blueprint (platforms/aws-native/blueprint.yaml) states the same values
+ * in the spec's own units, and the schema's `default`s repeat them for editors:
+ * test/defaults.test.ts fails when the blueprint, the schema, the validator or the engine differ
+ * from this table (its KNOWN_DISAGREEMENTS lists the few that still do, until they are settled).
  */
 import type { BufferingHints } from './buffering.js';
 import { DESTINATION_LIMITS, type DestinationType } from './limits.js';
@@ -16,6 +20,11 @@ export const KINESIS_DEFAULTS: BufferingHints = flinkDefaults('kinesis');
 export const FIREHOSE_DEFAULTS: BufferingHints = flinkDefaults('firehose');
 export const DYNAMODB_DEFAULTS: BufferingHints = flinkDefaults('dynamodb');
 export const FILE_DEFAULTS: BufferingHints = flinkDefaults('file');
+/** Flink has no sink for these: the limits, with fewer requests in flight (per-account request quotas). */
+export const CLOUDWATCH_LOGS_DEFAULTS: BufferingHints = { ...DESTINATION_LIMITS['cloudwatch-logs'], maxBufferedRequests: 20_000, maxTimeInBufferMs: 5_000, maxInFlightRequests: 10 };
+export const CLOUDWATCH_METRICS_DEFAULTS: BufferingHints = { ...DESTINATION_LIMITS['cloudwatch-metrics'], maxBufferedRequests: 10_000, maxTimeInBufferMs: 5_000, maxInFlightRequests: 10 };
+/** Redis: Firehose-sized pipelines, a short buffer time (a local store is quick to answer). */
+export const REDIS_STREAM_DEFAULTS: BufferingHints = { maxBatchSize: 500, maxBatchBytes: 4 * 1024 * 1024, maxRecordBytes: 1024 * 1024, maxBufferedRequests: 10_000, maxTimeInBufferMs: 1_000, maxInFlightRequests: 8 };
 
 /** Buffering hints used where a config omits one, per destination type. */
 export const BUFFERING_DEFAULTS: Readonly<Record<DestinationType, BufferingHints>> = {
@@ -23,10 +32,78 @@ export const BUFFERING_DEFAULTS: Readonly<Record<DestinationType, BufferingHints
   firehose: FIREHOSE_DEFAULTS,
   dynamodb: DYNAMODB_DEFAULTS,
   file: FILE_DEFAULTS,
+  'cloudwatch-logs': CLOUDWATCH_LOGS_DEFAULTS,
+  'cloudwatch-metrics': CLOUDWATCH_METRICS_DEFAULTS,
+  'redis-stream': REDIS_STREAM_DEFAULTS,
 };
 
 /** The engine's retry policy where a config or caller omits one (0 attempts = retry forever). */
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 0, initialBackoffMs: 50, maxBackoffMs: 5000, requestTimeoutMs: 30000 };
 
-/** The engine's rate limiting where a config or caller omits it: AIMD with slow start. */
-export const DEFAULT_RATE_LIMITING: RateLimitingModel = { strategy: 'aimd', increaseRate: 10, decreaseFactor: 0.5, slowStart: true };
+export type AimdSettings = Extract<RateLimitingModel, { readonly strategy: 'aimd' }>;
+
+/** FLIP-242's AIMD (+10 messages per success, ×0.5 on failure) with TCP-like slow start. */
+export const AIMD_DEFAULTS: AimdSettings = { strategy: 'aimd', increaseRate: 10, decreaseFactor: 0.5, slowStart: true };
+
+/** The engine's rate limiting where a config or caller omits it. */
+export const DEFAULT_RATE_LIMITING: RateLimitingModel = AIMD_DEFAULTS;
+
+// ---- the spec language ----------------------------------------------------------------------
+
+/** The blueprint a spec gets when it names none. */
+export const DEFAULT_PLATFORM = 'aws-native';
+
+/** Glue ETL job settings (Glue 4.0 on two G.1X workers, an hour, no retries). */
+export const GLUE_JOB_DEFAULTS = { glueVersion: '4.0', workerType: 'G.1X', workers: 2, timeoutMinutes: 60, maxRetries: 0 } as const;
+
+/** A spec sink's retry policy: ten attempts per entry, then the dead-letter file. */
+export const SPEC_RETRY_DEFAULTS: RetryPolicy = { maxAttempts: 10, initialBackoffMs: 100, maxBackoffMs: 10000, requestTimeoutMs: 30000 };
+
+/** A spec sink's rate limiting per destination: AIMD +10 with slow start; Flink's Kinesis sink scales down by 0.99 rather than halving. */
+export const RATE_LIMITING_DEFAULTS: Readonly<Record<DestinationType, RateLimitingModel>> = {
+  kinesis: { ...AIMD_DEFAULTS, decreaseFactor: 0.99 },
+  firehose: AIMD_DEFAULTS,
+  dynamodb: AIMD_DEFAULTS,
+  file: AIMD_DEFAULTS,
+  'cloudwatch-logs': AIMD_DEFAULTS,
+  'cloudwatch-metrics': AIMD_DEFAULTS,
+  'redis-stream': AIMD_DEFAULTS,
+};
+
+/** Per destination type: the buffering hints and rate limiting a spec sink gets. */
+const SINK_TYPE_DEFAULTS = Object.fromEntries(
+  (Object.keys(BUFFERING_DEFAULTS) as DestinationType[]).map((t) => [t, { bufferingHints: BUFFERING_DEFAULTS[t], rateLimiting: RATE_LIMITING_DEFAULTS[t] }]),
+) as Readonly<Record<DestinationType, { readonly bufferingHints: BufferingHints; readonly rateLimiting: RateLimitingModel }>>;
+
+/**
+ * Per-entry defaults of the spec language, by the blueprint's `defaults:` kind (`storage` and
+ * `condition` are not blueprint kinds: the blueprint's `spec.storage` and the compiler apply them).
+ * Sizes are bytes; durations are written as in a spec.
+ */
+export const SPEC_DEFAULTS = {
+  storage: { encryption: 'kms', removalPolicy: 'retain' },
+  layer: { infrequentAccessDelay: 90 },
+  database: { prefix: '' },
+  workgroup: { resultsRetentionDays: 30, enforceConfiguration: true },
+  replayer: { frequency: '60s', seed: 42, recordsPerWindow: 100 },
+  crawler: { exclude: [] as string[] },
+  job: { ...GLUE_JOB_DEFAULTS, partitionBy: [] as string[] },
+  trigger: { startOnCreation: false },
+  conditionalTrigger: { startOnCreation: true },
+  condition: { state: 'SUCCEEDED' },
+  stream: { mode: 'provisioned', shards: 1, retentionHours: 24, encryption: 'kms' },
+  sink: {
+    aggregation: 'none',
+    retry: SPEC_RETRY_DEFAULTS,
+    ...SINK_TYPE_DEFAULTS,
+  },
+  deliveryStream: { format: 'json', bufferingHints: { sizeMiB: 128, intervalSeconds: 900 } },
+  warehouse: { baseCapacity: 8, nodeType: 'ra3.xlplus', nodes: 2, model: 'star-schema', loadSchedule: '1h' },
+} as const;
+
+/** Destination settings of a spec sink beyond hints and rate limiting, where the spec omits them. */
+export const DESTINATION_OPTION_DEFAULTS = {
+  'cloudwatch-logs': { createLogStream: false },
+  'cloudwatch-metrics': { dimensions: [] as string[] },
+  'redis-stream': { fields: 'json', jsonField: 'event' },
+} as const;

@@ -5,9 +5,11 @@
  * sides and any tool can import it cheaply.
  */
 export * from './buffering.js';
+export * from './datasets.js';
 export * from './defaults.js';
 export * from './limits.js';
 export * from './rate-limiting.js';
 export * from './retry.js';
 export * from './sink-config.js';
+export * from './streaming.js';
 export * from './warehouse-migration.js';

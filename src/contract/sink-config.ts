@@ -19,7 +19,26 @@ export type SinkConfigDestination =
   | { readonly type: 'kinesis'; readonly streamName: string; readonly region: string }
   | { readonly type: 'firehose'; readonly deliveryStreamName: string; readonly region: string }
   | { readonly type: 'dynamodb'; readonly tableName: string; readonly region: string }
-  | { readonly type: 'file'; readonly path: string; readonly region?: string };
+  | { readonly type: 'file'; readonly path: string; readonly region?: string }
+  | {
+      readonly type: 'cloudwatch-logs';
+      readonly logGroupName: string;
+      readonly logStreamName: string;
+      readonly createLogStream: boolean;
+      readonly timestampField?: string;
+      readonly region: string;
+    }
+  | {
+      readonly type: 'cloudwatch-metrics';
+      readonly namespace: string;
+      readonly metricName: string;
+      readonly valueField: string;
+      readonly dimensions: readonly string[];
+      readonly unit?: string;
+      readonly region: string;
+    }
+  /** No endpoint and no credentials: REDIS_URL or --endpoint at run time. */
+  | { readonly type: 'redis-stream'; readonly stream: string; readonly maxLength?: number; readonly fields: 'json' | 'top-level'; readonly jsonField?: string };
 
 export interface SinkConfig {
   readonly version: 1;

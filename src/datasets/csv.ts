@@ -4,12 +4,9 @@
  * per-row work is a tight loop: only string-typed columns are ever checked for quoting.
  */
 
-export type ColumnType = 'string' | 'int' | 'double' | 'timestamp' | 'date';
+import type { Column } from '../contract/datasets.js';
 
-export interface Column {
-  readonly name: string;
-  readonly type: ColumnType;
-}
+export type { Column, ColumnType } from '../contract/datasets.js';
 
 export type Row = Record<string, string | number>;
 

@@ -9,9 +9,10 @@
  * ingestion partitions. Only an empty prefix falls back to `<table>/`: windows of several tables
  * must never share a folder (a crawler would merge them into one table).
  *
- * `<ts>` is the window bound in the dataset's timestamp format (UTC, `2024-01-01T00:05:00`), the same
- * text as the `ingestion_start` / `ingestion_end` columns inside the files.
+ * `<ts>` is the window bound in the dataset's timestamp format (UTC, `2024-01-01T00:05:00`). The two
+ * bounds are partition keys (REPLAY_PARTITION_KEYS): they live in the path only, never in the files.
  */
+import { REPLAY_PARTITION_KEYS } from '../contract/datasets.js';
 import { formatTimestamp } from './retail.js';
 
 /** Empty, or ending with exactly one `/`. */
@@ -28,5 +29,6 @@ export function windowKeyPrefix(prefix: string, table: string): string {
 export function partKey(prefix: string, table: string, window: { start: Date; end: Date }, part: number): string {
   const start = formatTimestamp(window.start.getTime());
   const end = formatTimestamp(window.end.getTime());
-  return `${windowKeyPrefix(prefix, table)}ingestion_start=${start}/ingestion_end=${end}/part-${String(part).padStart(5, '0')}.csv`;
+  const [startKey, endKey] = REPLAY_PARTITION_KEYS;
+  return `${windowKeyPrefix(prefix, table)}${startKey}=${start}/${endKey}=${end}/part-${String(part).padStart(5, '0')}.csv`;
 }

@@ -10,7 +10,8 @@
  */
 import { didYouMean } from '../util/suggest.js';
 import { cents, hash32, Prng } from './prng.js';
-import type { Column, ColumnType, Row } from './csv.js';
+import type { Column, Row } from './csv.js';
+import { RETAIL_TABLES, TIMESTAMP_PATTERN } from '../contract/datasets.js';
 
 export { csvEncoder, csvField, formatNumber, toCsv, toNdjson } from './csv.js';
 export type { Column, ColumnType, ConstantColumns, CsvEncoder, Row } from './csv.js';
@@ -27,11 +28,8 @@ export const RETAIL_CARDINALITY = {
 
 export const DEFAULT_RECORDS_PER_WINDOW = 1000;
 
-/**
- * Timestamps are UTC, second precision, ISO 8601 without zone designator (`2024-01-01T00:05:00`):
- * what the csv-to-parquet Glue job parses (Spark pattern `yyyy-MM-dd'T'HH:mm:ss`). Dates are `yyyy-MM-dd`.
- */
-export const TIMESTAMP_PATTERN = "yyyy-MM-dd'T'HH:mm:ss";
+/** Timestamps are UTC, second precision, `yyyy-MM-dd'T'HH:mm:ss` (src/contract/datasets.ts); dates `yyyy-MM-dd`. */
+export { TIMESTAMP_PATTERN };
 
 export function formatTimestamp(ms: number): string {
   return new Date(ms).toISOString().slice(0, 19);
@@ -64,7 +62,7 @@ interface TableDef {
 
 const FIRST_NAMES = ['James', 'Mary', 'Robert', 'Patricia', 'John', 'Jennifer', 'Michael', 'Linda', 'David', 'Elizabeth', 'William', 'Barbara', 'Richard', 'Susan', 'Joseph', 'Jessica', 'Thomas', 'Sarah', 'Carlos', 'Karen', 'Wei', 'Aiko', 'Fatima', 'Olga', 'Luca', 'Amara', 'Noah', 'Ingrid', 'Mateo', 'Priya'];
 const LAST_NAMES = ['Smith', 'Johnson', 'Williams', 'Brown', 'Jones', 'Garcia', 'Miller', 'Davis', 'Rodriguez', 'Martinez', 'Hernandez', 'Lopez', 'Wilson', 'Anderson', 'Thomas', 'Taylor', 'Moore', 'Jackson', 'Martin', 'Lee', "O'Brien", 'Nguyen', 'Kowalski', 'Schmidt', 'Rossi', 'Dubois', 'Tanaka', 'Okafor', 'Silva', 'Novak'];
-const COUNTRIES = ['UNITED STATES', 'CANADA', 'MEXICO', 'UNITED KINGDOM', 'FRANCE', 'GERMANY', 'ITALY', 'SPAIN', 'JAPAN', 'BRAZIL', 'INDIA', 'NIGERIA', 'POLAND', 'SWEDEN', 'KOREA, REPUBLIC OF'];
+const COUNTRIES = ['UNITED STATES', 'CANADA', 'MEXICO', 'UNITED KINGDOM', 'FRANCE', 'GERMANY', 'ITALY', 'SPAIN', 'JAPAN', 'BRAZIL', 'INDIA', 'NIGERIA', 'POLAND', 'SWEDEN', 'SOUTH KOREA'];
 const SALUTATIONS = ['Mr.', 'Mrs.', 'Ms.', 'Miss', 'Dr.', 'Sir'];
 const EDUCATION = ['Primary', 'Secondary', 'College', '2 yr Degree', '4 yr Degree', 'Advanced Degree', 'Unknown'];
 const CREDIT = ['Low Risk', 'Good', 'High Risk', 'Unknown'];
@@ -112,10 +110,6 @@ const MANAGERS = ['Dana Reyes', 'Sam Whitfield', 'Alex Moreau', 'Jordan Kim', 'R
 
 // ---- shared pieces ---------------------------------------------------------------------------
 
-const col = (name: string, type: ColumnType): Column => ({ name, type });
-const ints = (...names: string[]): Column[] => names.map((n) => col(n, 'int'));
-const doubles = (...names: string[]): Column[] => names.map((n) => col(n, 'double'));
-const strings = (...names: string[]): Column[] => names.map((n) => col(n, 'string'));
 
 /** Stable attributes of a dimension entity: the same (seed, table, id) always draws the same values. */
 function entityRng(seed: number, table: string, id: number): Prng {
@@ -159,11 +153,6 @@ function lineAmounts(rng: Prng): LineAmounts {
   };
 }
 
-const LINE_COLUMNS = [
-  ...ints('quantity'),
-  ...doubles('wholesale_cost', 'list_price', 'sales_price', 'ext_discount_amt', 'ext_sales_price', 'ext_wholesale_cost', 'ext_list_price', 'ext_tax', 'coupon_amt'),
-];
-
 /** Orders (web) and tickets (store) hold 1-4 lines: consecutive rows share the id. */
 function orderSequence(rng: Prng, startMs: number): () => { id: number; fresh: boolean } {
   let next = Math.floor(startMs / 1000) * ID_STRIDE;
@@ -185,15 +174,7 @@ const C = RETAIL_CARDINALITY;
 
 const TABLES: Readonly<Record<string, TableDef>> = {
   web_sale: {
-    timeColumn: 'sale_datetime',
-    columns: [
-      ...ints('item_id', 'order_id'),
-      ...LINE_COLUMNS,
-      ...doubles('ext_ship_cost', 'net_paid', 'net_paid_inc_tax', 'net_paid_inc_ship', 'net_paid_inc_ship_tax', 'net_profit'),
-      ...ints('bill_customer_id', 'ship_customer_id', 'warehouse_id', 'promo_id'),
-      ...strings('ship_delay', 'ship_mode', 'ship_carrier'),
-      col('sale_datetime', 'timestamp'),
-    ],
+    ...RETAIL_TABLES.web_sale,
     rows: (rng, _seed, startMs) => {
       const orders = orderSequence(rng, startMs);
       let bill = 0;
@@ -219,7 +200,7 @@ const TABLES: Readonly<Record<string, TableDef>> = {
         return {
           item_id,
           order_id: order.id,
-          ...a, // the line amounts, in LINE_COLUMNS order
+          ...a, // the line amounts, in the contract's line-column order
           ext_ship_cost,
           net_paid,
           net_paid_inc_tax: cents(net_paid + a.ext_tax),
@@ -240,15 +221,7 @@ const TABLES: Readonly<Record<string, TableDef>> = {
   },
 
   store_sale: {
-    timeColumn: 'sale_datetime',
-    columns: [
-      ...ints('item_id', 'ticket_id'),
-      ...LINE_COLUMNS,
-      ...doubles('net_paid', 'net_paid_inc_tax', 'net_profit'),
-      ...ints('customer_id', 'store_id', 'promo_id'),
-      col('sale_date', 'date'),
-      col('sale_datetime', 'timestamp'),
-    ],
+    ...RETAIL_TABLES.store_sale,
     rows: (rng, _seed, startMs) => {
       const tickets = orderSequence(rng, startMs);
       let customer = 0;
@@ -265,7 +238,7 @@ const TABLES: Readonly<Record<string, TableDef>> = {
         return {
           item_id,
           ticket_id: ticket.id,
-          ...a, // the line amounts, in LINE_COLUMNS order
+          ...a, // the line amounts, in the contract's line-column order
           net_paid,
           net_paid_inc_tax: cents(net_paid + a.ext_tax),
           net_profit: cents(net_paid - a.ext_wholesale_cost),
@@ -280,17 +253,7 @@ const TABLES: Readonly<Record<string, TableDef>> = {
   },
 
   customer: {
-    timeColumn: 'customer_datetime',
-    columns: [
-      ...ints('customer_id'),
-      ...strings('salutation', 'first_name', 'last_name', 'birth_country', 'email_address'),
-      col('birth_date', 'date'),
-      ...strings('gender', 'marital_status', 'education_status'),
-      ...ints('purchase_estimate'),
-      ...strings('credit_rating', 'buy_potential'),
-      ...ints('vehicle_count', 'lower_bound', 'upper_bound', 'address_id'),
-      col('customer_datetime', 'timestamp'),
-    ],
+    ...RETAIL_TABLES.customer,
     rows: (rng, seed) => (_ms, time) => {
       const customer_id = rng.int(1, C.customer);
       const e = entityRng(seed, 'customer', customer_id);
@@ -322,19 +285,12 @@ const TABLES: Readonly<Record<string, TableDef>> = {
   },
 
   customer_address: {
-    timeColumn: 'address_datetime',
-    columns: [
-      ...ints('address_id'),
-      ...strings('street', 'city', 'county', 'state', 'zip', 'country'),
-      col('gmt_offset', 'double'),
-      col('location_type', 'string'),
-      col('address_datetime', 'timestamp'),
-    ],
+    ...RETAIL_TABLES.customer_address,
     rows: (rng, seed) => (_ms, time) => {
       const address_id = rng.int(1, C.customer_address);
       const e = entityRng(seed, 'customer_address', address_id);
       const [city, county, state, zip, gmt] = e.pick(LOCATIONS);
-      const suite = e.next() < 0.3 ? `, Suite ${e.int(1, 500)}` : '';
+      const suite = e.next() < 0.3 ? ` Suite ${e.int(1, 500)}` : '';
       return {
         address_id,
         street: `${e.int(1, 9999)} ${e.pick(STREET_NAMES)} ${e.pick(STREET_TYPES)}${suite}`,
@@ -351,13 +307,7 @@ const TABLES: Readonly<Record<string, TableDef>> = {
   },
 
   item: {
-    timeColumn: 'item_datetime',
-    columns: [
-      ...ints('item_id'),
-      ...strings('product_name', 'item_desc', 'brand', 'class', 'category', 'manufact', 'size', 'color', 'units', 'container'),
-      ...doubles('current_price', 'wholesale_cost'),
-      col('item_datetime', 'timestamp'),
-    ],
+    ...RETAIL_TABLES.item,
     rows: (rng, seed) => (_ms, time) => {
       const item_id = rng.int(1, C.item);
       const e = entityRng(seed, 'item', item_id);
@@ -369,7 +319,8 @@ const TABLES: Readonly<Record<string, TableDef>> = {
       return {
         item_id,
         product_name: `${descriptor} ${color} ${cls} #${item_id}`,
-        item_desc: `${descriptor} ${cls} item, ${e.int(8, 60)}" wide, in ${color}`,
+        // No value needs CSV quoting: the lake's CSV tables are read with LazySimpleSerDe (glue-table.ts).
+        item_desc: `${descriptor} ${cls} item ${e.int(8, 60)} in wide in ${color}`,
         brand: e.pick(BRANDS),
         class: cls,
         category,
@@ -387,16 +338,7 @@ const TABLES: Readonly<Record<string, TableDef>> = {
   },
 
   promo: {
-    timeColumn: 'promo_datetime',
-    columns: [
-      ...ints('promo_id'),
-      ...strings('promo_name', 'purpose', 'channel'),
-      col('cost', 'double'),
-      ...ints('response_target'),
-      col('start_date', 'date'),
-      col('end_date', 'date'),
-      col('promo_datetime', 'timestamp'),
-    ],
+    ...RETAIL_TABLES.promo,
     rows: (rng, seed) => (ms, time) => {
       const promo_id = rng.int(1, C.promo);
       const e = entityRng(seed, 'promo', promo_id);
@@ -416,17 +358,7 @@ const TABLES: Readonly<Record<string, TableDef>> = {
   },
 
   store: {
-    timeColumn: 'store_datetime',
-    columns: [
-      ...ints('store_id'),
-      col('store_name', 'string'),
-      ...ints('number_employees', 'floor_space'),
-      ...strings('hours', 'manager'),
-      ...ints('market_id'),
-      ...strings('market_manager', 'city', 'county', 'state', 'zip', 'country'),
-      ...doubles('gmt_offset', 'tax_percentage'),
-      col('store_datetime', 'timestamp'),
-    ],
+    ...RETAIL_TABLES.store,
     rows: (rng, seed) => (_ms, time) => {
       const store_id = rng.int(1, C.store);
       const e = entityRng(seed, 'store', store_id);
@@ -453,15 +385,7 @@ const TABLES: Readonly<Record<string, TableDef>> = {
   },
 
   warehouse: {
-    timeColumn: 'warehouse_datetime',
-    columns: [
-      ...ints('warehouse_id'),
-      col('warehouse_name', 'string'),
-      ...ints('sq_ft'),
-      ...strings('city', 'county', 'state', 'zip', 'country'),
-      col('gmt_offset', 'double'),
-      col('warehouse_datetime', 'timestamp'),
-    ],
+    ...RETAIL_TABLES.warehouse,
     rows: (rng, seed) => (_ms, time) => {
       const warehouse_id = rng.int(1, C.warehouse);
       const e = entityRng(seed, 'warehouse', warehouse_id);

@@ -5,7 +5,7 @@
  */
 export * from './engine/index.js';
 export * from './destinations/index.js';
-export { ConversionError, type BatchOutcome, type Destination, type DestinationLimits, type ElementConverter, type EntryFailure } from './destination.js';
+export { ConversionError, failureKind, type FailureClass, type FailureKind, type BatchOutcome, type Destination, type DestinationLimits, type ElementConverter, type EntryFailure } from './destination.js';
 export { createFileDestination, fileConverter, FileDestinationError, FILE_DEFAULTS, FILE_LIMITS, type FileDestinationOptions, type FileEntry } from './destinations/file.js';
 export {
   loadSinkConfig,

@@ -16,7 +16,6 @@ import { converterFromConfig, destinationFromConfig } from './destinations/index
 import { createFileDestination, fileConverter } from './destinations/file.js';
 import { KplAggregator, type UserRecord } from './destinations/kpl-aggregation.js';
 import type { KinesisEntry } from './destinations/kinesis.js';
-import { unmarshallItem, type DynamoItem } from './destinations/dynamodb-item.js';
 
 export interface SinkOptions {
   /** Endpoint URL override (wins over AWS_ENDPOINT_URL_* from the environment). */
@@ -169,7 +168,7 @@ export class Sink {
   restore(snapshot: SinkSnapshot): void {
     if (snapshot.version !== 1) throw new TypeError(`unsupported sink snapshot version ${String(snapshot.version)}`);
     const entries = [...snapshot.entries];
-    for (const e of entries) this.restored += (e as { userRecords?: number } | null)?.userRecords ?? 1;
+    for (const e of entries) this.restored += this.recordsOf(this.destination.decodeEntry(e));
     this.restored += snapshot.pending.length;
     if (snapshot.pending.length) {
       if (!this.aggregator) throw new TypeError('the snapshot holds KPL records but the sink does not aggregate');
@@ -234,9 +233,13 @@ export class Sink {
     this.aggregateTimer = undefined;
   }
 
+  private recordsOf(entry: unknown): number {
+    return this.destination.recordCount?.(entry) ?? 1;
+  }
+
   private onEngineDeadLetter(entry: unknown, reason: string): void {
-    const records = (entry as Partial<KinesisEntry>).userRecords ?? 1;
-    const input = entryText(this.destination.encodeEntry(entry), entry);
+    const records = this.recordsOf(entry);
+    const input = this.destination.describeEntry ? this.destination.describeEntry(entry) : safeStringify(this.destination.encodeEntry(entry));
     this.dead.undeliverable += records;
     this.deadLetterSink?.write({ reason: records > 1 ? `${reason} (KPL aggregate of ${records} records)` : reason, input, sink: this.config.sink, at: null });
     // Counted per user record, one line per entry.
@@ -261,13 +264,16 @@ function buildDestination(config: SinkConfig, endpoint: string | undefined): Des
 function buildConverter(config: SinkConfig): ElementConverter<unknown> {
   const d = config.destination;
   if (d.type === 'file') return fileConverter();
-  return converterFromConfig(d.type, { partitionKey: config.partitionKey, explicitHashKey: config.explicitHashKey, keyAttributes: config.keyAttributes });
+  return converterFromConfig(d.type, { partitionKey: config.partitionKey, explicitHashKey: config.explicitHashKey, keyAttributes: config.keyAttributes }, d);
 }
 
 /** Wraps a destination to count acknowledged user records (KPL aggregates count their records). */
 function countingDestination(dest: Destination<unknown>, onDelivered: (records: number) => void): Destination<unknown> {
-  const recordsOf = (e: unknown): number => (e as Partial<KinesisEntry> | null)?.userRecords ?? 1;
+  const recordsOf = dest.recordCount ? (e: unknown): number => dest.recordCount!(e) : (): number => 1;
   return {
+    ...(dest.classifyError && { classifyError: (err: unknown) => dest.classifyError!(err) }),
+    ...(dest.recordCount && { recordCount: (e: unknown) => dest.recordCount!(e) }),
+    ...(dest.describeEntry && { describeEntry: (e: unknown) => dest.describeEntry!(e) }),
     description: dest.description,
     limits: dest.limits,
     defaults: dest.defaults,
@@ -300,23 +306,6 @@ function encodeUserRecord(r: UserRecord): EncodedUserRecord {
 function decodeUserRecord(r: EncodedUserRecord): UserRecord {
   const data = Buffer.from(r.data, 'base64');
   return r.explicitHashKey === undefined ? { data, partitionKey: r.partitionKey } : { data, partitionKey: r.partitionKey, explicitHashKey: r.explicitHashKey };
-}
-
-/** Best human-readable form of an entry for a dead-letter line: its payload as text when it has one. */
-function entryText(encoded: unknown, entry: unknown): string {
-  if (typeof encoded === 'string') return encoded;
-  const item = (entry as { item?: unknown } | null)?.item;
-  if (item && typeof item === 'object') {
-    // A DynamoDB item: the event it was marshalled from.
-    try {
-      return JSON.stringify(unmarshallItem(item as DynamoItem));
-    } catch {
-      /* not a JSON-marshalled item: fall through */
-    }
-  }
-  const data = (entry as { data?: unknown } | null)?.data;
-  if (data instanceof Uint8Array && (entry as Partial<KinesisEntry>).userRecords === undefined) return Buffer.from(data).toString('utf8');
-  return safeStringify(encoded);
 }
 
 function safeStringify(v: unknown): string {

@@ -4,7 +4,10 @@
  * data and the partition key, as Kinesis does.
  */
 import type { BufferingHints } from '../../src/contract/buffering.js';
-import type { BatchOutcome, Destination, DestinationLimits, EntryFailure } from '../../src/runtime/destination.js';
+import type { BatchOutcome, Destination, DestinationLimits, EntryFailure, FailureClass, FailureKind } from '../../src/runtime/destination.js';
+import { awsEntryFailure, classifyAwsError } from '../../src/runtime/destinations/aws-errors.js';
+
+export type { FailureKind };
 
 export interface MemEntry {
   readonly key: string;
@@ -82,9 +85,11 @@ export class MemoryDestination {
         batch: [...batch],
         signal,
         settled: false,
-        resolve: (failures = []) => {
+        resolve: (given = []) => {
           if (call.settled) return;
           call.settled = true;
+          // Like an AWS destination, this one classifies its own codes (tests may give `kind`).
+          const failures = given.map((f) => (f.kind || f.rejected ? f : { ...awsEntryFailure(f.index, f.code, f.message), ...f }));
           const failed = new Set(failures.map((f) => f.index));
           batch.forEach((e, i) => failed.has(i) || this.delivered.push(e));
           resolveP({ failures });
@@ -103,6 +108,10 @@ export class MemoryDestination {
       if (r instanceof Error) call.reject(r);
       else call.resolve(r?.failures ?? []);
     });
+  }
+
+  classifyError(err: unknown): FailureClass {
+    return classifyAwsError(err);
   }
 
   encodeEntry(e: MemEntry): unknown {

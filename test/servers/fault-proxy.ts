@@ -1,6 +1,9 @@
 /**
  * A fault-injecting HTTP proxy for the AWS JSON write APIs: Kinesis PutRecords, Firehose
- * PutRecordBatch and DynamoDB BatchWriteItem. Every other request passes through untouched.
+ * PutRecordBatch, DynamoDB BatchWriteItem, CloudWatch Logs PutLogEvents and CloudWatch
+ * PutMetricData. Every other request passes through untouched. The two CloudWatch APIs accept or
+ * refuse a request as a whole, so only whole-request faults apply to them (they are recorded all
+ * the same, with the bytes the service counts).
  *
  * Per-record failures are real: the chosen records are REMOVED from the forwarded request, and
  * error entries (Kinesis, Firehose) or UnprocessedItems (DynamoDB) are spliced back into the
@@ -27,7 +30,7 @@ export interface ProxiedRecord {
   readonly bytes: number;
 }
 
-export type WholeRequestFault = 'internal' | 'throttle';
+export type WholeRequestFault = 'internal' | 'throttle' | 'denied';
 
 export interface FaultSettings {
   /** Added before each write request is handled (ms). */
@@ -47,6 +50,8 @@ export interface FaultSettings {
   /** Fraction of write requests answered 400 with `throttleCode`. */
   throttleRate: number;
   throttleCode: 'ProvisionedThroughputExceededException' | 'LimitExceededException' | 'ThrottlingException';
+  /** Fraction of write requests answered 400 AccessDeniedException. */
+  deniedRate: number;
   /** Faults for the next write requests, consumed in order before the rates apply. */
   failNext: WholeRequestFault[];
   /** Records/s the proxy lets through (token bucket); undefined = unlimited. */
@@ -101,6 +106,8 @@ type Json = Record<string, any>;
 /** How the proxy takes one write API apart and puts its response back together. */
 interface WriteProtocol {
   records(input: Json): ProxiedRecord[];
+  /** The API has no per-record outcome: per-record faults and the capacity do not apply. */
+  readonly wholeOnly?: boolean;
   /** The request with only the records at `keep`. */
   subset(input: Json, keep: readonly number[]): Json;
   /** The client's response: upstream results for the kept records, `codes` for the removed ones. */
@@ -168,13 +175,32 @@ const dynamoBatchWrite: WriteProtocol = {
   },
 };
 
+/** An API that takes a list and answers for the request as a whole. */
+function wholeRequestProtocol(field: string, size: (item: Json) => { data: Buffer; bytes: number }): WriteProtocol {
+  return {
+    wholeOnly: true,
+    records: (input) => ((input[field] ?? []) as Json[]).map((item, index) => ({ index, ...size(item) })),
+    subset: (input) => input,
+    merge: (_input, upstream) => upstream ?? {},
+  };
+}
+
 const PROTOCOLS: Record<string, WriteProtocol> = {
+  // PutLogEvents counts each event as its UTF-8 message plus 26 bytes.
+  'Logs_20140328.PutLogEvents': wholeRequestProtocol('logEvents', (e) => {
+    const data = Buffer.from(String(e.message ?? ''), 'utf8');
+    return { data, bytes: data.length + 26 };
+  }),
+  'GraniteServiceVersion20100801.PutMetricData': wholeRequestProtocol('MetricData', (d) => {
+    const data = Buffer.from(JSON.stringify(d), 'utf8');
+    return { data, bytes: data.length };
+  }),
   'Kinesis_20131202.PutRecords': recordArrayProtocol('Records', 'FailedRecordCount', true),
   'Firehose_20150804.PutRecordBatch': recordArrayProtocol('RequestResponses', 'FailedPutCount', false),
   'DynamoDB_20120810.BatchWriteItem': dynamoBatchWrite,
 };
 
-const WHOLE_REQUEST_STATUS: Record<WholeRequestFault, number> = { internal: 500, throttle: 400 };
+const WHOLE_REQUEST_STATUS: Record<WholeRequestFault, number> = { internal: 500, throttle: 400, denied: 400 };
 const MAX_LOG = 200_000;
 
 export interface FaultProxyOptions extends Partial<FaultSettings> {
@@ -201,6 +227,7 @@ export async function startFaultProxy(upstreamEndpoint: string, options: FaultPr
     internalErrorRate: 0,
     throttleRate: 0,
     throttleCode: THROTTLED,
+    deniedRate: 0,
     failNext: [],
     capacityPerSecond: undefined,
     burstSeconds: 0.2,
@@ -270,6 +297,7 @@ export async function startFaultProxy(upstreamEndpoint: string, options: FaultPr
     if (queued) return queued;
     if (settings.internalErrorRate > 0 && random() < settings.internalErrorRate) return 'internal';
     if (settings.throttleRate > 0 && random() < settings.throttleRate) return 'throttle';
+    if (settings.deniedRate > 0 && random() < settings.deniedRate) return 'denied';
     return undefined;
   }
 
@@ -290,13 +318,18 @@ export async function startFaultProxy(upstreamEndpoint: string, options: FaultPr
 
     const fault = pickWholeRequestFault();
     if (fault) {
-      if (fault === 'internal') counters.requestsFailed++;
-      else counters.requestsThrottled++;
+      if (fault === 'throttle') counters.requestsThrottled++;
+      else counters.requestsFailed++;
       record({ operation, records: records.length, bytes, forwarded: 0, failed: 0, throttled: 0, fault });
-      const code = fault === 'internal' ? INTERNAL_FAILURE : settings.throttleCode;
+      const code = fault === 'internal' ? INTERNAL_FAILURE : fault === 'denied' ? 'AccessDeniedException' : settings.throttleCode;
       return sendAwsError(res, WHOLE_REQUEST_STATUS[fault], code, `${code} (injected by the fault proxy)`, contentType);
     }
 
+    if (protocol.wholeOnly) {
+      counters.recordsForwarded += records.length;
+      record({ operation, records: records.length, bytes, forwarded: records.length, failed: 0, throttled: 0 });
+      return relay(res, await forward(req, body));
+    }
     const codes: (string | undefined)[] = new Array(records.length);
     const keep: number[] = [];
     let failed = 0;

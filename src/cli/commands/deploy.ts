@@ -2,8 +2,7 @@
 import type { CommandSpec, ParsedArgs } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { out } from '../io.js';
-import { options } from '../../compiler/deploy/command-support.js';
-import { openSession, runAction } from '../../compiler/deploy/session.js';
+import { options, openSession, runAction } from '../deploy-support.js';
 import { ExpandStackSelection, selector } from '../../compiler/deploy/toolkit.js';
 
 export const command: CommandSpec = {

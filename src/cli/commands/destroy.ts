@@ -2,9 +2,8 @@
 import type { CommandSpec, ParsedArgs } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { err, out, paint } from '../io.js';
-import { askYesNo, options } from '../../compiler/deploy/command-support.js';
+import { askYesNo, openSession, options, runAction } from '../deploy-support.js';
 import { formatRetained, listRetained } from '../../compiler/deploy/retained.js';
-import { openSession, runAction } from '../../compiler/deploy/session.js';
 import { ExpandStackSelection, selector } from '../../compiler/deploy/toolkit.js';
 
 export const command: CommandSpec = {

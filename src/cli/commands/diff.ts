@@ -8,8 +8,7 @@ import { DiffMethod } from '@aws-cdk/toolkit-lib';
 import { type CommandSpec, type ParsedArgs, UsageError } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { out } from '../io.js';
-import { options, stringOption } from '../../compiler/deploy/command-support.js';
-import { openSession, runAction, type Session } from '../../compiler/deploy/session.js';
+import { openSession, options, runAction, stringOption, type Session } from '../deploy-support.js';
 import { selector } from '../../compiler/deploy/toolkit.js';
 import { parseDocument } from '../../util/yaml.js';
 

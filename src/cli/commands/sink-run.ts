@@ -42,7 +42,7 @@ export const command: CommandSpec = {
   description: [
     'Reads one JSON event per line (stdin by default), sends the events through the sink the config describes',
     '(written by `ara-gen synth` to <outdir>/sinks/<sink>.json) and prints a summary on stderr.',
-    'Endpoints and credentials come from the environment (AWS_ENDPOINT_URL_KINESIS, AWS_PROFILE, ...) or --endpoint.',
+    'Endpoints and credentials come from the environment (AWS_ENDPOINT_URL_KINESIS, AWS_PROFILE, REDIS_URL, ...) or --endpoint.',
     'Records that cannot be delivered (invalid JSON, missing partition key, oversize) go to the dead-letter file,',
     'by default ./<sink>.dead-letter.ndjson, created only when there is one.',
     'Exit codes: 0 all delivered; 1 some dead-lettered; 2 usage/config error; 3 fatal destination error;',
@@ -53,7 +53,7 @@ export const command: CommandSpec = {
     { name: 'checkpoint', type: 'string', valueName: 'DIR', description: 'Persist progress in DIR and resume from it (needs --input FILE).' },
     { name: 'dead-letter', type: 'string', valueName: 'FILE', description: 'Dead-letter file (default ./<sink>.dead-letter.ndjson).' },
     { name: 'stats-json', type: 'string', valueName: 'FILE', description: 'Write the run statistics as JSON to FILE.' },
-    { name: 'endpoint', type: 'string', valueName: 'URL', description: 'Destination endpoint URL (overrides AWS_ENDPOINT_URL_*).' },
+    { name: 'endpoint', type: 'string', valueName: 'URL', description: 'Destination endpoint URL (overrides AWS_ENDPOINT_URL_*); redis:// or rediss:// for a redis-stream sink (overrides REDIS_URL).' },
   ],
   positionals: { min: 1, max: 1 },
   examples: [
@@ -86,8 +86,8 @@ async function run(args: ParsedArgs): Promise<number> {
   const endpoint = args.options.endpoint as string | undefined;
   const fromStdin = inputOpt === '-';
 
-  if (endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(endpoint)) {
-    throw new UsageError(`--endpoint must be an http:// or https:// URL; got '${endpoint}'`, 'e.g. --endpoint http://127.0.0.1:4567');
+  if (endpoint !== undefined && !/^(https?|rediss?):\/\/[^\s/]+/.test(endpoint)) {
+    throw new UsageError(`--endpoint must be an http://, https:// or (for a redis-stream sink) redis:// URL; got '${hideUserInfo(endpoint)}'`, 'e.g. --endpoint http://127.0.0.1:4567');
   }
   // Checked before any record is sent: the statistics are written only after the run, when an
   // unwritable path would otherwise end a completed run with an internal error.
@@ -105,6 +105,11 @@ async function run(args: ParsedArgs): Promise<number> {
       err(`${paint('error', 'red', colour)}: ${configPath}: ${f.pointer ? `${f.pointer}: ` : ''}${f.message}${f.hint ? `\n  hint: ${f.hint}` : ''}`);
     }
     return ExitCode.Usage;
+  }
+
+  if (endpoint !== undefined && /^rediss?:/.test(endpoint) !== (config.destination.type === 'redis-stream')) {
+    const want = config.destination.type === 'redis-stream' ? 'a redis:// or rediss:// URL' : 'an http:// or https:// URL';
+    throw new UsageError(`--endpoint must be ${want} for a ${config.destination.type} sink; got '${hideUserInfo(endpoint)}'`);
   }
 
   if (!fromStdin) {
@@ -315,4 +320,9 @@ function checkStatsPath(path: string): void {
   };
   if (isDirectory(path) === true) throw new UsageError(`--stats-json '${path}' is a directory`, hint);
   if (isDirectory(dirname(resolve(path))) !== true) throw new UsageError(`--stats-json '${path}': the directory ${dirname(resolve(path))} does not exist`, hint);
+}
+
+/** A URL as it may be shown: without the password a `redis://user:password@host` URL carries. */
+function hideUserInfo(url: string): string {
+  return url.replace(/\/\/[^@/\s]*@/, '//***@');
 }

@@ -5,7 +5,7 @@
 import type { CommandSpec, ParsedArgs } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { colourEnabled, err, out, paint } from '../io.js';
-import { loadModel, options, stringOption, synthesizeForCommand } from '../../compiler/deploy/command-support.js';
+import { loadModel, options, stringOption, synthesizeForCommand } from '../deploy-support.js';
 import { SourceIndex, formatSource } from '../../compiler/deploy/failure-map.js';
 import type { SynthesisResult } from '../../compiler/deploy/synthesize.js';
 import type { PlatformModel } from '../../compiler/model.js';

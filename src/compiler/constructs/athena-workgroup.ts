@@ -11,16 +11,33 @@ import { secureBucket, type RemovalPolicyName } from './secure-bucket.js';
 
 export interface AthenaWorkgroupProps {
   readonly workgroupName: string;
+  /**
+   * Physical name of the query-results bucket.
+   * @default - CloudFormation generates a name
+   */
   readonly resultsBucketName?: string;
   /** Days before query results expire. */
   readonly resultsRetentionDays: number;
-  /** Per-query scan limit in bytes (Athena minimum 10 MB); omitted = unlimited. */
+  /**
+   * Per-query scan limit in bytes (Athena minimum 10 MB).
+   * @default - no limit
+   */
   readonly bytesScannedCutoffPerQuery?: number;
-  /** Clients cannot override the output location or encryption (default true). */
+  /**
+   * Clients cannot override the output location or encryption.
+   * @default true
+   */
   readonly enforceConfiguration?: boolean;
-  /** SSE-KMS with this key; without one, SSE-S3. */
+  /**
+   * SSE-KMS with this key for the results bucket and the query results.
+   * @default - SSE-S3 (S3-managed keys)
+   */
   readonly encryptionKey?: kms.IKey;
   readonly accessLogsBucket: s3.IBucket;
+  /**
+   * `retain` keeps the results bucket on stack deletion; `destroy` deletes it with its objects (and the workgroup's saved queries).
+   * @default 'retain'
+   */
   readonly removalPolicy?: RemovalPolicyName;
 }
 

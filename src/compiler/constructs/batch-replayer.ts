@@ -21,7 +21,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct } from 'constructs';
 import { bundleHandler } from './bundle.js';
-import { csvEncoder, datasetTables, formatTimestamp, generateWindow, tableColumns } from '../../datasets/retail.js';
+import { csvEncoder, datasetTables, generateWindow, tableColumns } from '../../datasets/retail.js';
 import { normalisePrefix, windowKeyPrefix } from '../../datasets/replay-layout.js';
 import { acknowledge } from '../nag.js';
 import { wildcardExceptionFor } from './glue-data-access-role.js';
@@ -35,10 +35,20 @@ export interface BatchReplayerProps {
   readonly frequencySeconds: number;
   readonly seed: number;
   readonly recordsPerWindow: number;
+  /**
+   * Reserved concurrency of the function. None by default: reserving fails in new accounts whose
+   * concurrency quota is 10 (AWS keeps 10 unreserved), and windows are idempotent, so a slow window
+   * overlapping the next one rewrites nothing twice.
+   * @default - no reservation
+   */
+  readonly reservedConcurrency?: number;
   readonly bucket: s3.IBucket;
   /** Key prefix inside the bucket, naming the table's folder (`customer/`); empty = `<table>/`. */
   readonly prefix: string;
-  /** The bucket's KMS key: objects are written SSE-KMS with it (bucket key on). */
+  /**
+   * The bucket's KMS key: objects are written SSE-KMS with it (bucket key on).
+   * @default - the bucket's default encryption (SSE-S3 for an S3-managed bucket)
+   */
   readonly encryptionKey?: kms.IKey;
   readonly functionName: string;
 }
@@ -52,7 +62,7 @@ const LOG_RETENTION = logs.RetentionDays.ONE_MONTH;
 /** Lambda memory and timeout for one window, from the measured CSV size of the table's rows. */
 export function replayerSizing(table: string, recordsPerWindow: number): { memoryMiB: number; timeoutSeconds: number } {
   const sample = generateWindow(table, { seed: 0, start: new Date(0), end: new Date(60_000), recordsPerWindow: 200 });
-  const enc = csvEncoder(tableColumns(table), { ingestion_start: formatTimestamp(0), ingestion_end: formatTimestamp(0) });
+  const enc = csvEncoder(tableColumns(table));
   const rowBytes = Math.ceil(sample.reduce((n, r) => n + enc.line(r).length, 0) / sample.length);
   // Per row at peak: the row object (~700 B), its CSV line, the joined part and the request body.
   const needed = 192 + (recordsPerWindow * (700 + 3 * rowBytes)) / 1024 / 1024;
@@ -150,8 +160,7 @@ export class BatchReplayer extends Construct {
       logGroup: this.logGroup,
       memorySize: sizing.memoryMiB,
       timeout: Duration.seconds(sizing.timeoutSeconds),
-      // One window at a time: a slow window delays the next one instead of racing it.
-      reservedConcurrentExecutions: 1,
+      reservedConcurrentExecutions: props.reservedConcurrency,
       // Windows derive from the event time, so a retry rewrites the same objects (idempotent).
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),

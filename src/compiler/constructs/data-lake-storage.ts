@@ -11,34 +11,50 @@ import { Construct } from 'constructs';
 import { acknowledge } from '../nag.js';
 import { constructId } from '../naming.js';
 import { secureBucket, toRemovalPolicy, type RemovalPolicyName } from './secure-bucket.js';
+import { MIN_ARCHIVE_DAYS, MIN_DAYS_IN_INFREQUENT_ACCESS, MIN_INFREQUENT_ACCESS_DAYS } from '../../contract/aws-limits.js';
 
 export interface DataLakeLayerProps {
   readonly name: string;
-  /** Physical bucket name; CloudFormation generates one when omitted. */
+  /**
+   * Physical bucket name.
+   * @default - CloudFormation generates a name
+   */
   readonly bucketName?: string;
   /** Days before objects move to STANDARD_IA (at least 30). */
   readonly infrequentAccessDelay: number;
-  /** Days before objects move to GLACIER (at least 90, and 30 after STANDARD_IA); omitted = never. */
+  /**
+   * Days before objects move to GLACIER (at least 90, and 30 after STANDARD_IA).
+   * @default - objects are never archived
+   */
   readonly archiveDelay?: number;
 }
 
 export interface DataLakeStorageProps {
   readonly layers: readonly DataLakeLayerProps[];
+  /**
+   * Physical name of the access-logs bucket.
+   * @default - CloudFormation generates a name
+   */
   readonly accessLogsBucketName?: string;
-  /** `kms` (default): one customer-managed key; `s3`: S3-managed keys. */
+  /**
+   * `kms`: one customer-managed, rotating key for every bucket; `s3`: S3-managed keys.
+   * @default 'kms'
+   */
   readonly encryption?: 'kms' | 's3';
-  /** `retain` (default) keeps buckets and key on stack deletion; `destroy` deletes them, objects included. */
+  /**
+   * `retain` keeps buckets and key on stack deletion; `destroy` deletes them, objects included.
+   * @default 'retain'
+   */
   readonly removalPolicy?: RemovalPolicyName;
   /**
    * CloudWatch Logs log-group name prefixes (e.g. `/aws-glue/`) allowed to encrypt with the key:
    * Glue security configurations encrypt their logs with it.
+   * @default [] (no log group may use the key)
    */
   readonly logGroupPrefixes?: readonly string[];
 }
 
-export const MIN_INFREQUENT_ACCESS_DAYS = 30;
 const S3_LOGS_USE_BUCKET_POLICY = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy';
-export const MIN_ARCHIVE_DAYS = 90;
 
 export class DataLakeStorage extends Construct {
   /** The platform key; undefined with `encryption: 's3'`. */
@@ -110,13 +126,14 @@ export class DataLakeStorage extends Construct {
   }
 }
 
+/** Asserts what the validator's ARA210-ARA212 already guarantee for a validated spec. */
 function validateLayer(l: DataLakeLayerProps): void {
   const where = `DataLakeStorage layer '${l.name}'`;
   if (!Number.isInteger(l.infrequentAccessDelay) || l.infrequentAccessDelay < MIN_INFREQUENT_ACCESS_DAYS) {
     throw new Error(`${where}: infrequentAccessDelay must be an integer >= ${MIN_INFREQUENT_ACCESS_DAYS} days (S3 minimum), got ${l.infrequentAccessDelay}`);
   }
   if (l.archiveDelay !== undefined) {
-    const min = Math.max(MIN_ARCHIVE_DAYS, l.infrequentAccessDelay + 30);
+    const min = Math.max(MIN_ARCHIVE_DAYS, l.infrequentAccessDelay + MIN_DAYS_IN_INFREQUENT_ACCESS);
     if (!Number.isInteger(l.archiveDelay) || l.archiveDelay < min) {
       throw new Error(`${where}: archiveDelay must be an integer >= ${min} days (90, and 30 days after STANDARD_IA), got ${l.archiveDelay}`);
     }

@@ -27,23 +27,66 @@ export interface S3Object {
 /** A Glue catalog table, or every table of the database when `table` is omitted. */
 export interface GlueTableRef {
   readonly database: string;
+  /**
+   * The table's name.
+   * @default - every table of the database
+   */
   readonly table?: string;
 }
 
 export interface GlueDataAccessRoleProps {
+  /**
+   * Physical role name.
+   * @default - CloudFormation generates a name
+   */
   readonly roleName?: string;
+  /**
+   * The role's description.
+   * @default - none
+   */
   readonly description?: string;
+  /**
+   * S3 prefixes the role may list and read.
+   * @default [] (no read access)
+   */
   readonly read?: readonly S3Location[];
+  /**
+   * S3 prefixes the role may write and delete under (also listed).
+   * @default [] (no write access)
+   */
   readonly write?: readonly S3Location[];
-  /** Single objects to read, e.g. a job's script asset. */
+  /**
+   * Single objects to read, e.g. a job's script asset.
+   * @default [] (none)
+   */
   readonly readObjects?: readonly S3Object[];
+  /**
+   * Catalog databases/tables the role may read.
+   * @default [] (only what `catalogWrite` implies)
+   */
   readonly catalogRead?: readonly GlueTableRef[];
+  /**
+   * Catalog databases/tables the role may create and update tables and partitions in (also readable).
+   * @default [] (none)
+   */
   readonly catalogWrite?: readonly GlueTableRef[];
-  /** Platform key: data, logs and job bookmarks are encrypted with it. */
+  /**
+   * Platform key: data, logs and job bookmarks are encrypted with it; the role may use it.
+   * @default - no key permissions (S3-managed encryption)
+   */
   readonly key?: kms.IKey;
   /** CloudWatch Logs group prefix Glue writes to, e.g. `/aws-glue/crawlers`. */
   readonly logGroupPrefix: string;
+  /**
+   * The role's job publishes Glue job metrics (`--enable-metrics`): allow `cloudwatch:PutMetricData`
+   * in the `Glue` namespace only.
+   * @default false
+   */
+  readonly publishesMetrics?: boolean;
 }
+
+/** The CloudWatch namespace Glue job metrics are published in (`--enable-metrics`). */
+export const GLUE_METRICS_NAMESPACE = 'Glue';
 
 export interface WildcardException {
   readonly id: string;
@@ -169,6 +212,15 @@ export class GlueDataAccessRole extends Construct {
         ],
       }),
     );
+    if (props.publishesMetrics) {
+      statements.push(
+        new iam.PolicyStatement({
+          actions: ['cloudwatch:PutMetricData'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'cloudwatch:namespace': GLUE_METRICS_NAMESPACE } },
+        }),
+      );
+    }
     if (props.key) {
       statements.push(
         new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [props.key.keyArn] }),
@@ -183,7 +235,13 @@ export class GlueDataAccessRole extends Construct {
       }),
       inlinePolicies: { DataAccess: new iam.PolicyDocument({ statements }) },
     });
-    this.acknowledgeWildcards(statements);
+    this.acknowledgeWildcards(statements.filter((st) => !isMetricsStatement(st)));
+    if (props.publishesMetrics) {
+      acknowledge(this.role, {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: `cloudwatch:PutMetricData has no resource-level permissions (AWS requires "*"); the cloudwatch:namespace condition limits it to the ${GLUE_METRICS_NAMESPACE} namespace.`,
+      });
+    }
   }
 
   get roleArn(): string {
@@ -204,6 +262,11 @@ export class GlueDataAccessRole extends Construct {
       }
     }
   }
+}
+
+/** The one statement whose `*` resource AWS requires: PutMetricData, scoped by namespace condition. */
+export function isMetricsStatement(st: iam.PolicyStatement): boolean {
+  return st.actions.length === 1 && st.actions[0] === 'cloudwatch:PutMetricData';
 }
 
 function unique<T>(xs: readonly T[]): T[] {

@@ -12,6 +12,7 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
+import { GLUE_JOB_DEFAULTS } from '../../contract/defaults.js';
 import { GlueDataAccessRole, type S3Location } from './glue-data-access-role.js';
 import type { GlueSecurityConfiguration } from './glue-security-configuration.js';
 
@@ -27,13 +28,41 @@ export interface GlueJobProps {
   readonly script: GlueJobScript;
   readonly source: { readonly database: string; readonly table: string; readonly locations: readonly S3Location[] };
   readonly target: { readonly database: string; readonly table: string; readonly location: S3Location };
+  /**
+   * Glue version of the job.
+   * @default '4.0'
+   */
   readonly glueVersion?: string;
+  /**
+   * Glue worker type.
+   * @default 'G.1X'
+   */
   readonly workerType?: string;
+  /**
+   * Number of workers.
+   * @default 2
+   */
   readonly workers?: number;
+  /**
+   * Minutes before a run is stopped.
+   * @default 60
+   */
   readonly timeoutMinutes?: number;
+  /**
+   * Retries of a failed run.
+   * @default 0
+   */
   readonly maxRetries?: number;
   readonly securityConfiguration: GlueSecurityConfiguration;
+  /**
+   * The platform key data, logs and bookmarks are encrypted with: the role may use it.
+   * @default - no key permissions (S3-managed encryption)
+   */
   readonly key?: kms.IKey;
+  /**
+   * Physical name of the job's role.
+   * @default - CloudFormation generates a name
+   */
   readonly roleName?: string;
 }
 
@@ -58,16 +87,18 @@ export class GlueJob extends Construct {
       // `/aws-glue/jobs/...` (output, error, logs-v2) and, under an encrypting security configuration,
       // groups Glue names after the role and configuration (`/aws-glue/jobs-<role>-<config>/`).
       logGroupPrefix: '/aws-glue/jobs',
+      // `--enable-metrics` below publishes job metrics with the job's role.
+      publishesMetrics: true,
     });
     this.job = new glue.CfnJob(this, 'Job', {
       name: props.jobName,
       role: this.role.roleArn,
       command: { name: 'glueetl', pythonVersion: '3', scriptLocation: this.scriptAsset.s3ObjectUrl },
-      glueVersion: props.glueVersion ?? '4.0',
-      workerType: props.workerType ?? 'G.1X',
-      numberOfWorkers: props.workers ?? 2,
-      timeout: props.timeoutMinutes ?? 60,
-      maxRetries: props.maxRetries ?? 0,
+      glueVersion: props.glueVersion ?? GLUE_JOB_DEFAULTS.glueVersion,
+      workerType: props.workerType ?? GLUE_JOB_DEFAULTS.workerType,
+      numberOfWorkers: props.workers ?? GLUE_JOB_DEFAULTS.workers,
+      timeout: props.timeoutMinutes ?? GLUE_JOB_DEFAULTS.timeoutMinutes,
+      maxRetries: props.maxRetries ?? GLUE_JOB_DEFAULTS.maxRetries,
       // One run at a time: concurrent runs would race on the job bookmark.
       executionProperty: { maxConcurrentRuns: 1 },
       securityConfiguration: props.securityConfiguration.name,

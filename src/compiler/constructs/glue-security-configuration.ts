@@ -9,7 +9,10 @@ import { acknowledge } from '../nag.js';
 
 export interface GlueSecurityConfigurationProps {
   readonly name: string;
-  /** Without a key (storage encryption `s3`), S3 output uses SSE-S3 and logs/bookmarks stay unencrypted. */
+  /**
+   * The key for S3 output (SSE-KMS), CloudWatch logs and job bookmarks.
+   * @default - SSE-S3 for S3 output; logs and bookmarks unencrypted (storage encryption `s3`)
+   */
   readonly key?: kms.IKey;
 }
 

@@ -11,9 +11,20 @@ export type GlueCondition = GlueTarget & { readonly state: GlueRunState };
 export type GlueTriggerProps = {
   readonly triggerName: string;
   readonly actions: readonly GlueTarget[];
+  /**
+   * Activates a scheduled or conditional trigger when it is created.
+   * @default false
+   */
   readonly startOnCreation?: boolean;
-  /** Workflow name; required for conditional triggers to see the runs they wait for. */
+  /**
+   * Workflow name; required for conditional triggers to see the runs they wait for.
+   * @default - the trigger belongs to no workflow
+   */
   readonly workflowName?: string;
+  /**
+   * The trigger's description.
+   * @default - none
+   */
   readonly description?: string;
 } & (
   | { readonly type: 'scheduled'; /** Glue cron expression, `cron(...)`. */ readonly schedule: string }

@@ -16,6 +16,10 @@ export type GlueWorkflowTriggerProps = DistributiveOmit<GlueTriggerProps, 'workf
 
 export interface GlueWorkflowProps {
   readonly workflowName: string;
+  /**
+   * The workflow's description.
+   * @default - none
+   */
   readonly description?: string;
   readonly triggers: readonly GlueWorkflowTriggerProps[];
 }

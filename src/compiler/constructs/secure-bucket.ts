@@ -11,12 +11,31 @@ import type { Construct } from 'constructs';
 export type RemovalPolicyName = 'retain' | 'destroy';
 
 export interface SecureBucketOptions {
+  /**
+   * Physical bucket name.
+   * @default - CloudFormation generates a name
+   */
   readonly bucketName?: string;
-  /** Customer-managed key (SSE-KMS with bucket keys); without one, SSE-S3. */
+  /**
+   * Customer-managed key (SSE-KMS with bucket keys).
+   * @default - SSE-S3 (S3-managed keys)
+   */
   readonly encryptionKey?: kms.IKey;
+  /**
+   * Server access logs go to this bucket under this prefix.
+   * @default - no access logs (only for the access-logs bucket itself)
+   */
   readonly accessLogs?: { readonly bucket: s3.IBucket; readonly prefix: string };
+  /**
+   * Lifecycle rules.
+   * @default - none
+   */
   readonly lifecycleRules?: s3.LifecycleRule[];
   readonly removalPolicy: RemovalPolicyName;
+  /**
+   * Keeps object versions.
+   * @default false
+   */
   readonly versioned?: boolean;
 }
 

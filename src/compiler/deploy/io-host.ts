@@ -6,7 +6,10 @@
  *
  * Approval policy: security-sensitive changes (IAM or security-group broadening) need a yes from a
  * person; `--yes` gives it in advance. Without a TTY we never prompt: the request is refused, the
- * host remembers why, and the command stops with a clear message (exit 2).
+ * host remembers why, and the action stops with a clear message (see explainFailure).
+ *
+ * The host writes only through the `stdout`/`stderr` functions it is given (results and
+ * everything else); it never touches the process.
  */
 import type { IIoHost, IoMessage, IoRequest, StackActivity, DeployConfirmationRequest, StackMonitoringControlEvent } from '@aws-cdk/toolkit-lib';
 import { paint } from '../../util/ansi.js';
@@ -34,8 +37,12 @@ export interface AraIoHostOptions {
   readonly colour: boolean;
   /** Also show the toolkit's debug and trace messages. */
   readonly verbose?: boolean;
-  readonly stdout?: (s: string) => void;
-  readonly stderr?: (s: string) => void;
+  /** Where results go (one stack's diff). */
+  readonly stdout: (s: string) => void;
+  /** Where progress, warnings and errors go. */
+  readonly stderr: (s: string) => void;
+  /** Width of the progress bar line. Default: 100 characters. */
+  readonly columns?: number;
   /** Asks a yes/no question on the terminal (only called when interactive). */
   readonly ask?: (question: string) => Promise<boolean>;
 }
@@ -52,8 +59,8 @@ export class AraIoHost implements IIoHost {
   private barOpen = false;
 
   constructor(private readonly options: AraIoHostOptions) {
-    this.stdout = options.stdout ?? ((s) => void process.stdout.write(s));
-    this.stderr = options.stderr ?? ((s) => void process.stderr.write(s));
+    this.stdout = options.stdout;
+    this.stderr = options.stderr;
   }
 
   async notify(msg: IoMessage<unknown>): Promise<void> {
@@ -138,7 +145,7 @@ export class AraIoHost implements IIoHost {
     const width = 24;
     const filled = total ? Math.min(width, Math.round((completed / total) * width)) : 0;
     const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
-    const columns = process.stderr.columns || 100;
+    const columns = this.options.columns || 100;
     const lineText = `${e.StackName} ${bar} ${a.progress.formatted} ${status} ${e.LogicalResourceId ?? ''}`.slice(0, columns - 1);
     this.stderr(`\r\u001b[2K${lineText}`);
     this.barOpen = true;

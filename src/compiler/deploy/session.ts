@@ -1,81 +1,77 @@
 /**
- * The common start of `diff`, `deploy` and `destroy`: load the spec, check credentials (offline,
- * before any network call), synthesize into the assembly directory, and open that assembly with
- * the toolkit. Also runs a toolkit action with the failure translation of toolkit.ts.
+ * A deployment session, as a library: the cloud assembly of one spec environment opened with the
+ * CDK toolkit, the stacks to act on selected, and toolkit failures explained in words. No argv, no
+ * printing, no exit codes, no process.env: callers pass what they decided (src/cli adapts it to
+ * flags, output and exit codes; a CDK app or a script can use it directly). The toolkit finds
+ * credentials and its default region the SDK's way (each stack carries its own account and region).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ParsedArgs } from '../../cli/command.js';
-import { UsageError } from '../../cli/command.js';
-import { colourEnabled, err } from '../../cli/io.js';
 import { didYouMean } from '../../util/suggest.js';
 import type { PlatformModel } from '../model.js';
 import { type AssemblyStack, readAssemblyStacks } from './assembly-reader.js';
-import { askYesNo, interactiveTerminal, listOption, loadModel, progressStyle, requireCredentials, stringOption, synthesizeForCommand } from './command-support.js';
-import { AraIoHost } from './io-host.js';
-import { type ToolkitSession, explainFailure, openAssembly, resolveStacks } from './toolkit.js';
+import type { AraIoHost } from './io-host.js';
+import { type FailureExplanation, type ToolkitSession, explainFailure, openAssembly, resolveStacks } from './toolkit.js';
 
-export interface Session extends ToolkitSession {
-  readonly action: 'diff' | 'deploy' | 'destroy';
+export type DeployAction = 'diff' | 'deploy' | 'destroy';
+
+/** The request cannot be carried out as given (unknown stack, an assembly of another spec): fix the request. */
+export class DeploymentRequestError extends Error {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = 'DeploymentRequestError';
+  }
+}
+
+export interface DeploymentOptions {
+  readonly action: DeployAction;
+  /** The cloud assembly of `model` (written by synthesize()). */
+  readonly assemblyDir: string;
+  /** The assembly comes from an earlier run: check that it is this spec environment's. */
+  readonly reused?: boolean;
+  /** Stack names or modules (`batch`) to act on; empty or absent = every stack. */
+  readonly stacks?: readonly string[];
+  readonly host: AraIoHost;
+  /** Colour in the toolkit's own messages. Default: none. */
+  readonly colour?: boolean;
+}
+
+export interface Deployment extends ToolkitSession {
+  readonly action: DeployAction;
   readonly model: PlatformModel;
   readonly assemblyDir: string;
   readonly host: AraIoHost;
-  /** Stacks the command acts on (all of them unless --stack). */
+  /** Stacks the action applies to (all of them unless `stacks` selected some). */
   readonly stacks: AssemblyStack[];
   readonly allStacks: AssemblyStack[];
-  readonly interactive: boolean;
-  readonly colour: boolean;
 }
 
-export type Opened = { readonly session: Session; readonly exitCode?: undefined } | { readonly session?: undefined; readonly exitCode: number };
-
-export async function openSession(action: Session['action'], args: ParsedArgs, opts: { needsCredentials: boolean }): Promise<Opened> {
-  const colour = colourEnabled();
-  const loaded = await loadModel(args.positionals[0]!, stringOption(args.options.env));
-  if (!loaded.model) return { exitCode: loaded.exitCode };
-  const model = loaded.model;
-  if (opts.needsCredentials) {
-    const code = await requireCredentials(action);
-    if (code !== undefined) return { exitCode: code };
-  }
-  const reuse = stringOption(args.options.assembly);
-  const assemblyDir = reuse ?? stringOption(args.options.output) ?? 'cdk.out';
-  if (reuse === undefined) {
-    const synthesized = await synthesizeForCommand(model, assemblyDir, false);
-    if (!synthesized.result) return { exitCode: synthesized.exitCode };
-    err(`Synthesized ${synthesized.result.build.stacks.map((s) => s.name).join(', ')} into ${assemblyDir}`);
-  }
-  const allStacks = reuse === undefined ? readAssemblyStacks(assemblyDir) : readReusedAssembly(reuse, model);
-  const { selected, unknown } = resolveStacks(allStacks, listOption(args.options.stack));
+/** Opens the assembly and selects the stacks. Throws DeploymentRequestError for a request that cannot work. */
+export async function openDeployment(model: PlatformModel, options: DeploymentOptions): Promise<Deployment> {
+  const { assemblyDir } = options;
+  const allStacks = options.reused ? readReusedAssembly(assemblyDir, model) : readAssemblyStacks(assemblyDir);
+  const { selected, unknown } = resolveStacks(allStacks, options.stacks ?? []);
   if (unknown !== undefined) {
     const names = allStacks.flatMap((s) => [s.stackName, s.stackName.slice(`${model.name}-${model.environment.name}-`.length)]);
-    throw new UsageError(`no stack '${unknown}' in the assembly (stacks: ${allStacks.map((s) => s.stackName).join(', ')})`, didYouMean(unknown, names) || undefined);
+    throw new DeploymentRequestError(`no stack '${unknown}' in the assembly (stacks: ${allStacks.map((s) => s.stackName).join(', ')})`, didYouMean(unknown, names) || undefined);
   }
-  // The stacks carry their account and region; this only keeps the SDK from probing for a default region.
-  process.env.AWS_REGION ??= model.environment.region;
-  const interactive = interactiveTerminal();
-  const host = new AraIoHost({
-    interactive,
-    yes: args.options.yes === true,
-    progress: progressStyle(args.options.progress),
-    colour,
-    verbose: args.options.verbose === true,
-    ask: askYesNo,
-  });
-  const toolkit = await openAssembly(assemblyDir, host, colour);
-  return { session: { ...toolkit, action, model, assemblyDir, host, stacks: selected, allStacks, interactive, colour } };
+  const toolkit = await openAssembly(assemblyDir, options.host, options.colour ?? false);
+  return { ...toolkit, action: options.action, model, assemblyDir, host: options.host, stacks: selected, allStacks };
 }
 
-/** An assembly passed with --assembly must exist and belong to this spec and environment. */
+/** An assembly from an earlier run must exist and belong to this spec and environment. */
 function readReusedAssembly(dir: string, model: PlatformModel): AssemblyStack[] {
   if (!existsSync(join(dir, 'manifest.json'))) {
-    throw new UsageError(`'${dir}' is not a cloud assembly (no manifest.json)`, `create it with 'ara-gen synth <spec> -o ${dir}', or drop --assembly`);
+    throw new DeploymentRequestError(`'${dir}' is not a cloud assembly (no manifest.json)`, `create it with 'ara-gen synth <spec> -o ${dir}', or drop --assembly`);
   }
   const stacks = readAssemblyStacks(dir);
   const prefix = `${model.name}-${model.environment.name}-`;
   const foreign = stacks.filter((s) => !s.stackName.startsWith(prefix)).map((s) => s.stackName);
   if (!stacks.length || foreign.length) {
-    throw new UsageError(
+    throw new DeploymentRequestError(
       `the assembly in '${dir}' is not the one of ${model.name} environment ${model.environment.name} (it holds ${stacks.map((s) => s.stackName).join(', ') || 'no stacks'})`,
       `re-create it with 'ara-gen synth <spec> --env ${model.environment.name} -o ${dir}', or drop --assembly`,
     );
@@ -83,15 +79,13 @@ function readReusedAssembly(dir: string, model: PlatformModel): AssemblyStack[] 
   return stacks;
 }
 
-/** Runs a toolkit action; on failure prints the explanation and returns its exit code. */
-export async function runAction<T>(session: Session, fn: () => Promise<T>): Promise<{ value: T; exitCode?: undefined } | { value?: undefined; exitCode: number }> {
+export type ActionResult<T> = { readonly value: T; readonly failure?: undefined } | { readonly value?: undefined; readonly failure: FailureExplanation };
+
+/** Runs a toolkit action; a failure comes back explained (what went wrong, in words, and its kind). */
+export async function runAction<T>(d: Deployment, fn: () => Promise<T>): Promise<ActionResult<T>> {
   try {
     return { value: await fn() };
   } catch (e) {
-    const explained = explainFailure(e, { action: session.action, environment: session.model.environment, host: session.host, assemblyDir: session.assemblyDir });
-    const [first, ...rest] = explained.lines;
-    err(`error: ${first}`);
-    for (const l of rest) err(l);
-    return { exitCode: explained.exitCode };
+    return { failure: explainFailure(e, { action: d.action, environment: d.model.environment, host: d.host, assemblyDir: d.assemblyDir }) };
   }
 }

@@ -1,15 +1,17 @@
 /**
- * The synth pipeline shared by `synth`, `diff`, `deploy` and `destroy`: clean the output directory
- * (see outdir.ts), build the cloud assembly, write one sink-runtime config per sink. Deploy-type
+ * The synth pipeline shared by `synth`, `diff`, `deploy` and `destroy`: stage a fresh directory
+ * beside the output directory (see outdir.ts), build the cloud assembly and write one sink-runtime
+ * config per sink there, then swap it in. A failure anywhere leaves the previous output untouched. Deploy-type
  * commands always operate on the assembly this writes, so what is deployed is exactly what
  * `synth` shows.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { type BuildResult, buildAssembly } from '../app.js';
 import type { PlatformModel } from '../model.js';
 import { compileSinkConfigs, formatSinkConfig } from '../sink-config.js';
-import { prepareOutdir } from './outdir.js';
+import { commitOutdir, discardStaged, stageOutdir } from './outdir.js';
 
 export interface SynthesisOptions {
   readonly outdir: string;
@@ -25,16 +27,20 @@ export interface SynthesisResult {
 }
 
 export async function synthesize(model: PlatformModel, options: SynthesisOptions): Promise<SynthesisResult> {
-  prepareOutdir(options.outdir);
-  const build = await buildAssembly(model, { outdir: options.outdir, strict: options.strict ?? false });
-  const configs = compileSinkConfigs(model);
-  const sinkFiles: string[] = [];
-  const names = Object.keys(configs);
-  if (names.length) mkdirSync(join(options.outdir, 'sinks'), { recursive: true });
-  for (const name of names) {
-    const file = join(options.outdir, 'sinks', `${name}.json`);
-    writeFileSync(file, formatSinkConfig(configs[name]!));
-    sinkFiles.push(file);
+  const staged = stageOutdir(options.outdir);
+  try {
+    const build = buildAssembly(model, { outdir: staged, strict: options.strict ?? false });
+    const configs = compileSinkConfigs(model);
+    const names = Object.keys(configs);
+    if (names.length) mkdirSync(join(staged, 'sinks'));
+    for (const name of names) writeFileSync(join(staged, 'sinks', `${name}.json`), formatSinkConfig(configs[name]!));
+    commitOutdir(staged, options.outdir);
+    const sinkFiles = names.map((name) => join(options.outdir, 'sinks', `${name}.json`));
+    // The assembly object was read from the staging directory: reopen it where it now lives.
+    const assembly = new CloudAssembly(options.outdir);
+    return { outdir: options.outdir, build: { ...build, assembly }, sinkFiles };
+  } catch (e) {
+    discardStaged(staged);
+    throw e;
   }
-  return { outdir: options.outdir, build, sinkFiles };
 }

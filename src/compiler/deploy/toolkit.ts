@@ -1,11 +1,10 @@
 /**
  * Thin layer over @aws-cdk/toolkit-lib: a Toolkit bound to our IoHost and to the cloud assembly
  * `synth` just wrote (fromAssemblyDirectory: the toolkit never re-synthesizes), stack selection by
- * stack name or module, and the translation of toolkit errors into one readable sentence plus an
- * exit code (failed resources mapped back to their spec entries).
+ * stack name or module, and the translation of toolkit errors into one readable sentence plus its
+ * kind (failed resources mapped back to their spec entries).
  */
 import { ExpandStackSelection, StackSelectionStrategy, Toolkit, ToolkitError, type ICloudAssemblySource, type StackSelector } from '@aws-cdk/toolkit-lib';
-import { ExitCode } from '../../cli/exit-codes.js';
 import type { EnvironmentModel } from '../model.js';
 import type { AssemblyStack } from './assembly-reader.js';
 import { SourceIndex, formatSource } from './failure-map.js';
@@ -43,9 +42,13 @@ export function selector(stacks: readonly AssemblyStack[], expand: ExpandStackSe
 
 export { ExpandStackSelection };
 
-export interface Explained {
-  readonly exitCode: number;
-  /** Lines for stderr; the first is the one-sentence summary. */
+export interface FailureExplanation {
+  /**
+   * `request`: the request or its setting is wrong (credentials, bootstrap, approval refused,
+   * cancelled): fix it and try again. `failed`: the action itself failed in AWS.
+   */
+  readonly kind: 'request' | 'failed';
+  /** Lines for people; the first is the one-sentence summary. */
   readonly lines: string[];
 }
 
@@ -56,15 +59,15 @@ export interface ExplainContext {
   readonly assemblyDir: string;
 }
 
-/** Turns whatever the toolkit threw into a message for people and a documented exit code. */
-export function explainFailure(e: unknown, ctx: ExplainContext): Explained {
+/** Turns whatever the toolkit threw into a message for people and its kind. */
+export function explainFailure(e: unknown, ctx: ExplainContext): FailureExplanation {
   const { host, environment: env } = ctx;
   const message = e instanceof Error ? e.message : String(e);
   const refusal = host.approvalRefusal;
   if (refusal) {
     const stacks = refusal.stacks.join(', ') || 'the stack';
     return {
-      exitCode: ExitCode.Usage,
+      kind: 'request',
       lines: [
         refusal.reason === 'no-tty'
           ? `${stacks} includes security-sensitive changes (IAM or security-group broadening, listed above) that need approval, and there is no terminal to ask on: review them and re-run with --yes.`
@@ -75,18 +78,18 @@ export function explainFailure(e: unknown, ctx: ExplainContext): Explained {
   const mismatch = /account (\d{12}), but the current credentials are for (\d{12})/.exec(message);
   if (mismatch) {
     return {
-      exitCode: ExitCode.Usage,
+      kind: 'request',
       lines: [
         `The AWS credentials are for account ${mismatch[2]} but environment '${env.name}' deploys to account ${mismatch[1]}: use credentials for ${mismatch[1]} (e.g. AWS_PROFILE) or correct environments.${env.name}.account in the spec.`,
       ],
     };
   }
   if (ToolkitError.isAuthenticationError(e)) {
-    return { exitCode: ExitCode.Usage, lines: [`AWS did not accept the credentials for account ${env.account}: ${firstLine(message)}`] };
+    return { kind: 'request', lines: [`AWS did not accept the credentials for account ${env.account}: ${firstLine(message)}`] };
   }
   if (ToolkitError.isBootstrapError(e) || /has the environment been bootstrapped|requires bootstrap stack version/i.test(message)) {
     return {
-      exitCode: ExitCode.Usage,
+      kind: 'request',
       lines: [
         `Environment '${env.name}' (aws://${env.account}/${env.region}) is not bootstrapped for the CDK (or its bootstrap is too old): run 'npx cdk bootstrap aws://${env.account}/${env.region}' once, then ${ctx.action} again.`,
         `  cause: ${firstLine(message)}`,
@@ -94,7 +97,7 @@ export function explainFailure(e: unknown, ctx: ExplainContext): Explained {
     };
   }
   if (ToolkitError.isAbortError(e)) {
-    return { exitCode: ExitCode.Usage, lines: [`${capitalise(ctx.action)} cancelled: ${firstLine(message)}`] };
+    return { kind: 'request', lines: [`${capitalise(ctx.action)} cancelled: ${firstLine(message)}`] };
   }
   const lines = [`${capitalise(ctx.action)} failed: ${firstLine(message.replace(/^[^A-Za-z]*/, ''))}`];
   if (host.failedResources.length) {
@@ -111,7 +114,7 @@ export function explainFailure(e: unknown, ctx: ExplainContext): Explained {
       lines.push(origin?.source ? `    from ${formatSource(origin.source)}` : `    (no spec entry recorded${origin?.constructPath ? ` for construct ${origin.constructPath}` : ''})`);
     }
   }
-  return { exitCode: ExitCode.Failed, lines };
+  return { kind: 'failed', lines };
 }
 
 const firstLine = (s: string): string => s.split('\n').map((l) => l.trim()).find(Boolean) ?? s;

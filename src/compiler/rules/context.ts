@@ -140,6 +140,12 @@ export class SpecView {
     return this.doubtful.some((m) => p === m || p.startsWith(m + '/'));
   }
 
+  /** True when the node at `path`, or anything inside it, is doubtful. */
+  hasDoubtfulWithin(path: SpecPath): boolean {
+    const p = toPointer(path);
+    return this.isDoubtful(path) || this.doubtful.some((m) => m.startsWith(p + '/'));
+  }
+
   /** True when the user wrote (spec or overlay) the node at `path`, as opposed to the blueprint. */
   isUserSet(path: SpecPath): boolean {
     return this.origins.byPointer.has(toPointer(path)) || this.hasUserValue(path);

@@ -6,7 +6,9 @@
 import type { Diagnostic } from '../diagnostics.js';
 import type { SpecDocument } from '../document.js';
 import { bufferingRule } from './buffering.js';
+import { contractRule, tokenRule } from './contract.js';
 import { type Rule, SpecView, entries, isDict } from './context.js';
+import { catalogRule } from './catalog.js';
 import { deliveryRule } from './delivery.js';
 import { overrideRule, regionRule, removalPolicyRule } from './environments.js';
 import { lifecycleRule } from './lifecycle.js';
@@ -15,6 +17,7 @@ import { platformRule } from './platform.js';
 import { referenceRule } from './references.js';
 import { replayerRule } from './replayers.js';
 import { scheduleRule } from './schedules.js';
+import { sinkDestinationRule } from './sink-destinations.js';
 import { triggerRule } from './triggers.js';
 import { dashboardRule, networkRule, warehouseRule } from './warehouse.js';
 
@@ -29,11 +32,15 @@ export const rules: readonly Rule[] = [
   scheduleRule,
   triggerRule,
   bufferingRule,
+  sinkDestinationRule,
   replayerRule,
   deliveryRule,
+  catalogRule,
   overrideRule,
   removalPolicyRule,
   regionRule,
+  tokenRule,
+  contractRule,
   networkRule,
   warehouseRule,
   dashboardRule,

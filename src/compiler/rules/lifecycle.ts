@@ -1,11 +1,12 @@
 /**
  * ARA210-ARA212: lifecycle transitions S3 accepts (and ARA enforces): Standard-IA after at least
- * 30 days, Glacier after at least 90 days and after the Standard-IA transition.
+ * 30 days, Glacier after at least 90 days and at least 30 days after the Standard-IA transition
+ * (objects stay 30 days in Standard-IA before a later transition).
  */
+import { MIN_ARCHIVE_DAYS, MIN_DAYS_IN_INFREQUENT_ACCESS, MIN_INFREQUENT_ACCESS_DAYS } from '../../contract/aws-limits.js';
 import { type Rule, dict, entries, num } from './context.js';
 
-export const MIN_INFREQUENT_ACCESS_DAYS = 30;
-export const MIN_ARCHIVE_DAYS = 90;
+export { MIN_ARCHIVE_DAYS, MIN_INFREQUENT_ACCESS_DAYS };
 
 export const lifecycleRule: Rule = {
   name: 'lifecycle',
@@ -32,12 +33,14 @@ export const lifecycleRule: Rule = {
           path: [...at, 'archiveDelay'],
           hint: `set archiveDelay to ${MIN_ARCHIVE_DAYS} or more, or remove it to never archive`,
         });
-      } else if (ia !== undefined && archive <= ia) {
+      } else if (ia !== undefined && archive < ia + MIN_DAYS_IN_INFREQUENT_ACCESS) {
+        const fromBlueprint = !view.isUserSet([...at, 'archiveDelay']);
         view.report({
           code: 'ARA212',
-          message: `layer '${n}' archives after ${archive} days${view.isUserSet([...at, 'archiveDelay']) ? '' : ` (the ${view.blueprint.name} blueprint default)`}, not after its Standard-IA transition at ${ia} days`,
-          path: [...at, 'archiveDelay'],
-          hint: `set archiveDelay above infrequentAccessDelay (${ia}), e.g. ${Math.max(MIN_ARCHIVE_DAYS, ia + 30)}`,
+          message: `layer '${n}' archives after ${archive} days${fromBlueprint ? ` (the ${view.blueprint.name} blueprint default)` : ''}, less than ${MIN_DAYS_IN_INFREQUENT_ACCESS} days after its Standard-IA transition at ${ia} days`,
+          // A blueprint value is reported at what the user wrote: the Standard-IA delay.
+          path: [...at, fromBlueprint && view.isUserSet([...at, 'infrequentAccessDelay']) ? 'infrequentAccessDelay' : 'archiveDelay'],
+          hint: `set archiveDelay to at least ${Math.max(MIN_ARCHIVE_DAYS, ia + MIN_DAYS_IN_INFREQUENT_ACCESS)} (S3 keeps objects ${MIN_DAYS_IN_INFREQUENT_ACCESS} days in Standard-IA before archiving)`,
         });
       }
     }

@@ -1,12 +1,13 @@
 /** ARA250-ARA251: replayers replay a dataset that exists, on a schedule EventBridge can run. */
+import { DATASET_GROUPS } from '../../contract/datasets.js';
 import { didYouMean } from '../../util/suggest.js';
 import { parseDuration } from '../units.js';
 import { type Rule, dict, entries, str } from './context.js';
 
-/** Datasets the replayer can generate, by group (the retail tables of the ARA dataset). */
-export const DATASETS: Readonly<Record<string, readonly string[]>> = {
-  retail: ['web_sale', 'store_sale', 'customer', 'customer_address', 'item', 'promo', 'store', 'warehouse'],
-};
+/** Datasets the replayer can generate, by group (the dataset contract's tables). */
+export const DATASETS: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
+  Object.entries(DATASET_GROUPS).map(([group, tables]) => [group, Object.keys(tables)]),
+);
 
 export const replayerRule: Rule = {
   name: 'replayers',

@@ -43,9 +43,45 @@ function edge(v: unknown, path: SpecPath, withState: boolean): TriggerEdge[] {
 
 const key = (e: { kind: string; name: string }): string => `${e.kind}:${e.name}`;
 
+/**
+ * Glue workflows derived from trigger chains (one source of truth for the rules and resolve()):
+ * triggers linked by a `when` on something another trigger starts form one group. A Glue
+ * workflow has exactly one start trigger and its conditional triggers react only to runs started
+ * inside it, so a group is a workflow only with one start (non-conditional) trigger; `starts`
+ * lists them (ARA233 reports groups with several).
+ */
+export interface TriggerGroup {
+  /** The start trigger, else the first member in spec order. */
+  readonly head: string;
+  readonly members: string[];
+  readonly starts: string[];
+}
+
+export function triggerGroups(triggersSection: unknown): TriggerGroup[] {
+  const triggers = entries(triggersSection);
+  const names = triggers.map(([n]) => n);
+  const parent = new Map(names.map((n) => [n, n]));
+  const find = (n: string): string => {
+    while (parent.get(n) !== n) n = parent.get(n)!;
+    return n;
+  };
+  const startedBy = new Map<string, string[]>();
+  for (const [n, t] of triggers) for (const a of actionsOf(t, n)) startedBy.set(key(a), [...(startedBy.get(key(a)) ?? []), n]);
+  for (const [n, t] of triggers) {
+    for (const c of conditionsOf(t, n)) for (const s of startedBy.get(key(c)) ?? []) parent.set(find(s), find(n));
+  }
+  const groups = new Map<string, string[]>();
+  for (const n of names) groups.set(find(n), [...(groups.get(find(n)) ?? []), n]);
+  const isStart = (n: string) => dict(dict(triggersSection)[n]).when === undefined;
+  return [...groups.values()].map((members) => {
+    const starts = members.filter(isStart);
+    return { head: starts[0] ?? members[0]!, members, starts };
+  });
+}
+
 export const triggerRule: Rule = {
   name: 'triggers',
-  codes: ['ARA230', 'ARA231', 'ARA232'],
+  codes: ['ARA230', 'ARA231', 'ARA232', 'ARA233', 'ARA234'],
   check(view) {
     const triggers = entries(view.data.triggers);
     // What is ever started: trigger actions, plus crawlers with their own schedule.
@@ -81,6 +117,32 @@ export const triggerRule: Rule = {
             hint: `add ${c.kind} '${c.name}' to the actions of a scheduled trigger`,
           });
         }
+      }
+    }
+
+    // ARA233: a Glue workflow has one start trigger; a chain joining two cannot be one workflow.
+    for (const g of triggerGroups(view.data.triggers)) {
+      if (g.starts.length < 2) continue;
+      const conditional = g.members.find((m) => !g.starts.includes(m))!;
+      view.report({
+        code: 'ARA233',
+        message: `trigger '${conditional}' joins the chains of ${g.starts.map((s) => `'${s}'`).join(' and ')} into one Glue workflow, but a workflow has exactly one start trigger`,
+        path: ['triggers', conditional, 'when'],
+        hint: `start what '${conditional}' watches from one scheduled trigger, or give each schedule its own conditional trigger`,
+      });
+    }
+    // ARA234: Glue fires a conditional trigger only for runs its own workflow started; a crawler's
+    // own schedule starts runs outside any workflow.
+    for (const [n, t] of triggers) {
+      for (const c of conditionsOf(t, n)) {
+        if (c.kind !== 'crawler' || dict(dict(view.data.crawlers)[c.name]).schedule === undefined) continue;
+        view.report({
+          code: 'ARA234',
+          severity: 'warning',
+          message: `trigger '${n}' watches crawler '${c.name}', whose own schedule starts runs outside the workflow: Glue fires the trigger only for runs its workflow started`,
+          path: [...c.path, 'crawler'],
+          hint: `remove crawler '${c.name}''s schedule and start it from a scheduled trigger's actions`,
+        });
       }
     }
 

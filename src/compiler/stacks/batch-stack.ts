@@ -18,6 +18,7 @@ import type { LayerLocation, PlatformModel, TriggerModel, TriggerTarget } from '
 import { constructId, glueTableName, resourceName } from '../naming.js';
 import { renderTemplate } from '../templates.js';
 import { recordSource } from './source.js';
+import { catalogTables, tableAt } from '../catalog-tables.js';
 import { TIMESTAMP_PATTERN } from '../../datasets/retail.js';
 
 export interface BatchStackProps extends StackProps {
@@ -67,6 +68,7 @@ export class BatchStack extends Stack {
         frequencySeconds: r.frequencySeconds,
         seed: r.seed,
         recordsPerWindow: r.recordsPerWindow,
+        ...(r.reservedConcurrency !== undefined ? { reservedConcurrency: r.reservedConcurrency } : {}),
         bucket: storage.bucket(r.target.layer),
         prefix: r.target.prefix,
         encryptionKey: key,
@@ -81,12 +83,20 @@ export class BatchStack extends Stack {
       ? new GlueSecurityConfiguration(this, 'GlueSecurityConfiguration', { name: resourceName(names, 'glue-security'), key })
       : undefined;
 
+    // Declared tables (foundations) are crawled as catalog targets: partitions only, schema kept.
+    const declared = catalogTables(model);
     const crawlers: Record<string, GlueCrawler> = {};
     for (const c of Object.values(model.crawlers)) {
+      const catalogTargets = c.targets.flatMap((target) => {
+        const t = tableAt(declared, target);
+        return t ? [{ databaseName: t.glueDatabase, tableName: t.name, location: this.location(t.location) }] : [];
+      });
       crawlers[c.name] = new GlueCrawler(this, `${constructId(c.name)}Crawler`, {
         crawlerName: c.physicalName,
         databaseName: this.glueDatabase(c.database),
-        targets: c.targets.map((t) => this.location(t)),
+        // A crawler mixing both kinds cannot compile: ARA274 reports it at validate, GlueCrawler throws.
+        targets: c.targets.filter((t) => !tableAt(declared, t)).map((t) => this.location(t)),
+        catalogTargets,
         exclusions: c.exclude,
         schedule: c.schedule,
         securityConfiguration: security!,

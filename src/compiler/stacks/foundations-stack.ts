@@ -5,6 +5,7 @@ import { AthenaWorkgroup } from '../constructs/athena-workgroup.js';
 import { DataLakeCatalog } from '../constructs/data-lake-catalog.js';
 import { DataLakeStorage } from '../constructs/data-lake-storage.js';
 import type { PlatformModel } from '../model.js';
+import { catalogTables } from '../catalog-tables.js';
 import { constructId } from '../naming.js';
 import { recordSource } from './source.js';
 
@@ -51,8 +52,21 @@ export class FoundationsStack extends Stack {
         prefix: db.prefix,
         description: `${model.name} ${db.name} database (${db.layer} layer)`,
       })),
+      tables: catalogTables(model).map((t) => ({
+        database: t.database,
+        tableName: t.name,
+        location: `s3://${model.storage.layers[t.location.layer]!.bucketName}/${t.location.prefix}`,
+        format: t.format,
+        columns: t.columns,
+        partitionKeys: t.partitionKeys,
+        description: `${t.dataset} written by ${t.origin.kind === 'replayer' ? 'replayer' : 'delivery stream'} ${t.origin.name}`,
+      })),
     });
     for (const db of Object.values(model.catalog.databases)) recordSource(this.catalog.databases[db.name]!, db.source);
+    for (const t of catalogTables(model)) {
+      const entry = t.origin.kind === 'replayer' ? model.replayers[t.origin.name] : model.deliveryStreams[t.origin.name];
+      if (entry) recordSource(this.catalog.tables[`${t.glueDatabase}.${t.name}`]!, entry.source);
+    }
 
     const workgroups: Record<string, AthenaWorkgroup> = {};
     for (const wg of Object.values(model.athena.workgroups)) {

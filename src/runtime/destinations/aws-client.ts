@@ -37,17 +37,22 @@ export interface AwsClientConfig {
   maxAttempts: number;
   requestHandler: NodeHttpHandler;
   credentials?: AwsCredentials;
+  /**
+   * CloudWatch only: send PutMetricData uncompressed, so that the request is the size the
+   * destination counted and local emulators (moto) can read it.
+   */
+  disableRequestCompression?: boolean;
 }
 
 /** Service ids as the SDK spells them in AWS_ENDPOINT_URL_<SERVICE> (spaces become underscores). */
-export type AwsServiceId = 'Kinesis' | 'Firehose' | 'DynamoDB';
+export type AwsServiceId = 'Kinesis' | 'Firehose' | 'DynamoDB' | 'CloudWatch Logs' | 'CloudWatch';
 
 const DEFAULT_MAX_SOCKETS = 50;
 const FALLBACK_LOCAL_REGION = 'us-east-1';
 
 /** The endpoint URL a client for `service` will use, or undefined for the AWS default. */
 export function resolveEndpoint(service: AwsServiceId, explicit?: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  return explicit || env[`AWS_ENDPOINT_URL_${service.toUpperCase()}`] || env.AWS_ENDPOINT_URL || undefined;
+  return explicit || env[`AWS_ENDPOINT_URL_${service.toUpperCase().replace(/ /g, '_')}`] || env.AWS_ENDPOINT_URL || undefined;
 }
 
 export function resolveRegion(service: AwsServiceId, options: AwsClientOptions, env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -72,5 +77,6 @@ export function awsClientConfig(service: AwsServiceId, options: AwsClientOptions
   // Only the explicit option is passed: the SDK resolves the environment variables itself.
   if (options.endpoint) config.endpoint = options.endpoint;
   if (options.credentials) config.credentials = options.credentials;
+  if (service === 'CloudWatch') config.disableRequestCompression = true;
   return config;
 }

@@ -10,7 +10,8 @@
 import { BatchWriteItemCommand, DescribeTableCommand, DynamoDBClient, type AttributeValue, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { ConversionError, type BatchOutcome, type Destination, type DestinationLimits, type ElementConverter, type EntryFailure } from '../destination.js';
 import { awsClientConfig, type AwsCredentials } from './aws-client.js';
-import { type DynamoItem, itemSize, marshallItem } from './dynamodb-item.js';
+import { classifyAwsError } from './aws-errors.js';
+import { type DynamoItem, itemSize, marshallItem, unmarshallItem } from './dynamodb-item.js';
 import { describeType, isPlainObject } from './event-fields.js';
 import { DYNAMODB_DEFAULTS } from '../../contract/defaults.js';
 import { DYNAMODB_LIMITS } from '../../contract/limits.js';
@@ -145,7 +146,7 @@ export function createDynamoDbDestination(options: DynamoDbDestinationOptions): 
       const item = request.PutRequest?.Item;
       const signature = item && keySignature(item, keys);
       const index = signature === undefined ? undefined : bySignature.get(signature);
-      if (index !== undefined) failures.push({ index, code: UNPROCESSED_CODE, message: 'BatchWriteItem left the item unprocessed (throughput exceeded)' });
+      if (index !== undefined) failures.push({ index, code: UNPROCESSED_CODE, message: 'BatchWriteItem left the item unprocessed (throughput exceeded)', kind: 'throttled' });
     }
     return failures;
   }
@@ -163,7 +164,7 @@ export function createDynamoDbDestination(options: DynamoDbDestinationOptions): 
       const lastIndex = new Map<string, number>();
       for (let i = 0; i < batch.length; i++) {
         const problem = keyProblem(batch[i]!.item, schema);
-        if (problem) failures.push({ index: i, code: 'ValidationException', message: `${problem} (table ${tableName})`, rejected: true });
+        if (problem) failures.push({ index: i, code: 'ValidationException', message: `${problem} (table ${tableName})`, kind: 'rejected' });
         else lastIndex.set(keySignature(batch[i]!.item, schema.keys)!, i);
       }
       if (lastIndex.size > 0) {
@@ -179,13 +180,23 @@ export function createDynamoDbDestination(options: DynamoDbDestinationOptions): 
               failures.push(...(await write(batch, [i], schema.keys, signal)));
             } catch (e) {
               if (!isValidation(e)) throw e;
-              failures.push({ index: i, code: 'ValidationException', message: (e as Error).message, rejected: true });
+              failures.push({ index: i, code: 'ValidationException', message: (e as Error).message, kind: 'rejected' });
             }
           }
         }
       }
       if (failures.length > 1) failures.sort((a, b) => a.index - b.index);
       return { failures };
+    },
+
+    classifyError: classifyAwsError,
+    describeEntry(entry: DynamoDbEntry): string {
+      // The event the item was marshalled from.
+      try {
+        return JSON.stringify(unmarshallItem(entry.item));
+      } catch {
+        return JSON.stringify({ item: entry.item });
+      }
     },
 
     encodeEntry: (entry) => ({ item: entry.item }),

@@ -61,6 +61,7 @@ export function createFileDestination(options: FileDestinationOptions): Destinat
       }
       return Promise.resolve(noFailures);
     },
+    describeEntry: (entry) => entry,
     encodeEntry: (entry) => entry,
     decodeEntry(json: unknown): FileEntry {
       if (typeof json !== 'string') throw new TypeError(`a ${description} entry must be a string; got ${typeof json}`);

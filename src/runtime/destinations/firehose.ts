@@ -5,6 +5,7 @@
 import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
 import type { BatchOutcome, Destination, DestinationLimits, ElementConverter, EntryFailure } from '../destination.js';
 import { awsClientConfig, type AwsCredentials } from './aws-client.js';
+import { awsEntryFailure, classifyAwsError } from './aws-errors.js';
 import { isPlainObject } from './event-fields.js';
 import { FIREHOSE_DEFAULTS } from '../../contract/defaults.js';
 import { FIREHOSE_LIMITS } from '../../contract/limits.js';
@@ -48,13 +49,17 @@ export function createFirehoseDestination(options: FirehoseDestinationOptions): 
       for (let i = 0; i < batch.length; i++) {
         const result = results[i];
         if (!result) {
-          failures.push({ index: i, code: 'ServiceUnavailableException', message: `PutRecordBatch returned no result for record ${i}` });
+          failures.push(awsEntryFailure(i, 'ServiceUnavailableException', `PutRecordBatch returned no result for record ${i}`));
         } else if (result.ErrorCode) {
-          failures.push({ index: i, code: result.ErrorCode, message: result.ErrorMessage ?? result.ErrorCode });
+          failures.push(awsEntryFailure(i, result.ErrorCode, result.ErrorMessage ?? result.ErrorCode));
         }
       }
       return { failures };
     },
+
+    classifyError: classifyAwsError,
+    // The producer's line (without the newline the converter appends).
+    describeEntry: (entry) => Buffer.from(entry.data.buffer, entry.data.byteOffset, entry.data.byteLength).toString('utf8').replace(/\n$/, ''),
 
     encodeEntry: (entry) => ({ data: Buffer.from(entry.data.buffer, entry.data.byteOffset, entry.data.byteLength).toString('base64') }),
 

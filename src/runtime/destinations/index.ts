@@ -7,7 +7,12 @@ import type { AwsCredentials } from './aws-client.js';
 import { createDynamoDbDestination, dynamoDbConverter, type KeyAttribute } from './dynamodb.js';
 import { createFirehoseDestination, firehoseConverter } from './firehose.js';
 import { createKinesisDestination, kinesisConverter } from './kinesis.js';
+import { cloudWatchLogsConverter, createCloudWatchLogsDestination } from './cloudwatch-logs.js';
+import { cloudWatchMetricsConverter, createCloudWatchMetricsDestination } from './cloudwatch-metrics.js';
+import { createRedisStreamDestination, redisStreamConverter } from './redis-stream.js';
+import type { StandardUnit } from '@aws-sdk/client-cloudwatch';
 
+export { classifyAwsError, awsEntryFailure, awsFix } from './aws-errors.js';
 export { awsClientConfig, resolveEndpoint, resolveRegion, type AwsClientConfig, type AwsCredentials, type AwsClientOptions, type AwsServiceId } from './aws-client.js';
 export {
   createKinesisDestination,
@@ -31,16 +36,32 @@ export {
   type DynamoDbEntry,
   type KeyAttribute,
 } from './dynamodb.js';
+export { createCloudWatchLogsDestination, cloudWatchLogsConverter, logEventSize, timeOrderedParts, CLOUDWATCH_LOGS_DEFAULTS, type CloudWatchLogsEntry, type CloudWatchLogsDestinationOptions, type CloudWatchLogsConverterOptions } from './cloudwatch-logs.js';
+export { createCloudWatchMetricsDestination, cloudWatchMetricsConverter, CLOUDWATCH_METRICS_DEFAULTS, type CloudWatchMetricsEntry, type CloudWatchMetricsDestinationOptions, type CloudWatchMetricsConverterOptions } from './cloudwatch-metrics.js';
+export { createRedisStreamDestination, redisStreamConverter, resolveRedisUrl, REDIS_STREAM_DEFAULTS, type RedisStreamEntry, type RedisStreamDestinationOptions, type RedisStreamConverterOptions } from './redis-stream.js';
 export { itemSize, marshallItem, marshallValue, unmarshallItem, type DynamoItem, type JsonAttributeValue } from './dynamodb-item.js';
 
-export type AwsDestinationType = 'kinesis' | 'firehose' | 'dynamodb';
+export type AwsDestinationType = 'kinesis' | 'firehose' | 'dynamodb' | 'cloudwatch-logs' | 'cloudwatch-metrics' | 'redis-stream';
 
-/** The `destination` section of a sink config, for the AWS destination types. */
+/** The `destination` section of a sink config, for every type but `file` (the sink's own). */
 export interface AwsDestinationConfig {
   readonly type: AwsDestinationType;
   readonly streamName?: string;
   readonly deliveryStreamName?: string;
   readonly tableName?: string;
+  readonly logGroupName?: string;
+  readonly logStreamName?: string;
+  readonly createLogStream?: boolean;
+  readonly timestampField?: string;
+  readonly namespace?: string;
+  readonly metricName?: string;
+  readonly valueField?: string;
+  readonly dimensions?: readonly string[];
+  readonly unit?: string;
+  readonly stream?: string;
+  readonly maxLength?: number;
+  readonly fields?: 'json' | 'top-level';
+  readonly jsonField?: string;
   readonly region?: string;
   readonly endpoint?: string;
 }
@@ -64,7 +85,9 @@ export interface ConverterOptions {
   readonly newlineDelimited?: boolean;
 }
 
-function required(dest: AwsDestinationConfig, field: 'streamName' | 'deliveryStreamName' | 'tableName'): string {
+type NameField = 'streamName' | 'deliveryStreamName' | 'tableName' | 'logGroupName' | 'logStreamName' | 'namespace' | 'metricName' | 'valueField' | 'stream';
+
+function required(dest: AwsDestinationConfig, field: NameField): string {
   const value = dest[field];
   if (typeof value !== 'string' || value.length === 0) throw new TypeError(`a ${dest.type} destination needs "${field}"`);
   return value;
@@ -79,13 +102,31 @@ export function destinationFromConfig(dest: AwsDestinationConfig, options: Desti
       return createFirehoseDestination({ ...common, deliveryStreamName: required(dest, 'deliveryStreamName') }) as Destination<unknown>;
     case 'dynamodb':
       return createDynamoDbDestination({ ...common, tableName: required(dest, 'tableName'), keyAttributes: options.keyAttributes }) as Destination<unknown>;
+    case 'cloudwatch-logs':
+      return createCloudWatchLogsDestination({ ...common, logGroup: required(dest, 'logGroupName'), logStream: required(dest, 'logStreamName'), createLogStream: dest.createLogStream }) as Destination<unknown>;
+    case 'cloudwatch-metrics':
+      return createCloudWatchMetricsDestination({
+        ...common,
+        namespace: required(dest, 'namespace'),
+        metricName: required(dest, 'metricName'),
+        dimensions: dest.dimensions,
+        unit: dest.unit as StandardUnit | undefined,
+      }) as Destination<unknown>;
+    case 'redis-stream':
+      return createRedisStreamDestination({ stream: required(dest, 'stream'), maxLength: dest.maxLength, url: options.endpoint }) as Destination<unknown>;
     default:
-      throw new TypeError(`unknown AWS destination type "${(dest as { type: string }).type}"; expected kinesis, firehose or dynamodb`);
+      throw new TypeError(`unknown destination type "${(dest as { type: string }).type}"`);
   }
 }
 
-export function converterFromConfig(type: AwsDestinationType, options: ConverterOptions = {}): ElementConverter<unknown> {
+export function converterFromConfig(type: AwsDestinationType, options: ConverterOptions = {}, dest?: AwsDestinationConfig): ElementConverter<unknown> {
   switch (type) {
+    case 'cloudwatch-logs':
+      return cloudWatchLogsConverter({ timestampField: dest?.timestampField });
+    case 'cloudwatch-metrics':
+      return cloudWatchMetricsConverter({ valueField: required(dest ?? { type }, 'valueField'), dimensions: dest?.dimensions });
+    case 'redis-stream':
+      return redisStreamConverter({ fields: dest?.fields, jsonField: dest?.jsonField });
     case 'kinesis':
       return kinesisConverter({ partitionKey: options.partitionKey, explicitHashKey: options.explicitHashKey });
     case 'firehose':
@@ -93,6 +134,6 @@ export function converterFromConfig(type: AwsDestinationType, options: Converter
     case 'dynamodb':
       return dynamoDbConverter({ keyAttributes: options.keyAttributes });
     default:
-      throw new TypeError(`unknown AWS destination type "${type as string}"; expected kinesis, firehose or dynamodb`);
+      throw new TypeError(`unknown destination type "${type as string}"`);
   }
 }

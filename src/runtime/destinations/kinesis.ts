@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { ConversionError, type BatchOutcome, type Destination, type DestinationLimits, type ElementConverter, type EntryFailure } from '../destination.js';
 import { awsClientConfig, type AwsCredentials } from './aws-client.js';
+import { awsEntryFailure, classifyAwsError } from './aws-errors.js';
 import { codePointLength, isPlainObject, readKeyField } from './event-fields.js';
 import { KINESIS_DEFAULTS } from '../../contract/defaults.js';
 import { KINESIS_LIMITS } from '../../contract/limits.js';
@@ -68,20 +69,23 @@ export function createKinesisDestination(options: KinesisDestinationOptions): De
       for (let i = 0; i < batch.length; i++) {
         const result = response.Records?.[i];
         if (!result) {
-          failures.push({ index: i, code: 'InternalFailure', message: `PutRecords returned no result for record ${i}` });
+          failures.push(awsEntryFailure(i, 'InternalFailure', `PutRecords returned no result for record ${i}`));
         } else if (result.ErrorCode) {
-          failures.push({ index: i, code: result.ErrorCode, message: result.ErrorMessage ?? result.ErrorCode });
+          failures.push(awsEntryFailure(i, result.ErrorCode, result.ErrorMessage ?? result.ErrorCode));
         }
       }
       return { failures };
     },
 
-    encodeEntry(entry: KinesisEntry): unknown {
-      const json: Record<string, unknown> = { data: Buffer.from(entry.data.buffer, entry.data.byteOffset, entry.data.byteLength).toString('base64'), partitionKey: entry.partitionKey };
-      if (entry.explicitHashKey !== undefined) json.explicitHashKey = entry.explicitHashKey;
-      if (entry.userRecords !== undefined) json.userRecords = entry.userRecords;
-      return json;
+    classifyError: classifyAwsError,
+    recordCount: (entry) => entry.userRecords ?? 1,
+    describeEntry(entry: KinesisEntry): string {
+      // A plain record is the producer's bytes; an aggregate is binary: its encoded JSON.
+      if (entry.userRecords === undefined || (entry.userRecords === 1 && !isAggregate(entry.data))) return Buffer.from(entry.data.buffer, entry.data.byteOffset, entry.data.byteLength).toString('utf8');
+      return JSON.stringify(encodeKinesisEntry(entry));
     },
+
+    encodeEntry: encodeKinesisEntry,
 
     decodeEntry(json: unknown): KinesisEntry {
       if (!isPlainObject(json) || typeof json.data !== 'string' || typeof json.partitionKey !== 'string') {
@@ -97,6 +101,18 @@ export function createKinesisDestination(options: KinesisDestinationOptions): De
       if (ownsClient) client.destroy();
     },
   };
+}
+
+export function encodeKinesisEntry(entry: KinesisEntry): unknown {
+  const json: Record<string, unknown> = { data: Buffer.from(entry.data.buffer, entry.data.byteOffset, entry.data.byteLength).toString('base64'), partitionKey: entry.partitionKey };
+  if (entry.explicitHashKey !== undefined) json.explicitHashKey = entry.explicitHashKey;
+  if (entry.userRecords !== undefined) json.userRecords = entry.userRecords;
+  return json;
+}
+
+/** KPL aggregates start with the 4-byte magic F3 89 9A C2. */
+function isAggregate(data: Uint8Array): boolean {
+  return data.length >= 4 && data[0] === 0xf3 && data[1] === 0x89 && data[2] === 0x9a && data[3] === 0xc2;
 }
 
 export interface KinesisConverterOptions {

@@ -1,32 +1,35 @@
 /**
  * The shared async-sink engine, after Apache Flink's AsyncSinkWriter and FLIP-242: buffers entries,
  * sends them in batches (by count, bytes and a single buffer timer) with bounded concurrency and an
- * adaptive rate limit, retries failed entries (at the head of the buffer, in write order, after an
- * exponential backoff with jitter), applies backpressure to writers and stops with one clear
- * message on a fatal destination error.
+ * adaptive congestion-control budget, retries failed entries, applies backpressure to writers and
+ * stops with one clear message on a fatal destination error.
  *
- * Improvements over Flink: backoff before retries; sizes count what the service counts (the
- * destination's sizeOf); fatal versus retryable classification (access denied, missing resources,
- * KMS and credential errors stop the sink; network faults are retried); per-request timeouts;
- * dead letters instead of exceptions for oversize entries and exhausted attempts; the buffer stays
- * in write order even when concurrent requests fail in any order.
+ * Failures are classified by the destination (retryable, throttled, fatal, rejected; see
+ * ../destination.ts); the engine acts on the category alone:
+ * - every failed entry waits by its OWN attempt count (exponential backoff with jitter) in a retry
+ *   queue, and goes out at the head of the next batch once due, while new data keeps flowing;
+ * - only throttling shrinks the rate budget (see rate-limiting.ts); random loss does not;
+ * - only a whole request throttled pauses the whole writer, for a bounded, growing time;
+ * - fatal errors stop the sink, rejected entries are dead-lettered at once, and an endpoint that
+ *   cannot be reached at all (DNS, refused) stops the sink within seconds.
  *
- * Memory bound: the buffer holds at most maxBufferedRequests entries from writes plus the entries of
- * requests that failed and were requeued, so at most maxBufferedRequests + (entries in flight, at most
- * maxInFlightRequests × maxBatchSize); writes stay blocked until the buffer is below
- * maxBufferedRequests again. Writes that are not awaited queue up beyond that (their promises are
- * pending): await write() to get backpressure.
+ * Memory bound: the buffer holds at most maxBufferedRequests entries from writes plus the entries
+ * waiting for a retry (at most the entries in flight, maxInFlightRequests × maxBatchSize, at any
+ * one time); writes stay blocked while buffer + retries hold maxBufferedRequests entries or more.
+ * Writes that are not awaited queue up beyond that (their promises are pending): await write() to
+ * get backpressure.
  */
 import type { BufferingHints } from '../../contract/buffering.js';
 import type { RetryPolicy } from '../../contract/retry.js';
-import type { BatchOutcome, Destination } from '../destination.js';
-import { Backoff, type JitterMode } from './backoff.js';
+import { failureKind, type BatchOutcome, type Destination, type FailureClass } from '../destination.js';
+import { backoffCeiling, type JitterMode } from './backoff.js';
 import { systemClock, type Clock } from './clock.js';
 import { resolveHints, resolveRetry } from './config.js';
-import { classifyEntryCode, classifyError, FatalSinkError, SinkConfigError } from './errors.js';
+import { classifyError, FatalSinkError, SinkConfigError } from './errors.js';
 import { SinkMetrics, summarize, type SinkStats } from './metrics.js';
 import { createRateLimitingStrategy, DEFAULT_RATE_LIMITING, type RateLimitingSettings, type RateLimitingStrategy } from './rate-limiting.js';
 import { RequestBuffer } from './request-buffer.js';
+import { RetryQueue, type RetryItem } from './retry-queue.js';
 
 export { FatalSinkError, SinkConfigError } from './errors.js';
 export type { Clock } from './clock.js';
@@ -39,7 +42,7 @@ export interface AsyncSinkWriterOptions<E> {
   hints?: Partial<BufferingHints>;
   /** Default: { strategy: 'aimd', increaseRate: 10, decreaseFactor: 0.5 } (with slow start). */
   rateLimiting?: RateLimitingSettings | RateLimitingStrategy;
-  /** Defaults: maxAttempts 0 (forever), initialBackoffMs 50, maxBackoffMs 5000, requestTimeoutMs 30000. */
+  /** Merged over DEFAULT_RETRY (engine/config.ts). */
   retry?: Partial<RetryPolicy>;
   /** Injectable time and timers (FakeClock in tests). */
   clock?: Clock;
@@ -47,13 +50,17 @@ export interface AsyncSinkWriterOptions<E> {
   random?: () => number;
   /** Jitter of the retry backoff (default full jitter). */
   jitter?: JitterMode;
-  /** Oversize entries and entries whose attempts are exhausted. */
+  /** Oversize entries, rejected entries and entries whose attempts are exhausted. */
   onDeadLetter?: (entry: E, reason: string) => void;
   /**
-   * Consecutive whole-request ECONNREFUSED failures (no response in between) after which the sink
-   * stops: a refused connection is usually a wrong endpoint, but also a restarting server, so it is
-   * retried a few times first. Default 10.
+   * An endpoint that cannot be reached at all (DNS failure, connection refused: the destination
+   * marks such errors `unreachable`) stops the sink once this many requests in a row failed so, with
+   * no answer in between, over at least `unreachableTimeoutMs`. A restarting server gets that long
+   * to come back. Defaults: 3 and 2000 ms.
    */
+  maxUnreachable?: number;
+  unreachableTimeoutMs?: number;
+  /** @deprecated Old name of maxUnreachable. */
   maxConnectionRefused?: number;
 }
 
@@ -64,10 +71,13 @@ export interface WriterSnapshot {
 }
 
 interface InFlightRequest<E> {
+  readonly id: number;
   readonly entries: E[];
   readonly sizes: number[];
   readonly attempts: number[];
   readonly seqs: number[];
+  /** Lowest of seqs (retried entries go first, so seqs are not sorted). */
+  readonly minSeq: number;
   readonly startedAt: number;
   readonly controller: AbortController;
   timer: unknown;
@@ -88,13 +98,6 @@ interface FlushWaiter {
   readonly reject: (err: Error) => void;
 }
 
-interface Requeued<E> {
-  entry: E;
-  size: number;
-  attempts: number;
-  seq: number;
-}
-
 const RESOLVED: Promise<void> = Promise.resolve();
 
 function isStrategy(x: RateLimitingSettings | RateLimitingStrategy): x is RateLimitingStrategy {
@@ -109,25 +112,35 @@ export class AsyncSinkWriter<E> {
 
   private readonly destination: Destination<E>;
   private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly jitter: JitterMode;
   private readonly onDeadLetter: ((entry: E, reason: string) => void) | undefined;
-  private readonly backoff: Backoff;
-  private readonly maxConnectionRefused: number;
+  private readonly maxUnreachable: number;
+  private readonly unreachableTimeoutMs: number;
 
+  /** New entries, in write order. */
   private readonly buffer = new RequestBuffer<E>();
+  /** Failed entries waiting for their backoff. */
+  private readonly retries = new RetryQueue<E>();
   /** Insertion order = send order. */
   private readonly inFlight = new Set<InFlightRequest<E>>();
   private waiting: PendingWrite<E>[] = [];
   private waitingHead = 0;
   private flushWaiters: FlushWaiter[] = [];
 
-  /** Write sequence numbers: the buffer is always sorted by them (write order). */
+  /** Write sequence numbers (write order; flush targets). */
   private nextSeq = 0;
-  /** Entries with seq below this go out in partial batches (timer fired, flush, retry). */
+  private nextRequestId = 0;
+  /** Buffered entries with seq below this go out in partial batches (timer fired, flush). */
   private forceSeq = -Infinity;
   private bufferTimer: unknown = undefined;
-  private backoffTimer: unknown = undefined;
-  private backoffUntil = 0;
-  private refusedStreak = 0;
+  private wakeTimer: unknown = undefined;
+  private wakeAt = Infinity;
+  /** Whole-writer pause after a whole request was throttled (clock time; 0 = none). */
+  private pausedUntil = 0;
+  private throttledRequestStreak = 0;
+  private unreachableStreak = 0;
+  private unreachableSince = 0;
   private fatal: FatalSinkError | undefined;
   private closing: Promise<void> | undefined;
   private pumping = false;
@@ -141,17 +154,17 @@ export class AsyncSinkWriter<E> {
     const rl = options.rateLimiting ?? DEFAULT_RATE_LIMITING;
     this.rateLimiter = isStrategy(rl) ? rl : createRateLimitingStrategy(rl, this.hints);
     this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    this.jitter = options.jitter ?? 'full';
     this.onDeadLetter = options.onDeadLetter;
-    this.maxConnectionRefused = options.maxConnectionRefused ?? 10;
-    if (!Number.isInteger(this.maxConnectionRefused) || this.maxConnectionRefused < 1) {
-      throw new SinkConfigError(`maxConnectionRefused = ${options.maxConnectionRefused} must be a positive integer; set it to e.g. 10.`);
+    this.maxUnreachable = options.maxUnreachable ?? options.maxConnectionRefused ?? 3;
+    this.unreachableTimeoutMs = options.unreachableTimeoutMs ?? 2000;
+    if (!Number.isInteger(this.maxUnreachable) || this.maxUnreachable < 1) {
+      throw new SinkConfigError(`maxUnreachable = ${this.maxUnreachable} must be a positive integer; set it to e.g. 3.`);
     }
-    this.backoff = new Backoff({
-      initialMs: this.retry.initialBackoffMs,
-      maxMs: this.retry.maxBackoffMs,
-      jitter: options.jitter ?? 'full',
-      random: options.random ?? Math.random,
-    });
+    if (!(this.unreachableTimeoutMs >= 0)) {
+      throw new SinkConfigError(`unreachableTimeoutMs = ${this.unreachableTimeoutMs} must be 0 or more milliseconds; set it to e.g. 2000.`);
+    }
   }
 
   // ---- public API ------------------------------------------------------------------------------
@@ -177,7 +190,7 @@ export class AsyncSinkWriter<E> {
       return RESOLVED;
     }
     const seq = this.nextSeq++;
-    if (this.waitingHead < this.waiting.length || this.buffer.length >= this.hints.maxBufferedRequests) {
+    if (this.waitingHead < this.waiting.length || this.occupancy() >= this.hints.maxBufferedRequests) {
       return new Promise<void>((resolve, reject) => {
         this.waiting.push({ entry, size, seq, resolve, reject });
       });
@@ -219,15 +232,34 @@ export class AsyncSinkWriter<E> {
   }
 
   /**
-   * Every unacknowledged entry: in flight (send order) then buffered (write order). Entries whose
-   * write() is still pending are not included (their writer has not been released). At-least-once:
-   * entries in flight may be delivered again after restore.
+   * Stops sending at once: in-flight requests are aborted (their entries stay unacknowledged),
+   * pending writes, flushes and closes reject with `reason`. For a bounded drain: after it, the
+   * snapshot holds everything not acknowledged. Then close the destination with close().
+   */
+  abort(reason: string): void {
+    this.stop(new FatalSinkError(this.destination.description, 'Aborted', reason, 'run the sink again to deliver the rest'));
+  }
+
+  /**
+   * Every unacknowledged entry: in flight (send order), waiting for a retry, then buffered (write
+   * order). Entries whose write() is still pending are not included (their writer has not been
+   * released). At-least-once: entries in flight may be delivered again after restore.
    */
   snapshot(): WriterSnapshot {
     const entries: unknown[] = [];
-    for (const req of this.inFlight) for (const e of req.entries) entries.push(this.destination.encodeEntry(e));
-    for (const e of this.buffer.toArray()) entries.push(this.destination.encodeEntry(e));
+    const encode = (e: E): void => void entries.push(this.destination.encodeEntry(e));
+    for (const req of this.inFlight) req.entries.forEach(encode);
+    this.retries.toArray().forEach(encode);
+    this.buffer.toArray().forEach(encode);
     return { version: 1, entries };
+  }
+
+  /** Unacknowledged entries (in flight, waiting for a retry, buffered), without encoding them. */
+  unacknowledgedEntries(): E[] {
+    const out: E[] = [];
+    for (const req of this.inFlight) out.push(...req.entries);
+    out.push(...this.retries.toArray(), ...this.buffer.toArray());
+    return out;
   }
 
   /** Re-queues a snapshot's entries at the head of the buffer, ahead of every new write. */
@@ -250,26 +282,27 @@ export class AsyncSinkWriter<E> {
     // Sequence numbers below every unacknowledged entry keep the buffer in order.
     const base = Math.min(this.minUnacked(), this.nextSeq) - decoded.length;
     for (let i = decoded.length - 1; i >= 0; i--) this.buffer.unshift(decoded[i]!.entry, decoded[i]!.size, 0, base + i);
+    if (base + decoded.length > this.forceSeq) this.forceSeq = base + decoded.length;
     this.pump();
   }
 
   /** JSON-ready summary of the metrics. */
   stats(): SinkStats {
     const budget = this.rateLimiter.currentBudget();
-    return summarize(this.metrics, this.buffer.length + (this.waiting.length - this.waitingHead), {
+    return summarize(this.metrics, this.buffer.length + this.retries.length + (this.waiting.length - this.waitingHead), {
       strategy: this.rateLimiter.name,
       budget: Number.isFinite(budget) ? budget : null,
     });
   }
 
-  /** Entries in the buffer (not in flight). */
+  /** Entries in the buffer and waiting for a retry (not in flight). */
   get bufferedEntries(): number {
-    return this.buffer.length;
+    return this.buffer.length + this.retries.length;
   }
 
-  /** Bytes in the buffer. */
+  /** Bytes in the buffer and waiting for a retry. */
   get bufferedBytes(): number {
-    return this.buffer.bytes;
+    return this.buffer.bytes + this.retries.bytes;
   }
 
   /** The error that stopped the sink, if any. */
@@ -279,11 +312,15 @@ export class AsyncSinkWriter<E> {
 
   // ---- sending ---------------------------------------------------------------------------------
 
+  private occupancy(): number {
+    return this.buffer.length + this.retries.length;
+  }
+
   private batchLimit(): number {
     return Math.min(this.hints.maxBatchSize, this.rateLimiter.maxBatchSize());
   }
 
-  /** Sends what may be sent, admits blocked writes, re-arms the timer, resolves flushes. */
+  /** Sends what may be sent, admits blocked writes, re-arms the timers, resolves flushes. */
   private pump(): void {
     if (this.pumping) {
       this.pumpAgain = true;
@@ -307,49 +344,53 @@ export class AsyncSinkWriter<E> {
 
   private sendReady(): void {
     const buffer = this.buffer;
+    const retries = this.retries;
     const maxBatchBytes = this.hints.maxBatchBytes;
-    while (!this.fatal && buffer.length > 0) {
-      const limit = this.batchLimit();
-      if (buffer.length < limit && buffer.bytes < maxBatchBytes && !(buffer.headSeq() < this.forceSeq)) return;
-      if (this.backoffUntil > 0) {
-        const wait = this.backoffUntil - this.clock.now();
-        if (wait > 0) {
-          this.armBackoffTimer(wait);
-          return;
-        }
-        this.backoffUntil = 0;
+    while (!this.fatal && (buffer.length > 0 || retries.length > 0)) {
+      const now = this.clock.now();
+      if (this.pausedUntil > now) {
+        this.armWake(this.pausedUntil);
+        return;
       }
-      // The batch takes entries from the head and stops before exceeding the byte limit.
-      const max = Math.min(limit, buffer.length);
-      let n = 0;
-      let bytes = 0;
-      while (n < max) {
-        const size = buffer.sizeAt(n);
+      const limit = this.batchLimit();
+      // Due retries first, then new data.
+      const due = retries.length > 0 ? retries.peekDue(now, limit, maxBatchBytes) : { n: 0, bytes: 0 };
+      // Entries not due yet need a wake-up; due ones left behind go out when a request completes.
+      if (retries.length > due.n) this.armWake(retries.nextDueAfter(now));
+      const forced = due.n > 0 || (buffer.length > 0 && buffer.headSeq() < this.forceSeq);
+      if (!forced && buffer.length < limit && buffer.bytes < maxBatchBytes) return;
+      let n = due.n;
+      let bytes = due.bytes;
+      let fromBuffer = 0;
+      while (n < limit && fromBuffer < buffer.length) {
+        const size = buffer.sizeAt(fromBuffer);
         if (bytes + size > maxBatchBytes) break;
         bytes += size;
         n++;
+        fromBuffer++;
       }
-      if (n === 0) n = 1; // unreachable: every entry is ≤ maxRecordBytes ≤ maxBatchBytes
-      if (this.rateLimiter.shouldBlock({ batchSize: n })) return;
-      this.send(n);
+      if (n === 0) return; // only retries that are not due yet
+      if (this.rateLimiter.shouldBlock({ batchSize: n, id: this.nextRequestId })) return;
+      this.send(due.n, fromBuffer);
     }
   }
 
-  private send(n: number): void {
+  private send(fromRetries: number, fromBuffer: number): void {
     const buffer = this.buffer;
-    const entries: E[] = new Array(n);
-    const sizes: number[] = new Array(n);
-    const attempts: number[] = new Array(n);
-    const seqs: number[] = new Array(n);
-    let retried = 0;
-    for (let i = 0; i < n; i++) {
-      sizes[i] = buffer.headSize();
-      seqs[i] = buffer.headSeq();
-      const a = buffer.headAttempts();
-      if (a > 0) retried++;
-      attempts[i] = a + 1;
-      entries[i] = buffer.shift();
+    const n = fromRetries + fromBuffer;
+    const entries: E[] = [];
+    const sizes: number[] = [];
+    const attempts: number[] = [];
+    const seqs: number[] = [];
+    if (fromRetries > 0) this.retries.take(fromRetries, entries, sizes, attempts, seqs);
+    for (let i = 0; i < fromBuffer; i++) {
+      sizes.push(buffer.headSize());
+      seqs.push(buffer.headSeq());
+      attempts.push(buffer.headAttempts());
+      entries.push(buffer.shift());
     }
+    let retried = 0;
+    for (let i = 0; i < n; i++) if (attempts[i]!++ > 0) retried++;
     const m = this.metrics;
     m.requests++;
     m.retries += retried;
@@ -357,13 +398,18 @@ export class AsyncSinkWriter<E> {
     m.inFlightEntries += n;
     if (m.inFlightRequests > m.maxInFlight) m.maxInFlight = m.inFlightRequests;
     m.batchSize.record(n);
-    this.rateLimiter.registerInFlightRequest({ batchSize: n });
+    const id = this.nextRequestId++;
+    this.rateLimiter.registerInFlightRequest({ batchSize: n, id });
 
+    let minSeq = Infinity;
+    for (const q of seqs) if (q < minSeq) minSeq = q;
     const req: InFlightRequest<E> = {
+      id,
       entries,
       sizes,
       attempts,
       seqs,
+      minSeq,
       startedAt: this.clock.now(),
       controller: new AbortController(),
       timer: undefined,
@@ -383,7 +429,7 @@ export class AsyncSinkWriter<E> {
     );
   }
 
-  /** Marks a request complete; false when it already was (a late answer after a timeout). */
+  /** Marks a request complete; false when it already was (a late answer after a timeout or abort). */
   private settle(req: InFlightRequest<E>): boolean {
     if (req.settled) return false;
     req.settled = true;
@@ -398,23 +444,25 @@ export class AsyncSinkWriter<E> {
 
   private onOutcome(req: InFlightRequest<E>, outcome: BatchOutcome | undefined): void {
     if (!this.settle(req)) return;
-    this.refusedStreak = 0;
+    // An answer: the endpoint is reachable, and the request itself was not throttled.
+    this.unreachableStreak = 0;
+    this.throttledRequestStreak = 0;
     const n = req.entries.length;
     const m = this.metrics;
     const failures = outcome?.failures ?? [];
+    const latencyMs = this.clock.now() - req.startedAt;
     if (failures.length === 0) {
       m.recordsOut += n;
       for (let i = 0; i < n; i++) m.bytesOut += req.sizes[i]!;
-      this.rateLimiter.registerCompletedRequest({ batchSize: n, failedEntries: 0, throttled: false, latencyMs: this.clock.now() - req.startedAt });
-      this.backoff.reset();
+      this.rateLimiter.registerCompletedRequest({ batchSize: n, failedEntries: 0, throttledEntries: 0, throttled: false, latencyMs, id: req.id });
       this.pump();
       return;
     }
     // Index → failure; out-of-range or duplicate indices from a destination are ignored.
-    const failedAt = new Map<number, { code: string; message: string; rejected?: boolean }>();
+    const failedAt = new Map<number, (typeof failures)[number]>();
     for (const f of failures) if (Number.isInteger(f.index) && f.index >= 0 && f.index < n) failedAt.set(f.index, f);
     let throttled = 0;
-    let fatalCode: { code: string; message: string } | undefined;
+    let fatalFailure: (typeof failures)[number] | undefined;
     const retry: number[] = [];
     for (let i = 0; i < n; i++) {
       const f = failedAt.get(i);
@@ -423,58 +471,79 @@ export class AsyncSinkWriter<E> {
         m.bytesOut += req.sizes[i]!;
         continue;
       }
-      if (f.rejected) {
+      const kind = failureKind(f);
+      if (kind === 'rejected') {
         // Not congestion and not the sink's fault: one bad entry must never block or stop the sink.
         this.deadLetter(req.entries[i]!, `rejected by ${this.destination.description}: ${f.code}: ${f.message}`);
         continue;
       }
-      const cls = classifyEntryCode(f.code);
-      if (cls.throttled) throttled++;
-      if (cls.kind === 'fatal' && !fatalCode) fatalCode = f;
+      if (kind === 'throttled') throttled++;
+      if (kind === 'fatal' && !fatalFailure) fatalFailure = f;
       retry.push(i);
     }
     m.throttled += throttled;
-    this.rateLimiter.registerCompletedRequest({
-      batchSize: n,
-      failedEntries: retry.length,
-      throttled: throttled > 0,
-      latencyMs: this.clock.now() - req.startedAt,
-    });
-    if (fatalCode) {
+    this.rateLimiter.registerCompletedRequest({ batchSize: n, failedEntries: retry.length, throttledEntries: throttled, throttled: throttled > 0, latencyMs, id: req.id });
+    if (fatalFailure) {
       // Keep the entries (snapshot/checkpoint) but stop.
       this.requeue(req, retry, '', false);
-      this.stop(new FatalSinkError(this.destination.description, fatalCode.code, fatalCode.message));
+      this.stop(new FatalSinkError(this.destination.description, fatalFailure.code, fatalFailure.message, fatalFailure.fix));
       return;
     }
     if (retry.length > 0) {
       const first = failedAt.get(retry[0]!)!;
       this.requeue(req, retry, `${first.code}: ${first.message}`, true);
-      this.scheduleBackoff();
-    } else {
-      this.backoff.reset();
     }
     this.pump();
   }
 
+  private classify(err: unknown): FailureClass {
+    try {
+      return this.destination.classifyError ? this.destination.classifyError(err) : classifyError(err);
+    } catch (e) {
+      return { kind: 'fatal', code: 'ClassificationFailed', message: `classifying ${String(err)} failed: ${String(e)}` };
+    }
+  }
+
   private onRejected(req: InFlightRequest<E>, err: unknown): void {
     if (!this.settle(req)) return;
-    const cls = classifyError(err);
+    const cls = this.classify(err);
     const n = req.entries.length;
     const m = this.metrics;
     m.failedRequests++;
-    if (cls.throttled) m.throttled += n;
-    this.rateLimiter.registerCompletedRequest({ batchSize: n, failedEntries: n, throttled: cls.throttled, latencyMs: this.clock.now() - req.startedAt });
+    const throttled = cls.kind === 'throttled';
+    if (throttled) m.throttled += n;
+    this.rateLimiter.registerCompletedRequest({ batchSize: n, failedEntries: n, throttledEntries: throttled ? n : 0, throttled, latencyMs: this.clock.now() - req.startedAt, id: req.id });
     const all = Array.from({ length: n }, (_, i) => i);
-    if (cls.code === 'ECONNREFUSED') this.refusedStreak++;
-    else this.refusedStreak = 0;
-    if (cls.kind === 'fatal' || this.refusedStreak >= this.maxConnectionRefused) {
+    const now = this.clock.now();
+    if (cls.unreachable) {
+      if (this.unreachableStreak++ === 0) this.unreachableSince = now;
+    } else {
+      this.unreachableStreak = 0;
+    }
+    if (cls.kind === 'fatal') {
       this.requeue(req, all, '', false);
-      const detail = cls.kind === 'fatal' ? cls.message : `${this.refusedStreak} consecutive requests were refused: ${cls.message}`;
-      this.stop(new FatalSinkError(this.destination.description, cls.code, detail));
+      this.stop(new FatalSinkError(this.destination.description, cls.code, cls.message, cls.fix));
       return;
     }
-    this.requeue(req, all, `${cls.code}: ${cls.message}`, true);
-    this.scheduleBackoff();
+    if (cls.unreachable && this.unreachableStreak >= this.maxUnreachable && now - this.unreachableSince >= this.unreachableTimeoutMs) {
+      this.requeue(req, all, '', false);
+      const seconds = ((now - this.unreachableSince) / 1000).toFixed(1);
+      this.stop(new FatalSinkError(this.destination.description, cls.code, `unreachable for ${seconds} s, ${this.unreachableStreak} requests in a row: ${cls.message}`, cls.fix));
+      return;
+    }
+    if (cls.kind === 'rejected') {
+      for (const e of req.entries) this.deadLetter(e, `rejected by ${this.destination.description}: ${cls.code}: ${cls.message}`);
+      this.pump();
+      return;
+    }
+    if (throttled) {
+      // The whole request was refused for load: pause every send, for a bounded, growing time.
+      this.throttledRequestStreak++;
+      const pause = this.delayFor(this.throttledRequestStreak);
+      if (now + pause > this.pausedUntil) this.pausedUntil = now + pause;
+    }
+    // An unreachable endpoint is not the records' fault: they are not dead-lettered for it.
+    this.requeue(req, all, `${cls.code}: ${cls.message}`, !cls.unreachable, cls.unreachable);
     this.pump();
   }
 
@@ -485,52 +554,48 @@ export class AsyncSinkWriter<E> {
     this.onRejected(req, error);
   }
 
+  /** Backoff before attempt n+1 after n failed attempts: exponential ceiling, jittered. */
+  private delayFor(attempt: number, jitter: JitterMode = this.jitter): number {
+    const { initialBackoffMs: initial, maxBackoffMs: max } = this.retry;
+    const ceiling = backoffCeiling(attempt, initial, max);
+    switch (jitter) {
+      case 'none':
+        return ceiling;
+      case 'equal':
+        return Math.round(ceiling / 2 + this.random() * (ceiling / 2));
+      case 'decorrelated':
+        return Math.round(Math.min(max, initial + this.random() * (Math.min(max, ceiling * 1.5) - initial)));
+      default:
+        return Math.round(this.random() * ceiling);
+    }
+  }
+
   /**
-   * Puts failed entries of a request back at the head of the buffer, merged by write order with
-   * entries requeued by other requests (concurrent requests fail in any order), and forces them
-   * out in the next request. With `deadLetterExhausted`, entries out of attempts go to the dead letters.
+   * Puts failed entries of a request into the retry queue, each due after the backoff of its own
+   * attempt count (entries sharing an attempt count share one jittered delay). With
+   * `deadLetterExhausted`, entries out of attempts go to the dead letters; on a stop (fatal) the
+   * entries are queued as they are, for the snapshot.
    */
-  private requeue(req: InFlightRequest<E>, indices: readonly number[], reason: string, deadLetterExhausted: boolean): void {
+  private requeue(req: InFlightRequest<E>, indices: readonly number[], reason: string, deadLetterExhausted: boolean, unreachable = false): void {
     const max = this.retry.maxAttempts;
-    const back: Requeued<E>[] = [];
+    const byAttempts = new Map<number, RetryItem<E>[]>();
     for (const i of indices) {
       const attempts = req.attempts[i]!;
       if (deadLetterExhausted && !this.fatal && max > 0 && attempts >= max) {
         this.deadLetter(req.entries[i]!, `not delivered after ${attempts} attempt${attempts === 1 ? '' : 's'}; last error ${reason}`);
         continue;
       }
-      back.push({ entry: req.entries[i]!, size: req.sizes[i]!, attempts, seq: req.seqs[i]! });
+      let list = byAttempts.get(attempts);
+      if (!list) byAttempts.set(attempts, (list = []));
+      list.push({ entry: req.entries[i]!, size: req.sizes[i]!, attempts, seq: req.seqs[i]! });
     }
-    if (back.length === 0) return;
-    const buffer = this.buffer;
-    const lastSeq = back[back.length - 1]!.seq;
-    // Older entries already at the head (requeued by another request) keep their place in the merge.
-    const older: Requeued<E>[] = [];
-    while (buffer.length > 0 && buffer.headSeq() < lastSeq) {
-      const size = buffer.headSize();
-      const attempts = buffer.headAttempts();
-      const seq = buffer.headSeq();
-      older.push({ entry: buffer.shift(), size, attempts, seq });
+    const now = this.clock.now();
+    // An unreachable endpoint answers at once: at least half the ceiling (equal jitter) keeps the
+    // retries spaced, so that unreachableTimeoutMs passes in a few attempts and not thousands.
+    for (const [attempts, items] of byAttempts) {
+      const delay = this.fatal ? 0 : this.delayFor(attempts, unreachable ? 'equal' : this.jitter);
+      this.retries.add(now + delay, items);
     }
-    const merged: Requeued<E>[] = [];
-    let a = 0;
-    let b = 0;
-    while (a < older.length || b < back.length) {
-      if (b >= back.length || (a < older.length && older[a]!.seq < back[b]!.seq)) merged.push(older[a++]!);
-      else merged.push(back[b++]!);
-    }
-    for (let i = merged.length - 1; i >= 0; i--) {
-      const r = merged[i]!;
-      buffer.unshift(r.entry, r.size, r.attempts, r.seq);
-    }
-    if (lastSeq + 1 > this.forceSeq) this.forceSeq = lastSeq + 1;
-  }
-
-  private scheduleBackoff(): void {
-    const delay = this.backoff.next();
-    if (delay <= 0) return;
-    const until = this.clock.now() + delay;
-    if (until > this.backoffUntil) this.backoffUntil = until;
   }
 
   // ---- writers, flushes, timers ---------------------------------------------------------------
@@ -539,7 +604,7 @@ export class AsyncSinkWriter<E> {
   private admitWaiting(): boolean {
     let moved = false;
     const max = this.hints.maxBufferedRequests;
-    while (this.waitingHead < this.waiting.length && this.buffer.length < max) {
+    while (this.waitingHead < this.waiting.length && this.occupancy() < max) {
       const w = this.waiting[this.waitingHead]!;
       this.waiting[this.waitingHead++] = undefined as unknown as PendingWrite<E>;
       this.buffer.push(w.entry, w.size, 0, w.seq);
@@ -555,9 +620,9 @@ export class AsyncSinkWriter<E> {
 
   /** Lowest sequence number not yet acknowledged (Infinity when everything is). */
   private minUnacked(): number {
-    let min = Infinity;
-    if (this.buffer.length > 0) min = this.buffer.headSeq();
-    for (const req of this.inFlight) if (req.seqs[0]! < min) min = req.seqs[0]!;
+    let min = this.retries.minSeq();
+    if (this.buffer.length > 0 && this.buffer.headSeq() < min) min = this.buffer.headSeq();
+    for (const req of this.inFlight) if (req.minSeq < min) min = req.minSeq;
     if (this.waitingHead < this.waiting.length) min = Math.min(min, this.waiting[this.waitingHead]!.seq);
     return min;
   }
@@ -581,19 +646,24 @@ export class AsyncSinkWriter<E> {
     }, this.hints.maxTimeInBufferMs);
   }
 
-  private armBackoffTimer(wait: number): void {
-    if (this.backoffTimer !== undefined) return;
-    this.backoffTimer = this.clock.setTimeout(() => {
-      this.backoffTimer = undefined;
+  /** One timer for the earliest of: the end of a pause, the next retry due. */
+  private armWake(at: number): void {
+    if (!Number.isFinite(at) || (this.wakeTimer !== undefined && this.wakeAt <= at)) return;
+    if (this.wakeTimer !== undefined) this.clock.clearTimeout(this.wakeTimer);
+    this.wakeAt = at;
+    this.wakeTimer = this.clock.setTimeout(() => {
+      this.wakeTimer = undefined;
+      this.wakeAt = Infinity;
       this.pump();
-    }, wait);
+    }, Math.max(0, at - this.clock.now()));
   }
 
   private clearTimers(): void {
     if (this.bufferTimer !== undefined) this.clock.clearTimeout(this.bufferTimer);
-    if (this.backoffTimer !== undefined) this.clock.clearTimeout(this.backoffTimer);
+    if (this.wakeTimer !== undefined) this.clock.clearTimeout(this.wakeTimer);
     this.bufferTimer = undefined;
-    this.backoffTimer = undefined;
+    this.wakeTimer = undefined;
+    this.wakeAt = Infinity;
   }
 
   private deadLetter(entry: E, reason: string): void {
@@ -602,7 +672,7 @@ export class AsyncSinkWriter<E> {
     try {
       this.onDeadLetter(entry, reason);
     } catch (err) {
-      this.stop(new FatalSinkError(this.destination.description, 'DeadLetterFailed', err instanceof Error ? err.message : String(err)));
+      this.stop(new FatalSinkError(this.destination.description, 'DeadLetterFailed', err instanceof Error ? err.message : String(err), 'check that the dead-letter store can be written (path, permissions, free space)'));
     }
   }
 

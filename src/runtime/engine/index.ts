@@ -8,7 +8,8 @@ export {
 } from './async-sink-writer.js';
 export { systemClock, FakeClock, settle, type Clock } from './clock.js';
 export { Backoff, backoffCeiling, seededRandom, type BackoffOptions, type JitterMode } from './backoff.js';
-export { classifyError, classifyEntryCode, type ErrorClass, type ErrorKind } from './errors.js';
+export { classifyError, classifyNetworkError, networkCode } from './errors.js';
+export { RetryQueue } from './retry-queue.js';
 export {
   AimdScaling,
   CongestionControlStrategy,

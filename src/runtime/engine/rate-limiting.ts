@@ -1,15 +1,25 @@
 /**
- * Rate limiting after FLIP-242: a strategy decides whether the next request may start and how
- * large it may be, and learns from each completed request. Congestion control bounds in-flight
- * requests (maxInFlightRequests) and in-flight messages (an adaptive budget, AIMD-scaled); the
- * budget also caps the batch size, so a throttled destination gets smaller and fewer requests.
+ * Rate limiting after FLIP-242: a strategy decides whether the next request may start and learns
+ * from each completed request. Congestion control bounds requests in flight (maxInFlightRequests)
+ * and records in flight (an adaptive budget).
  *
- * Beyond Flink: an optional slow-start phase (as in TCP). Flink starts at one batch in flight and
- * adds +10 messages per success, so reaching maxBatchSize × maxInFlightRequests takes thousands of
- * requests; in slow start every success adds the acknowledged batch (at least increaseRate), which
- * doubles the budget per round trip, from an initial window of up to SLOW_START_INITIAL_BATCHES
- * batches (TCP's initial window, RFC 3390, likewise starts above one segment). The first failure
- * ends slow start for good (the budget is scaled down as usual) and additive increase takes over.
+ * What differs from Flink, and why:
+ * - Loss is not congestion. Only throttling (the destination classifies it: per-record throttles,
+ *   HTTP 429/503, whole-request throttles) shrinks the budget. Flink shrinks it on any failed
+ *   entry, so a destination that randomly fails 5% of its records for internal reasons (which real
+ *   streaming services do) drives the budget, and the batch size with it, to the floor.
+ * - At most once per round trip, in proportion: a congestion event is one cut, as in TCP NewReno.
+ *   Throttled answers to requests sent before the last cut belong to the event already answered
+ *   and are ignored. The cut is the throttled share of the request (if 10% were throttled, we sent
+ *   ~10% too much), at most `decreaseFactor` (a whole throttled request halves the budget with 0.5).
+ * - Batches stay full: the budget caps records in flight, not the batch size, unless the budget
+ *   itself is below one batch (only sustained throttling gets it there).
+ * - Fast recovery: after a cut, successes grow the budget by each acknowledged batch (doubling per
+ *   round trip, as in slow start) until it is half-way back to where it was before the cut; then
+ *   additive increase (+increaseRate per successful request) probes further. A transient burst of
+ *   throttling is recovered from in a few round trips.
+ * - Slow start, as in TCP: from up to SLOW_START_INITIAL_BATCHES batches, each success adds the
+ *   acknowledged batch (at least increaseRate) until the first throttle.
  */
 import type { BufferingHints } from '../../contract/buffering.js';
 import { DEFAULT_RATE_LIMITING } from '../../contract/defaults.js';
@@ -18,15 +28,21 @@ import { SinkConfigError } from './errors.js';
 
 export interface RequestInfo {
   readonly batchSize: number;
+  /** The writer's request number (increasing in send order): lets a strategy tell round trips apart. */
+  readonly id?: number;
 }
 
 export interface ResultInfo {
   readonly batchSize: number;
   /** Entries of the request that were not accepted (all of them when the request failed). */
   readonly failedEntries: number;
-  /** Whether the failure was the destination pushing back. */
+  /** Entries the destination throttled (all of them for a throttled request). Absent: `throttled ? failedEntries : 0`. */
+  readonly throttledEntries?: number;
+  /** Whether the destination pushed back (some entries or the whole request throttled). */
   readonly throttled: boolean;
   readonly latencyMs: number;
+  /** The request's id as given to registerInFlightRequest. */
+  readonly id?: number;
 }
 
 export interface RateLimitingStrategy {
@@ -44,10 +60,11 @@ export interface RateLimitingStrategy {
 /** How the message budget reacts to outcomes (FLIP-242's ScalingStrategy). */
 export interface ScalingStrategy {
   scaleUp(current: number): number;
-  scaleDown(current: number): number;
+  /** `throttledShare` in (0, 1]: the share of the request that was throttled (1 when absent). */
+  scaleDown(current: number, throttledShare?: number): number;
 }
 
-/** Additive increase, multiplicative decrease, between 1 and `rateThreshold`. */
+/** Additive increase, multiplicative decrease (proportional to the throttled share), between 1 and `rateThreshold`. */
 export class AimdScaling implements ScalingStrategy {
   constructor(
     readonly increaseRate: number,
@@ -65,8 +82,9 @@ export class AimdScaling implements ScalingStrategy {
     return Math.min(current + this.increaseRate, this.rateThreshold);
   }
 
-  scaleDown(current: number): number {
-    return Math.max(1, Math.round(current * this.decreaseFactor));
+  scaleDown(current: number, throttledShare = 1): number {
+    const share = Math.min(1, Math.max(0, throttledShare));
+    return Math.max(1, Math.round(current * Math.max(this.decreaseFactor, 1 - share)));
   }
 }
 
@@ -77,10 +95,13 @@ export interface CongestionControlOptions {
   readonly scaling: ScalingStrategy;
   readonly name?: string;
   /**
-   * Slow start: until the first request with a failure, a success grows the budget by the
-   * acknowledged batch size (at least `minIncrease`) up to `ceiling`, instead of scaling.scaleUp.
+   * Slow start: until the first throttle, a success grows the budget by the acknowledged batch
+   * size (at least `minIncrease`) up to `ceiling`, instead of scaling.scaleUp. The same growth is
+   * used for fast recovery after a cut.
    */
   readonly slowStart?: { readonly ceiling: number; readonly minIncrease: number };
+  /** Whether to begin in slow start (default true when `slowStart` is given); false = Flink's start, fast recovery only. */
+  readonly startInSlowStart?: boolean;
 }
 
 export class CongestionControlStrategy implements RateLimitingStrategy {
@@ -89,43 +110,62 @@ export class CongestionControlStrategy implements RateLimitingStrategy {
   private inFlightMessages = 0;
   private budget: number;
   private slowStarting: boolean;
+  /** Highest request id registered so far. */
+  private lastSentId = -1;
+  /** Requests with an id below this were sent before the last cut: their throttles are the same event. */
+  private recoveryId = -Infinity;
+  /** Fast recovery grows the budget quickly up to here (0 = not recovering). */
+  private recoveryTarget = 0;
+  /** Cuts so far (one per congestion event). */
+  decreases = 0;
 
   constructor(private readonly options: CongestionControlOptions) {
     this.name = options.name ?? 'congestion-control';
     this.budget = Math.max(1, options.initialMaxInFlightMessages);
-    this.slowStarting = options.slowStart !== undefined;
+    this.slowStarting = options.slowStart !== undefined && options.startInSlowStart !== false;
   }
 
-  /** Whether the strategy is still in slow start (no failed request yet). */
+  /** Whether the strategy is still in slow start (no throttle yet). */
   get inSlowStart(): boolean {
     return this.slowStarting;
   }
 
   shouldBlock(req: RequestInfo): boolean {
-    return (
-      this.inFlightRequests >= this.options.maxInFlightRequests ||
-      this.inFlightMessages + req.batchSize > this.budget
-    );
+    return this.inFlightRequests >= this.options.maxInFlightRequests || this.inFlightMessages + req.batchSize > this.budget;
   }
 
   maxBatchSize(): number {
-    return this.budget;
+    return Math.max(1, Math.floor(this.budget));
   }
 
   registerInFlightRequest(req: RequestInfo): void {
     this.inFlightRequests++;
     this.inFlightMessages += req.batchSize;
+    if (req.id !== undefined && req.id > this.lastSentId) this.lastSentId = req.id;
   }
 
   registerCompletedRequest(result: ResultInfo): void {
     this.inFlightRequests = Math.max(0, this.inFlightRequests - 1);
     this.inFlightMessages = Math.max(0, this.inFlightMessages - result.batchSize);
-    const slow = this.options.slowStart;
-    if (result.failedEntries > 0) {
+    const throttled = result.throttledEntries ?? (result.throttled ? result.failedEntries : 0);
+    if (throttled > 0 || result.throttled) {
+      // One cut per congestion event: answers to requests sent before the last cut are ignored.
+      if (result.id !== undefined && result.id < this.recoveryId) return;
+      const before = this.budget;
+      const share = result.batchSize > 0 ? Math.max(throttled, result.throttled ? 1 : 0) / result.batchSize : 1;
+      this.budget = this.options.scaling.scaleDown(this.budget, share);
+      this.recoveryTarget = (before + this.budget) / 2;
+      this.recoveryId = this.lastSentId + 1;
       this.slowStarting = false;
-      this.budget = this.options.scaling.scaleDown(this.budget);
-    } else if (this.slowStarting && slow) {
-      this.budget = Math.min(slow.ceiling, this.budget + Math.max(result.batchSize, slow.minIncrease));
+      this.decreases++;
+      return;
+    }
+    const acknowledged = result.batchSize - result.failedEntries;
+    const slow = this.options.slowStart;
+    if (slow && (this.slowStarting || this.budget < this.recoveryTarget)) {
+      const cap = this.slowStarting ? slow.ceiling : Math.min(slow.ceiling, this.recoveryTarget);
+      this.budget = Math.min(cap, this.budget + Math.max(acknowledged, slow.minIncrease));
+      if (!this.slowStarting && this.budget >= this.recoveryTarget) this.recoveryTarget = 0;
     } else {
       this.budget = this.options.scaling.scaleUp(this.budget);
     }
@@ -176,6 +216,7 @@ export function createRateLimitingStrategy(model: RateLimitingSettings, hints: B
       return new NoRateLimiting(hints.maxInFlightRequests);
     case 'aimd': {
       const slowStart = (model as { slowStart?: unknown }).slowStart ?? true;
+      // The growth of slow start also serves fast recovery, with or without slow start at the beginning.
       if (typeof slowStart !== 'boolean') throw new SinkConfigError(`rateLimiting.slowStart = ${JSON.stringify(slowStart)} must be true or false.`);
       const ceiling = hints.maxBatchSize * hints.maxInFlightRequests;
       return new CongestionControlStrategy({
@@ -183,7 +224,8 @@ export function createRateLimitingStrategy(model: RateLimitingSettings, hints: B
         maxInFlightRequests: hints.maxInFlightRequests,
         initialMaxInFlightMessages: slowStart ? hints.maxBatchSize * Math.min(hints.maxInFlightRequests, SLOW_START_INITIAL_BATCHES) : hints.maxBatchSize,
         scaling: new AimdScaling(model.increaseRate, model.decreaseFactor, ceiling),
-        ...(slowStart && { slowStart: { ceiling, minIncrease: model.increaseRate } }),
+        slowStart: { ceiling, minIncrease: model.increaseRate },
+        startInSlowStart: slowStart,
       });
     }
     default: {

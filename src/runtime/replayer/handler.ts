@@ -8,8 +8,10 @@
  *
  * The window is derived from the event's `time` (aligned down to FREQUENCY_SECONDS), never from the
  * clock at execution: a retried or replayed event regenerates the same window, so it rewrites the
- * same keys with the same bytes (idempotent). Every line carries ARA's `ingestion_start` and
- * `ingestion_end` columns; a window larger than 100 MiB is split into parts, each with a header.
+ * same keys with the same bytes (idempotent). The window bounds `ingestion_start` / `ingestion_end`
+ * are partition keys, in the path only: a column both in the files and in the path would make the
+ * crawled table unreadable for Athena. A window larger than 100 MiB is split into parts, each with
+ * a header.
  */
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { csvEncoder, formatTimestamp, generateWindow, tableColumns } from '../../datasets/retail.js';
@@ -107,10 +109,7 @@ export function renderWindow(config: ReplayerConfig, window: TimeWindow): CsvPar
     end: window.end,
     recordsPerWindow: config.recordsPerWindow,
   });
-  const enc = csvEncoder(tableColumns(config.table), {
-    ingestion_start: formatTimestamp(window.start.getTime()),
-    ingestion_end: formatTimestamp(window.end.getTime()),
-  });
+  const enc = csvEncoder(tableColumns(config.table));
   const headerBytes = Buffer.byteLength(enc.header);
   const parts: CsvPart[] = [];
   let lines: string[] = [enc.header];

@@ -1,0 +1,184 @@
+/**
+ * Redis Streams destination: a batch is one pipeline of `XADD <stream> [MAXLEN ~ n] * field value...`
+ * commands on one connection (node-redis writes the commands issued in one tick together), and
+ * each command's reply says whether its entry was added. The server's URL comes from `--endpoint`
+ * or REDIS_URL, never from the sink config, so credentials stay out of generated files and out of
+ * messages (the description names host and port only).
+ */
+import { createClient, ErrorReply } from '@redis/client';
+import { ConversionError, type BatchOutcome, type Destination, type ElementConverter, type EntryFailure, type FailureClass, type FailureKind } from '../destination.js';
+import { classifyError as classifyGeneric, SinkConfigError } from '../engine/errors.js';
+import { describeType, isPlainObject } from './event-fields.js';
+import { DESTINATION_OPTION_DEFAULTS, REDIS_STREAM_DEFAULTS } from '../../contract/defaults.js';
+import { REDIS_STREAM_LIMITS } from '../../contract/limits.js';
+
+/** Field/value pairs of one stream entry, flattened: `[field1, value1, field2, value2, ...]`. */
+export interface RedisStreamEntry {
+  readonly fields: readonly string[];
+}
+
+export { REDIS_STREAM_DEFAULTS, REDIS_STREAM_LIMITS };
+
+export interface RedisStreamDestinationOptions {
+  readonly stream: string;
+  /** Approximate cap on the stream's length (`MAXLEN ~`); absent = untrimmed. */
+  readonly maxLength?: number;
+  /** `redis://[user:password@]host:port[/db]` or `rediss://...`; default REDIS_URL. */
+  readonly url?: string;
+}
+
+/**
+ * What an error reply means: a server out of memory, loading or busy is pushing back; a replica
+ * that is read-only (a failover under way) may recover; ACL and auth refusals, a key of another
+ * type and any other command error stop the sink.
+ */
+const REPLIES: Readonly<Record<string, { kind: FailureKind; fix?: string }>> = {
+  OOM: { kind: 'throttled' },
+  BUSY: { kind: 'throttled' },
+  LOADING: { kind: 'throttled' },
+  MASTERDOWN: { kind: 'throttled' },
+  TRYAGAIN: { kind: 'throttled' },
+  READONLY: { kind: 'retryable' },
+  NOPERM: { kind: 'fatal', fix: 'allow the Redis user XADD on the stream key (ACL SETUSER <user> +xadd ~<stream>)' },
+  NOAUTH: { kind: 'fatal', fix: 'put the user and password in REDIS_URL (redis://user:password@host:port)' },
+  WRONGPASS: { kind: 'fatal', fix: 'put the right user and password in REDIS_URL (redis://user:password@host:port)' },
+  WRONGTYPE: { kind: 'fatal', fix: 'the key holds another type of value: name another stream in the sink, or delete the key' },
+};
+const OTHER_REPLY = { kind: 'fatal' as const, fix: 'check the stream name and maxLength in the sink config against the server' };
+
+/** An error reply of one XADD, as an entry failure. */
+export function redisReplyFailure(index: number, message: string): EntryFailure {
+  const code = message.split(' ', 1)[0]!;
+  return { index, code, message, ...(REPLIES[code] ?? OTHER_REPLY) };
+}
+
+/** A whole-request failure: the connection (refused, reset, timed out). */
+function classifyRedisError(err: unknown): FailureClass {
+  const c = classifyGeneric(err);
+  if (c.kind === 'fatal' && (err as { name?: unknown })?.name === 'TimeoutError') return { kind: 'retryable', code: 'TimeoutError', message: c.message };
+  return c.unreachable ? { ...c, fix: 'check that REDIS_URL (or --endpoint) points at a running Redis server' } : c;
+}
+
+/** REDIS_URL, or the explicit URL; a usage error when there is neither. */
+export function resolveRedisUrl(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
+  const url = explicit || env.REDIS_URL;
+  if (!url) throw new SinkConfigError("a redis-stream sink needs the Redis server's URL: set REDIS_URL (e.g. redis://127.0.0.1:6379) or pass --endpoint");
+  if (!/^rediss?:\/\/[^\s/]/.test(url)) throw new SinkConfigError(`the Redis URL must start with redis:// or rediss://; got '${url.replace(/\/\/[^@/]*@/, '//***@')}'`);
+  return url;
+}
+
+export const redisEntrySize = (e: RedisStreamEntry): number => {
+  let n = 0;
+  for (const f of e.fields) n += Buffer.byteLength(f, 'utf8');
+  return n;
+};
+
+export function createRedisStreamDestination(options: RedisStreamDestinationOptions): Destination<RedisStreamEntry> {
+  const url = resolveRedisUrl(options.url);
+  const { hostname, port } = new URL(url);
+  const head = options.maxLength === undefined ? ['XADD', options.stream] : ['XADD', options.stream, 'MAXLEN', '~', String(options.maxLength)];
+  head.push('*');
+  let connected = false;
+  // Commands fail at once while the connection is down (no offline queue): the engine retries them.
+  const client = createClient({
+    url,
+    disableOfflineQueue: true,
+    socket: { reconnectStrategy: (retries: number, cause: Error) => (connected ? Math.min(50 * 2 ** retries, 2_000) : cause) },
+  });
+  client.on('error', () => undefined /* surfaced by the commands */);
+  let connecting: Promise<unknown> | undefined;
+
+  function connect(): Promise<unknown> {
+    connecting ??= client.connect().then(
+      () => (connected = true),
+      (err: unknown) => {
+        connecting = undefined;
+        throw connectionError(err);
+      },
+    );
+    return connecting;
+  }
+
+  return {
+    description: `Redis stream ${options.stream} at ${hostname || 'localhost'}:${port || 6379}`,
+    limits: REDIS_STREAM_LIMITS,
+    defaults: REDIS_STREAM_DEFAULTS,
+    sizeOf: redisEntrySize,
+
+    async submit(batch: readonly RedisStreamEntry[], signal: AbortSignal): Promise<BatchOutcome> {
+      await connect();
+      // One abort listener per batch (not per command): once written, a command cannot be taken back
+      // anyway; on timeout the engine retries the batch, at least once.
+      const replies = await untilAborted(Promise.allSettled(batch.map((e) => client.sendCommand([...head, ...e.fields]))), signal);
+      const failures: EntryFailure[] = [];
+      let lost: unknown;
+      for (let i = 0; i < replies.length; i++) {
+        const r = replies[i]!;
+        if (r.status === 'fulfilled') continue;
+        if (r.reason instanceof ErrorReply) {
+          failures.push(redisReplyFailure(i, r.reason.message));
+        } else {
+          // No reply: the connection dropped under this command (retryable).
+          lost ??= r.reason;
+          failures.push({ index: i, code: 'ECONNRESET', message: String((r.reason as Error)?.message ?? r.reason), kind: 'retryable' });
+        }
+      }
+      // Nothing got through and no command was refused: the whole request failed.
+      if (lost !== undefined && failures.length === batch.length && failures.every((f) => f.code === 'ECONNRESET')) throw connectionError(lost);
+      if (failures.length > 1) failures.sort((a, b) => a.index - b.index);
+      return { failures };
+    },
+
+    classifyError: classifyRedisError,
+    encodeEntry: (e) => ({ fields: e.fields }),
+
+    decodeEntry(json: unknown): RedisStreamEntry {
+      if (!isPlainObject(json) || !Array.isArray(json.fields) || json.fields.length % 2 !== 0 || !json.fields.every((f) => typeof f === 'string')) {
+        throw new TypeError('not an encoded Redis stream entry: expected { fields: [<field>, <value>, ...] }');
+      }
+      return { fields: json.fields as string[] };
+    },
+
+    async close(): Promise<void> {
+      if (client.isOpen) await client.close().catch(() => client.destroy());
+    },
+  };
+}
+
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(Object.assign(new Error('the request timed out'), { name: 'TimeoutError' }));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(Object.assign(new Error('the request timed out'), { name: 'TimeoutError' }));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** A dropped or refused connection as the engine knows it: a Node network code (ECONNREFUSED...). */
+function connectionError(err: unknown): Error {
+  const e = err as { code?: unknown; message?: unknown; cause?: { code?: unknown } };
+  const message = String(e?.message ?? err);
+  const code = typeof e?.code === 'string' ? e.code : typeof e?.cause?.code === 'string' ? e.cause.code : /\b(E[A-Z]{4,})\b/.exec(message)?.[1] ?? 'ECONNRESET';
+  return Object.assign(new Error(`Redis connection failed: ${message}`), { code });
+}
+
+export interface RedisStreamConverterOptions {
+  /** `json`: the event as one field (`jsonField`); `top-level`: one field per top-level key. */
+  readonly fields?: 'json' | 'top-level';
+  /** Field name of the JSON event in `json` mode (default `event`). */
+  readonly jsonField?: string;
+}
+
+export function redisStreamConverter(options: RedisStreamConverterOptions = {}): ElementConverter<RedisStreamEntry> {
+  if (options.fields !== 'top-level') {
+    const name = options.jsonField ?? DESTINATION_OPTION_DEFAULTS['redis-stream'].jsonField;
+    return (event: unknown, raw?: string) => ({ fields: [name, raw ?? JSON.stringify(event)] });
+  }
+  return (event: unknown): RedisStreamEntry => {
+    if (!isPlainObject(event)) throw new ConversionError(`with fields: top-level the event must be a JSON object; it is ${describeType(event)}`);
+    const fields: string[] = [];
+    for (const [k, v] of Object.entries(event)) fields.push(k, typeof v === 'string' ? v : JSON.stringify(v));
+    if (fields.length === 0) throw new ConversionError('the event has no fields; a Redis stream entry needs at least one');
+    return { fields };
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * cfn-lint over synthesized templates, for tests: `validate ⇒ synth ⇒ CloudFormation` is only a
+ * promise if CloudFormation's own rules accept every template we write. cfn-lint starts slowly
+ * (~3 s to load its rule set), so callers pass every template of a test file in ONE call:
+ * `lintTemplates(files)` or `lintAssemblies(dirs)`, then assert on the errors it returns.
+ *
+ * Only `Error`-level matches are returned (warnings such as W3005 "DependsOn already implied" are
+ * the CDK's style, not deploy failures). A missing cfn-lint is an error, never a skipped check: the
+ * tests must not silently pass on a machine without it (`.ci/run` checks for it up front).
+ */
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface CfnLintMatch {
+  file: string;
+  rule: string;
+  level: string;
+  message: string;
+  /** Template path of the offending value, e.g. `Resources/Bucket/Properties/BucketName`. */
+  path: string;
+}
+
+/** The command to run; `CFN_LINT` overrides it (e.g. a virtualenv's cfn-lint). */
+export const cfnLintCommand = (): string => process.env.CFN_LINT || 'cfn-lint';
+
+/** Every `*.template.json` of a cloud assembly directory (nested assemblies included). */
+export function assemblyTemplates(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir).sort()) {
+    const p = join(dir, e);
+    if (e.endsWith('.template.json')) out.push(p);
+    else if (e.startsWith('assembly-') && statSync(p).isDirectory()) out.push(...assemblyTemplates(p));
+  }
+  return out;
+}
+
+/**
+ * Runs cfn-lint once over `files` and returns its Error-level matches (empty when clean).
+ * Rejects when cfn-lint is missing or its output is not the JSON report.
+ */
+export async function lintTemplates(files: readonly string[]): Promise<CfnLintMatch[]> {
+  if (files.length === 0) return [];
+  const cmd = cfnLintCommand();
+  const { code, stdout, stderr } = await run(cmd, ['--format', 'json', '--', ...files]);
+  if (code === null) throw new Error(`cfn-lint ('${cmd}') was killed by a signal`);
+  if (code === 127 || code === 'ENOENT') {
+    throw new Error(`cfn-lint not found ('${cmd}'): install it with 'pip install cfn-lint' (the tests lint every synthesized template)`);
+  }
+  // Exit status is a bitmask: 2 errors, 4 warnings, 8 informational; 1 is a crash / usage error.
+  if (typeof code === 'number' && code & 1) throw new Error(`cfn-lint failed (exit ${code}): ${stderr.trim() || stdout.trim()}`);
+  let report: any[];
+  try {
+    report = JSON.parse(stdout || '[]');
+  } catch {
+    throw new Error(`cfn-lint printed no JSON report (exit ${code}): ${stderr.trim().slice(0, 500)}`);
+  }
+  return report
+    .filter((m) => m.Level === 'Error')
+    .map((m) => ({
+      file: m.Filename,
+      rule: m.Rule?.Id ?? '?',
+      level: m.Level,
+      message: m.Message,
+      path: (m.Location?.Path ?? []).join('/'),
+    }));
+}
+
+/** cfn-lint over every template of every assembly directory, in one call. */
+export function lintAssemblies(dirs: readonly string[]): Promise<CfnLintMatch[]> {
+  return lintTemplates(dirs.flatMap(assemblyTemplates));
+}
+
+/** One line per match, for assertion messages. */
+export function formatMatches(matches: readonly CfnLintMatch[]): string {
+  return matches.map((m) => `${m.file}: ${m.rule} at ${m.path}: ${m.message}`).join('\n');
+}
+
+function run(cmd: string, args: string[]): Promise<{ code: number | null | 'ENOENT'; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+    child.on('error', (e: NodeJS.ErrnoException) => resolve({ code: e.code === 'ENOENT' ? 'ENOENT' : 1, stdout: '', stderr: e.message }));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}

@@ -1,0 +1,273 @@
+/**
+ * The whole assembly: determinism, acceptance by the CDK CLI, cdk-nag, the 500-resource limit,
+ * environment overrides, tags and the sections reported as not compiled.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { buildApp, buildAssembly, MAX_RESOURCES_PER_STACK, StackResourceLimitError, type BuildResult } from '../../src/compiler/app.js';
+import { isBlanket, listAcknowledgements, NagFindingsError, runNag } from '../../src/compiler/nag.js';
+import { packageRoot } from '../../src/paths.js';
+import { cdkFixture, flagshipSpec, loadModel, makeOutdir, mystoreModel, removeOutdirs } from '../helpers/models.js';
+
+const t = suite('cdk assembly');
+let dirA: string;
+let flagship: BuildResult;
+
+t.before(async () => {
+  dirA = makeOutdir('asm');
+  flagship = buildAssembly(await loadModel(flagshipSpec), { outdir: dirA, strict: true, cfnValidation: true });
+});
+t.after(removeOutdirs);
+
+function files(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath ?? e.path, e.name)))
+    .sort();
+}
+
+function template(r: BuildResult, module: string): any {
+  const s = r.stacks.find((x) => x.module === module)!;
+  return r.assembly.getStackByName(s.name).template;
+}
+
+/** JSON paths where two values differ. */
+function diff(a: unknown, b: unknown, path = ''): string[] {
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return a === b ? [] : [path];
+  if (Array.isArray(a) !== Array.isArray(b)) return [path];
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+  return keys.flatMap((k) => diff((a as any)[k], (b as any)[k], `${path}/${k}`));
+}
+
+t('the flagship compiles to the foundations, batch, streaming, warehouse and dashboards stacks, strict-clean, with counts per type', () => {
+  assert.equal(flagship.stacks.map((s) => [s.name, s.module]), [
+    ['mystore-dev-foundations', 'foundations'],
+    ['mystore-dev-batch', 'batch'],
+    ['mystore-dev-streaming', 'streaming'],
+    ['mystore-dev-warehouse', 'warehouse'],
+    ['mystore-dev-dashboards', 'dashboards'],
+  ]);
+  assert.equal(flagship.nagFindings, []);
+  const batch = flagship.stacks[1]!;
+  assert.is(batch.resourceCounts['AWS::Glue::Crawler'], 1);
+  assert.is(batch.resourceCounts['AWS::Glue::Job'], 2);
+  assert.is(batch.resourceCounts['AWS::Glue::Trigger'], 2);
+  assert.is(batch.resourceCounts['AWS::Glue::Workflow'], 1);
+  assert.is(batch.total, Object.keys(template(flagship, 'batch').Resources).length);
+  assert.is(flagship.stacks[0]!.resourceCounts['AWS::S3::Bucket'], 5);
+});
+
+t('the flagship passes the CDK built-in CloudFormation template validation', () => {
+  const report = JSON.parse(readFileSync(join(dirA, 'validation-report.json'), 'utf8')) as { pluginReports: { summary?: { status?: string }; violations?: unknown[] }[] };
+  for (const r of report.pluginReports) assert.equal(r.violations ?? [], [], JSON.stringify(r));
+  assert.ok(existsSync(join(dirA, 'validation-report.json')));
+});
+
+t('sections without stacks are reported, never dropped', () => {
+  assert.equal(
+    flagship.notCompiled.map((n) => [n.section, n.entries]),
+    [
+      ['replayers', ['web-sale']],
+    ],
+  );
+  assert.equal(flagship.prerequisites, ['QuickSight dashboards need a QuickSight subscription (Enterprise edition) in the account before the first deploy; ara-gen does not create it.']);
+  for (const n of flagship.notCompiled) assert.ok(n.reason.length > 10);
+});
+
+t('two builds are byte-identical, and no local path leaks into the assembly', async () => {
+  const dirB = makeOutdir('asm');
+  buildAssembly(await loadModel(flagshipSpec), { outdir: dirB, strict: true, cfnValidation: true });
+  const a = files(dirA);
+  assert.equal(files(dirB), a);
+  assert.ok(a.some((f) => /^asset\.[0-9a-f]{64}\.py$/.test(f)), 'job scripts are staged assets');
+  for (const f of a) {
+    const x = readFileSync(join(dirA, f));
+    assert.ok(x.equals(readFileSync(join(dirB, f))), `${f} differs between builds`);
+    if (f.endsWith('.json')) {
+      const text = x.toString('utf8');
+      assert.not.ok(text.includes(packageRoot) || text.includes(dirA), `${f} contains a local path`);
+    }
+  }
+});
+
+t('the assembly carries no CDK warning or error annotations (cdk synth / deploy print none)', () => {
+  const manifest = JSON.parse(readFileSync(join(dirA, 'manifest.json'), 'utf8'));
+  const annotations: string[] = [];
+  for (const [id, artifact] of Object.entries(manifest.artifacts as Record<string, any>)) {
+    const meta = { ...artifact.metadata, ...(artifact.additionalMetadataFile ? JSON.parse(readFileSync(join(dirA, artifact.additionalMetadataFile), 'utf8')) : {}) };
+    for (const [path, entries] of Object.entries(meta as Record<string, { type: string; data: unknown }[]>)) {
+      for (const e of entries) if (/^aws:cdk:(warning|error)$/.test(e.type)) annotations.push(`${id} ${path}: ${String(e.data)}`);
+    }
+  }
+  assert.equal(annotations, []);
+});
+
+t('stacks: account/region from the environment, dependency foundations → batch, cross-stack key', () => {
+  const manifest = JSON.parse(readFileSync(join(dirA, 'manifest.json'), 'utf8'));
+  const batch = manifest.artifacts['mystore-dev-batch'];
+  assert.is(batch.environment, 'aws://123456789012/eu-west-1');
+  assert.ok(batch.dependencies.includes('mystore-dev-foundations'));
+  assert.equal(batch.properties.tags, { owner: 'data-platform', project: 'mystore' });
+  assert.equal(manifest.artifacts['mystore-dev-foundations'].properties.tags, { owner: 'data-platform', project: 'mystore' });
+  const exported = Object.values(template(flagship, 'foundations').Outputs as Record<string, any>).map((o) => o.Export.Name);
+  assert.ok(exported.some((n: string) => n.startsWith('mystore-dev-foundations:ExportsOutputFnGetAttStorageKey')));
+});
+
+t('every taggable resource carries the spec tags', () => {
+  // The types that must carry tags, so that a resource losing its tags fails here rather than being
+  // skipped. Untagged: types CloudFormation cannot tag (Glue databases and security configurations,
+  // bucket and IAM policies, Lambda permissions) and CDK's auto-delete provider, a raw CfnResource.
+  const taggedTypes: Record<string, string[]> = {
+    foundations: ['AWS::Athena::WorkGroup', 'AWS::KMS::Key', 'AWS::S3::Bucket'],
+    streaming: ['AWS::Kinesis::Stream'],
+    batch: ['AWS::Events::Rule', 'AWS::Glue::Crawler', 'AWS::Glue::Job', 'AWS::Glue::Trigger', 'AWS::Glue::Workflow', 'AWS::IAM::Role', 'AWS::Lambda::Function', 'AWS::Logs::LogGroup'],
+    warehouse: [
+      'AWS::EC2::FlowLog', 'AWS::EC2::RouteTable', 'AWS::EC2::SecurityGroup', 'AWS::EC2::Subnet', 'AWS::EC2::VPC', 'AWS::EC2::VPCEndpoint', 'AWS::Events::Rule', 'AWS::IAM::Role',
+      'AWS::Lambda::Function', 'AWS::Logs::LogGroup', 'AWS::RedshiftServerless::Namespace', 'AWS::RedshiftServerless::Workgroup', 'AWS::SQS::Queue', 'AWS::StepFunctions::StateMachine',
+    ],
+    dashboards: ['AWS::IAM::Role', 'AWS::QuickSight::Dashboard', 'AWS::QuickSight::DataSet', 'AWS::QuickSight::DataSource', 'AWS::QuickSight::VPCConnection'],
+  };
+  for (const module of ['foundations', 'batch', 'streaming', 'warehouse', 'dashboards']) {
+    const types = new Set<string>();
+    for (const [id, r] of Object.entries(template(flagship, module).Resources as Record<string, any>)) {
+      const tags = r.Properties?.Tags;
+      if (tags === undefined) {
+        assert.not.ok(taggedTypes[module]!.includes(r.Type), `${module}/${id} (${r.Type}) has no tags`);
+        continue;
+      }
+      types.add(r.Type);
+      const map = Array.isArray(tags) ? Object.fromEntries(tags.map((x: any) => [x.Key, x.Value])) : tags;
+      assert.is(map.project, 'mystore', `${module}/${id}`);
+      assert.is(map.owner, 'data-platform', `${module}/${id}`);
+    }
+    assert.equal([...types].sort(), taggedTypes[module], module);
+  }
+  const crawler = Object.values(template(flagship, 'batch').Resources as Record<string, any>).find((r) => r.Type === 'AWS::Glue::Crawler');
+  assert.equal(crawler.Properties.Tags, { owner: 'data-platform', project: 'mystore' });
+});
+
+t('the CDK CLI reads the assembly as is (cdk ls --app)', () => {
+  const cli = join(packageRoot, 'node_modules', 'aws-cdk', 'bin', 'cdk');
+  const r = spawnSync(process.execPath, [cli, 'ls', '--app', dirA, '--no-notices'], {
+    cwd: dirA,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: {
+      ...process.env,
+      CDK_DISABLE_VERSION_CHECK: '1',
+      CDK_DISABLE_CLI_TELEMETRY: '1',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+    },
+  });
+  assert.is(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim().split('\n').sort(), ['mystore-dev-batch', 'mystore-dev-dashboards', 'mystore-dev-foundations', 'mystore-dev-streaming', 'mystore-dev-warehouse']);
+});
+
+t('cdk-nag: every acknowledgement has a reason and sits on a resource construct, never on a stack', () => {
+  const { stacks } = buildApp(mystoreModel(), { outdir: makeOutdir('asm') });
+  const acks = listAcknowledgements(stacks);
+  assert.ok(acks.length >= 5);
+  for (const a of acks) {
+    assert.not.ok(isBlanket(a, stacks), `${a.rule} at ${a.path}`);
+    assert.ok(a.reason.length > 20, `${a.rule} needs a written reason`);
+    assert.match(a.rule, /^AwsSolutions-(S1|GL1|GL3|IAM5\[Resource::[^\]]*\*\])$/);
+  }
+  assert.ok(acks.some((a) => a.rule === 'AwsSolutions-S1' && a.path.endsWith('/Storage/AccessLogsBucket')));
+});
+
+t('cdk-nag: an unacknowledged finding is reported with rule and path; strict turns it into an error', () => {
+  const { stacks } = buildApp(mystoreModel(), { outdir: makeOutdir('asm') });
+  new s3.Bucket(stacks[0]!, 'Careless');
+  const findings = runNag(stacks);
+  const rules = findings.filter((f) => f.path === 'mystore-dev-foundations/Careless/Resource').map((f) => f.rule);
+  assert.equal(rules.sort(), ['AwsSolutions-S1', 'AwsSolutions-S10']);
+  assert.ok(findings.every((f) => f.path.includes('/Careless/')));
+  const e = new NagFindingsError(findings);
+  assert.match(e.message, /2 unacknowledged finding\(s\)/);
+  assert.match(e.message, /AwsSolutions-S10 at mystore-dev-foundations\/Careless\/Resource/);
+});
+
+t('a module over 500 resources fails before any template is written, naming the module', () => {
+  const out = makeOutdir('asm');
+  try {
+    buildAssembly(mystoreModel({ extraCrawlers: 260 }), { outdir: out });
+    assert.unreachable('should have thrown');
+  } catch (e) {
+    assert.instance(e, StackResourceLimitError);
+    const err = e as StackResourceLimitError;
+    assert.is(err.module, 'batch');
+    assert.ok(err.count > MAX_RESOURCES_PER_STACK);
+    assert.is(err.byType['AWS::Glue::Crawler'], 261);
+    assert.match(err.message, /^module 'batch' \(stack mystore-dev-batch\) has \d+ CloudFormation resources, more than the limit of 500/);
+  }
+  // Assets are staged while constructs are built; no manifest or template is written.
+  assert.equal(readdirSync(out).filter((f) => !f.startsWith('asset.')), []);
+});
+
+/** Template text with environment-specific names folded onto `dev`, asset hashes masked. */
+function normalized(r: BuildResult, module: string, from: string, to: string): any {
+  const text = JSON.stringify(template(r, module))
+    .split(from.replace('-', '_')).join(to.replace('-', '_'))
+    .split(from).join(to)
+    .replace(/\((prod|dev)\)/g, '(ENV)')
+    .replace(/210987654321/g, '123456789012')
+    .replace(/[0-9a-f]{64}/g, 'HASH')
+    // CDK names a Lambda permission after the function's unique id, which includes the stack name.
+    .replace(/AllowEventRule[A-Za-z0-9]+/g, 'AllowEventRule<id>');
+  return JSON.parse(text);
+}
+
+t('environment overrides change exactly the settings they name', async () => {
+  const dev = buildAssembly(await loadModel(cdkFixture('environments.yaml'), 'dev'), { outdir: makeOutdir('asm') });
+  const prodOut = makeOutdir('asm');
+  const prod = buildAssembly(await loadModel(cdkFixture('environments.yaml'), 'prod'), { outdir: prodOut, strict: true });
+  // Template validation is opt-in (it costs seconds per synth).
+  assert.not.ok(existsSync(join(prodOut, 'validation-report.json')));
+  assert.equal(prod.stacks.map((s) => s.name), ['shop-prod-foundations', 'shop-prod-batch']);
+  const f = diff(normalized(dev, 'foundations', 'shop-dev', 'shop-dev'), normalized(prod, 'foundations', 'shop-prod', 'shop-dev'));
+  assert.is(f.length, 2, f.join('\n'));
+  assert.match(f[0]!, /^\/Resources\/AnalystsWorkgroup[0-9A-F]+\/Properties\/WorkGroupConfiguration\/BytesScannedCutoffPerQuery$/);
+  assert.match(f[1]!, /^\/Resources\/StorageRawBucket[0-9A-F]+\/Properties\/LifecycleConfiguration\/Rules\/0\/Transitions\/1\/TransitionInDays$/);
+  const b = diff(normalized(dev, 'batch', 'shop-dev', 'shop-dev'), normalized(prod, 'batch', 'shop-prod', 'shop-dev'));
+  assert.equal(b.map((p) => p.replace(/[0-9A-F]{8}\//, '/')), ['/Resources/OrdersToParquetJob/Properties/NumberOfWorkers']);
+  const wg = (r: BuildResult) => Object.values(template(r, 'foundations').Resources as Record<string, any>).find((x) => x.Type === 'AWS::Athena::WorkGroup');
+  assert.is(wg(dev).Properties.WorkGroupConfiguration.BytesScannedCutoffPerQuery, 100 * 1024 ** 2);
+  assert.is(wg(prod).Properties.WorkGroupConfiguration.BytesScannedCutoffPerQuery, 1024 ** 3);
+});
+
+t('flagship prod (removalPolicy: retain) differs from dev only in what retention implies', async () => {
+  const prod = buildAssembly(await loadModel(flagshipSpec, 'prod'), { outdir: makeOutdir('asm') });
+  assert.equal(prod.nagFindings, []);
+  const devT = normalized(flagship, 'foundations', 'mystore-dev', 'mystore-dev');
+  const prodT = normalized(prod, 'foundations', 'mystore-prod', 'mystore-dev');
+  const kinds = new Set(
+    diff(devT, prodT).map((p) => {
+      const [, , id, field, ...rest] = p.split('/');
+      const type = (devT.Resources[id!] ?? prodT.Resources[id!]).Type as string;
+      if (!(id! in prodT.Resources)) return `only-dev ${type}`;
+      return `${type} ${field}${field === 'Properties' ? `/${rest[0]}` : ''}`;
+    }),
+  );
+  assert.equal([...kinds].sort(), [
+    'AWS::Athena::WorkGroup Properties/RecursiveDeleteOption',
+    'AWS::KMS::Key DeletionPolicy',
+    'AWS::KMS::Key UpdateReplacePolicy',
+    'AWS::S3::Bucket DeletionPolicy',
+    'AWS::S3::Bucket Properties/Tags',
+    'AWS::S3::Bucket UpdateReplacePolicy',
+    'AWS::S3::BucketPolicy Properties/PolicyDocument',
+    'only-dev AWS::IAM::Role',
+    'only-dev AWS::Lambda::Function',
+    'only-dev Custom::S3AutoDeleteObjects',
+  ]);
+  assert.equal(diff(normalized(flagship, 'batch', 'mystore-dev', 'mystore-dev'), normalized(prod, 'batch', 'mystore-prod', 'mystore-dev')), []);
+});
+
+t.run();

@@ -1,0 +1,144 @@
+/**
+ * `ara-gen synth` end to end through the CLI: assembly layout, summary, sink configs, not-compiled
+ * sections, environments, output-dir hygiene, byte-for-byte determinism, and acceptance of the
+ * assembly by the official CDK CLI.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { flagship, repoRoot, runAraGen, runScript, type RunResult } from '../helpers/ara-cli.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'ara-synth-'));
+const dirA = join(tmp, 'a');
+const dirB = join(tmp, 'b');
+let first: RunResult;
+
+/** Every file under `dir`, relative, sorted. */
+function tree(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath ?? e.path, e.name)))
+    .sort();
+}
+
+test.before(async () => {
+  first = await runAraGen(['synth', flagship, '-o', dirA]);
+});
+
+test.after(() => rmSync(tmp, { recursive: true, force: true }));
+
+test('synth of the flagship writes the foundations, batch, warehouse and dashboards stacks and the sink config', () => {
+  assert.is(first.code, 0, first.stderr);
+  const manifest = JSON.parse(readFileSync(join(dirA, 'manifest.json'), 'utf8')) as { artifacts: Record<string, { type: string; properties?: { templateFile?: string } }> };
+  const stacks = Object.entries(manifest.artifacts).filter(([, a]) => a.type === 'aws:cloudformation:stack');
+  const names = stacks.map(([id]) => id).sort();
+  assert.equal(names, ['mystore-dev-batch', 'mystore-dev-dashboards', 'mystore-dev-foundations', 'mystore-dev-streaming', 'mystore-dev-warehouse']);
+  for (const [, a] of stacks) {
+    const template = JSON.parse(readFileSync(join(dirA, a.properties!.templateFile!), 'utf8')) as { Resources: Record<string, unknown> };
+    assert.ok(Object.keys(template.Resources).length > 5);
+  }
+  const sink = JSON.parse(readFileSync(join(dirA, 'sinks', 'web-sale-events.json'), 'utf8')) as { destination: { type: string; region: string }; partitionKey: string };
+  assert.is(sink.destination.type, 'kinesis');
+  assert.is(sink.destination.region, 'eu-west-1');
+  assert.is(sink.partitionKey, 'order_id');
+});
+
+test('the summary lists stacks with resource counts per type, the output dir and what is not compiled', () => {
+  const s = first.stdout;
+  assert.match(s, /mystore-dev-foundations\s+\d+ resources/);
+  assert.match(s, /mystore-dev-batch\s+\d+ resources/);
+  assert.match(s, /AWS::S3::Bucket\s+\d+/);
+  assert.match(s, /AWS::Glue::Crawler\s+1\b/);
+  assert.ok(s.includes(dirA), 'names the output directory');
+  assert.ok(s.includes(join(dirA, 'sinks', 'web-sale-events.json')));
+  const notCompiled = s.slice(s.indexOf('Not compiled yet'));
+  assert.ok(s.includes('Not compiled yet'), s);
+  // Every streaming, warehouse and dashboards section is compiled: none is listed.
+  for (const section of ['streams', 'deliveryStreams', 'warehouse', 'dashboards']) assert.not.match(notCompiled, new RegExp(`^  ${section}\\b`, 'm'));
+  assert.match(s, /mystore-dev-streaming\s+\d+ resources/);
+  assert.match(s, /mystore-dev-warehouse\s+\d+ resources/);
+  assert.match(s, /AWS::RedshiftServerless::Workgroup\s+1\b/);
+  assert.match(s, /Before the first deploy:\n {2}QuickSight dashboards need a QuickSight subscription/);
+  assert.match(notCompiled, /^ {2}replayers: .*web-sale/m);
+  // The replayers into the lake are compiled: only the sink-target one is listed.
+  assert.not.match(notCompiled, /^ {2}replayers: .*customer/m);
+  // Resource totals in the summary agree with the templates.
+  const total = Number(/mystore-dev-batch\s+(\d+) resources/.exec(s)![1]);
+  const batch = JSON.parse(readFileSync(join(dirA, 'mystore-dev-batch.template.json'), 'utf8')) as { Resources: Record<string, unknown> };
+  assert.is(total, Object.keys(batch.Resources).length);
+});
+
+test('synth twice gives byte-identical trees, and re-synth removes stale files', async () => {
+  const second = await runAraGen(['synth', flagship, '-o', dirB]);
+  assert.is(second.code, 0, second.stderr);
+  const files = tree(dirA);
+  assert.equal(tree(dirB), files);
+  assert.ok(files.length >= 5);
+  for (const f of files) assert.ok(readFileSync(join(dirA, f)).equals(readFileSync(join(dirB, f))), `${f} differs between two synths`);
+
+  writeFileSync(join(dirB, 'mystore-dev-old.template.json'), '{}');
+  writeFileSync(join(dirB, 'sinks', 'removed-sink.json'), '{}');
+  const third = await runAraGen(['synth', flagship, '-o', dirB, '-q']);
+  assert.is(third.code, 0, third.stderr);
+  assert.is(third.stdout, '', '--quiet prints no summary');
+  assert.not.ok(existsSync(join(dirB, 'mystore-dev-old.template.json')));
+  assert.not.ok(existsSync(join(dirB, 'sinks', 'removed-sink.json')));
+  assert.equal(tree(dirB), files);
+});
+
+test('--strict passes on the flagship (cdk-nag clean)', async () => {
+  const r = await runAraGen(['synth', flagship, '-o', join(tmp, 'strict'), '--strict']);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /cdk-nag AwsSolutions: no unsuppressed findings/);
+  assert.ok(existsSync(join(tmp, 'strict', 'manifest.json')));
+});
+
+test('synth refuses to wipe a directory holding foreign files', async () => {
+  const dir = join(tmp, 'project');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'notes.md'), 'mine');
+  const r = await runAraGen(['synth', flagship, '-o', dir]);
+  assert.is(r.code, 2);
+  assert.match(r.stderr, /refusing to write into .*notes\.md/);
+  assert.is(readFileSync(join(dir, 'notes.md'), 'utf8'), 'mine');
+  assert.not.match(r.stderr, /\n\s+at /);
+});
+
+test('--env prod names the stacks mystore-prod-*', async () => {
+  const dir = join(tmp, 'prod');
+  const r = await runAraGen(['synth', flagship, '--env', 'prod', '-o', dir]);
+  assert.is(r.code, 0, r.stderr);
+  assert.ok(existsSync(join(dir, 'mystore-prod-foundations.template.json')));
+  assert.ok(existsSync(join(dir, 'mystore-prod-batch.template.json')));
+  assert.match(r.stdout, /account 210987654321/);
+});
+
+test('an unknown environment is rejected with did-you-mean and no assembly', async () => {
+  const dir = join(tmp, 'unknown-env');
+  const r = await runAraGen(['synth', flagship, '--env', 'prd', '-o', dir]);
+  assert.ok(r.code === 1 || r.code === 2, `exit ${r.code}`);
+  assert.match(r.stderr, /prd/);
+  assert.match(r.stderr, /did you mean 'prod'/);
+  assert.not.ok(existsSync(join(dir, 'manifest.json')));
+});
+
+const cdkEnv = {
+  ...process.env,
+  CDK_DISABLE_VERSION_CHECK: '1',
+  CDK_DISABLE_CLI_TELEMETRY: '1',
+  AWS_EC2_METADATA_DISABLED: 'true',
+  AWS_REGION: 'eu-west-1',
+};
+const cdkCli = join(repoRoot, 'node_modules', 'aws-cdk', 'bin', 'cdk');
+
+test('the official CDK CLI lists and accepts the assembly', async () => {
+  const ls = await runScript(cdkCli, ['ls', '--app', dirA, '--no-notices'], { env: cdkEnv, cwd: tmp });
+  assert.is(ls.code, 0, ls.stderr);
+  assert.equal(ls.stdout.trim().split('\n').map((l) => l.trim()).sort(), ['mystore-dev-batch', 'mystore-dev-dashboards', 'mystore-dev-foundations', 'mystore-dev-streaming', 'mystore-dev-warehouse']);
+  const synth = await runScript(cdkCli, ['synth', '--app', dirA, '--no-notices', '-q'], { env: cdkEnv, cwd: tmp });
+  assert.is(synth.code, 0, synth.stderr);
+});
+
+test.run();
