@@ -527,7 +527,7 @@ class Resolver {
     const source = this.source(['environments', this.c.env, 'network']);
     if (n.vpcId !== undefined) return { network: { kind: 'existing', vpcId: str(n.vpcId) ?? '', subnetIds: list(n.subnetIds).map(String), source } };
     const def = dict(this.defaults('network'));
-    return { network: { kind: 'created', cidr: String(n.cidr ?? def.cidr ?? '10.0.0.0/16'), availabilityZones: list(n.availabilityZones).map(String), source } };
+    return { network: { kind: 'created', cidr: String(n.cidr ?? def.cidr ?? D.network.cidr), availabilityZones: list(n.availabilityZones).map(String), source } };
   }
 
   private dashboards(): Record<string, DashboardModel> {
