@@ -10,7 +10,7 @@
  * one bucket, use the platform key to encrypt them, and write to its own log group.
  */
 import { join } from 'node:path';
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from '../cdk-core.js';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -22,7 +22,7 @@ import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js'
 import { Construct } from 'constructs';
 import { bundleHandler } from './bundle.js';
 import { csvEncoder, datasetTables, generateWindow, tableColumns } from '../../datasets/retail.js';
-import { normalisePrefix, windowKeyPrefix } from '../../datasets/replay-layout.js';
+import { withTrailingSlash, windowKeyPrefix } from '../../datasets/replay-layout.js';
 import { acknowledge } from '../nag.js';
 import { wildcardExceptionFor } from './glue-data-access-role.js';
 
@@ -115,7 +115,7 @@ export class BatchReplayer extends Construct {
     if (!Number.isSafeInteger(props.recordsPerWindow) || props.recordsPerWindow < 0) {
       throw new Error(`BatchReplayer '${props.replayerName}': recordsPerWindow must be a non-negative integer, got ${props.recordsPerWindow}`);
     }
-    const prefix = normalisePrefix(props.prefix);
+    const prefix = withTrailingSlash(props.prefix);
     this.keyPrefix = windowKeyPrefix(prefix, table);
     const stack = Stack.of(this);
     const sizing = replayerSizing(table, props.recordsPerWindow);

@@ -4,7 +4,7 @@
  * availability-zone id prefix of a region.
  */
 import { glueTableName } from '../naming.js';
-import { type Dict, type Rule, type SpecView, dict, entries, isDict, list, str } from './context.js';
+import { type Dict, type Rule, type SpecView, dict, entries, isDict, list, str } from './spec-view.js';
 
 /** The retail tables the star schema reads (`customer` and at least one sale table). */
 export const STAR_SCHEMA_SOURCES = { customer: 'customer', storeSale: 'store_sale', webSale: 'web_sale' } as const;
