@@ -13,6 +13,8 @@ import { stackName } from './naming.js';
 import { NagFindingsError, runNag, type NagFinding } from './nag.js';
 import { FoundationsStack } from './stacks/foundations-stack.js';
 import { BatchStack, batchUnits, hasBatchContent } from './stacks/batch-stack.js';
+import { DashboardsStack, QUICKSIGHT_PREREQUISITE } from './stacks/dashboards-stack.js';
+import { WarehouseStack } from './stacks/warehouse-stack.js';
 import { STACK_LIMITS, type SplitUnit, type StackPart, partHasUnits, partName, partsNeeded, stackPart } from './stacks/split.js';
 import { hasStreamingContent, sinkReplayerSupport, StreamingStack } from './stacks/streaming-stack.js';
 
@@ -53,6 +55,13 @@ export interface BuildResult {
   nagFindings: NagFinding[];
   /** Spec sections this compiler does not turn into stacks: reported, never silently dropped. */
   notCompiled: NotCompiledSection[];
+  /** What must exist in the account before the first deploy, outside CloudFormation (one sentence each). */
+  prerequisites: string[];
+}
+
+/** Account set-up the stacks rely on but cannot create. */
+export function prerequisites(model: PlatformModel): string[] {
+  return Object.keys(model.dashboards).length ? [QUICKSIGHT_PREREQUISITE] : [];
 }
 
 /** CloudFormation's hard limit of resources per stack. */
@@ -90,6 +99,8 @@ interface ModuleContext {
   readonly model: PlatformModel;
   readonly foundations: FoundationsStack;
   readonly part: StackPart;
+  /** The first stack of each module built before this one (dashboards read the warehouse's). */
+  readonly built: ReadonlyMap<string, Stack>;
 }
 
 /**
@@ -113,6 +124,22 @@ const MODULES: readonly {
     name: 'streaming',
     units: (model) => (hasStreamingContent(model) ? [{ key: 'streaming', members: [] }] : []),
     build: (scope, id, props, { model, foundations }) => new StreamingStack(scope, id, { ...props, model, storage: foundations.storage }),
+  },
+  {
+    // One warehouse per platform: one unit.
+    name: 'warehouse',
+    units: (model) => (model.warehouse ? [{ key: 'warehouse', members: [] }] : []),
+    build: (scope, id, props, { model, foundations }) => new WarehouseStack(scope, id, { ...props, model, storage: foundations.storage }),
+  },
+  {
+    name: 'dashboards',
+    units: (model) => (Object.keys(model.dashboards).length ? [{ key: 'dashboards', members: [] }] : []),
+    build: (scope, id, props, { model, built }) => {
+      const warehouse = built.get('warehouse') as WarehouseStack | undefined;
+      const stack = new DashboardsStack(scope, id, { ...props, model, ...(warehouse ? { warehouse } : {}) });
+      if (warehouse) stack.addStackDependency(warehouse, 'the warehouse endpoint, its network and its reader user');
+      return stack;
+    },
   },
 ];
 
@@ -173,6 +200,7 @@ export function addModuleStacks(scope: Construct, model: PlatformModel, parts: R
   modules.set(foundations, 'foundations');
   stacks.push(foundations);
   let batch: BatchStack | undefined;
+  const built = new Map<string, Stack>();
   for (const m of MODULES) {
     const units = m.units(model);
     const count = Math.max(1, parts[m.name] ?? 1);
@@ -180,7 +208,8 @@ export function addModuleStacks(scope: Construct, model: PlatformModel, parts: R
       if (!partHasUnits(units, i, count)) continue;
       const part = stackPart(units, i, count);
       const name = partName(stackName(names, m.name), i);
-      const stack = m.build(scope, name, common(m.name, name, part), { model, foundations, part });
+      const stack = m.build(scope, name, common(m.name, name, part), { model, foundations, part, built });
+      if (i === 0) built.set(m.name, stack);
       stack.addStackDependency(foundations, 'buckets, key and catalog databases');
       modules.set(stack, m.name);
       unitCounts.set(stack, units.filter((u) => u.members.some((x) => part.has(x.kind, x.name))).length);
@@ -225,7 +254,7 @@ export function buildAssembly(model: PlatformModel, options: BuildOptions): Buil
       const resourceCounts = countByType(Object.values(template.Resources ?? {}).map((r) => r.Type));
       return { name: stack.stackName, module: modules.get(stack)!, resourceCounts, total: Object.values(resourceCounts).reduce((a, b) => a + b, 0) };
     });
-    return { assembly, stacks: summaries, nagFindings, notCompiled: notCompiled(model) };
+    return { assembly, stacks: summaries, nagFindings, notCompiled: notCompiled(model), prerequisites: prerequisites(model) };
   }
 }
 
@@ -282,8 +311,6 @@ export function notCompiled(model: PlatformModel): NotCompiledSection[] {
     const support = r.target.kind === 'sink' ? sinkReplayerSupport(model, r) : undefined;
     if (support && !support.supported) add('replayers', [r.name], support.reason);
   }
-  add('warehouse', model.warehouse ? [model.warehouse.database] : [], 'the warehouse module is not compiled to CDK yet');
-  add('dashboards', Object.keys(model.dashboards), 'the visualization module is not compiled to CDK yet');
   return out;
 }
 

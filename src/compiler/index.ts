@@ -101,6 +101,15 @@ export { GlueJob, type GlueJobProps, type GlueJobScript } from './constructs/glu
 export { GlueTrigger, type GlueCondition, type GlueTarget, type GlueTriggerProps } from './constructs/glue-trigger.js';
 export { GlueWorkflow, type GlueWorkflowProps, type GlueWorkflowTriggerProps } from './constructs/glue-workflow.js';
 export { BatchReplayer, bundleReplayerHandler, replayerSizing, REPLAYER_RUNTIME, type BatchReplayerProps } from './constructs/batch-replayer.js';
+export { WarehouseNetwork, REDSHIFT_PORT, type WarehouseNetworkProps } from './constructs/warehouse-network.js';
+export { SpectrumRole, type SpectrumDatabase, type SpectrumRoleProps } from './constructs/spectrum-role.js';
+export { RedshiftWarehouse, ADMIN_USER, type RedshiftEngineProps, type RedshiftWarehouseProps } from './constructs/redshift-warehouse.js';
+export { WarehouseMigrations, type WarehouseMigrationsProps } from './constructs/warehouse-migrations.js';
+export { WarehouseLoadSchedule, iamRoleDatabaseUser, type WarehouseLoadScheduleProps } from './constructs/warehouse-load-schedule.js';
+export { QuickSightDashboard, type DashboardColumn, type DashboardSource, type QuickSightDashboardProps } from './constructs/quicksight-dashboard.js';
+export { WarehouseStack, warehouseSqlInput, type WarehouseStackProps } from './stacks/warehouse-stack.js';
+export { DashboardsStack, type DashboardsStackProps } from './stacks/dashboards-stack.js';
+export { renderMigrations, splitStatements, quoteIdent, quoteLiteral, type SqlDialect, type WarehouseSqlInput } from './warehouse/sql.js';
 
 // ---- assemblies and deployments ----------------------------------------------------------------
 export { readAssemblyStacks, type AssemblyStack, type TemplateResource } from './deploy/assembly-reader.js';

@@ -29,7 +29,14 @@ export interface EnvironmentModel {
   readonly name: string;
   readonly account: string;
   readonly region: string;
+  /** The environment's network (`environments.<env>.network`); needed by the warehouse. */
+  readonly network?: NetworkModel;
 }
+
+/** A VPC ara-gen creates (isolated subnets in three AZs, gateway and interface endpoints), or an existing one. */
+export type NetworkModel =
+  | { readonly kind: 'created'; readonly cidr: string; readonly availabilityZones: readonly string[]; readonly source: SourceRef }
+  | { readonly kind: 'existing'; readonly vpcId: string; readonly subnetIds: readonly string[]; readonly source: SourceRef };
 
 export interface PlatformModel {
   readonly version: 1;
@@ -298,16 +305,49 @@ export interface WarehouseModel {
   /** Provisioned cluster node type and count. */
   readonly nodeType?: string;
   readonly nodes?: number;
-  readonly spectrum?: { readonly database: string };
+  /** External schemas over catalog databases, in the spec's lookup order. */
+  readonly spectrum: readonly SpectrumDatabaseModel[];
+  /** Where the star schema reads each retail table: the first Spectrum database holding it. */
+  readonly sources: {
+    readonly customer?: WarehouseSourceModel;
+    readonly storeSale?: WarehouseSourceModel;
+    readonly webSale?: WarehouseSourceModel;
+  };
   readonly model: 'star-schema';
   readonly loadScheduleSeconds: number;
   readonly physicalName: string;
   readonly source: SourceRef;
 }
 
+export interface SpectrumDatabaseModel {
+  /** The catalog database's spec name. */
+  readonly database: string;
+  readonly glueName: string;
+  /** Layer bucket (and prefix) holding the database's data. */
+  readonly layer: string;
+  readonly prefix: string;
+  /** Redshift external schema over it: `spectrum_<database>`. */
+  readonly externalSchema: string;
+}
+
+export interface WarehouseSourceModel {
+  /** Spec name of the catalog database. */
+  readonly database: string;
+  readonly externalSchema: string;
+  /** Glue table name. */
+  readonly table: string;
+}
+
 export interface DashboardModel {
   readonly name: string;
-  readonly input: { readonly kind: 'warehouse'; readonly warehouse: string } | { readonly kind: 'athena'; readonly workgroup: string };
+  readonly input:
+    | { readonly kind: 'warehouse'; readonly warehouse: string }
+    | {
+        readonly kind: 'athena';
+        readonly workgroup: string;
+        /** The sale tables Athena reads: the first catalog database holding each. */
+        readonly tables: readonly { readonly channel: 'store' | 'web'; readonly glueDatabase: string; readonly table: string }[];
+      };
   readonly principal: string;
   readonly physicalName: string;
   readonly source: SourceRef;

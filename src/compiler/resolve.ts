@@ -16,6 +16,7 @@ import type {
   JobModel,
   KeyAttribute,
   LayerLocation,
+  NetworkModel,
   PlatformModel,
   RateLimitingModel,
   ReplayerModel,
@@ -30,7 +31,7 @@ import type {
   WarehouseModel,
   WorkflowModel,
 } from './model.js';
-import { type NameContext, canonicalS3Prefix, accessLogsBucketName, athenaResultsBucketName, glueName, layerBucketName, resourceName } from './naming.js';
+import { type NameContext, canonicalS3Prefix, accessLogsBucketName, athenaResultsBucketName, glueName, glueTableName, layerBucketName, resourceName } from './naming.js';
 import { findBlueprint } from './rules/blueprint.js';
 import { HINT_NAMES, hintValue } from './rules/buffering.js';
 import { type Dict, SpecView, dict, entries, isDict, list, num, str } from './rules/spec-view.js';
@@ -38,6 +39,7 @@ import { replayerFunctionName } from './rules/names.js';
 import { warehouseName } from './rules/references.js';
 import { toGlueSchedule } from './rules/schedules.js';
 import { actionsOf, conditionsOf, triggerGroups } from './rules/triggers.js';
+import { externalSchemaName, lakeSaleTables, warehouseSources } from './rules/warehouse.js';
 import { parseDuration, parseSize } from './units.js';
 import { didYouMean } from '../util/suggest.js';
 import { AIMD_DEFAULTS, DEFAULT_PLATFORM, SPEC_DEFAULTS as D, SPEC_RETRY_DEFAULTS } from '../contract/defaults.js';
@@ -173,7 +175,7 @@ class Resolver {
       name: this.c.platform,
       ...(str(d.description) !== undefined ? { description: str(d.description) } : {}),
       platform: this.platform,
-      environment: { name: this.c.env, account: str(e.account) ?? '', region: str(e.region) ?? '' },
+      environment: { name: this.c.env, account: str(e.account) ?? '', region: str(e.region) ?? '', ...this.network(e) },
       environmentNames: this.envNames,
       tags: Object.fromEntries(Object.entries(dict(d.tags)).map(([k, v]) => [k, String(v)])),
       storage: this.storage(),
@@ -492,7 +494,17 @@ class Resolver {
     const def = this.defaults('warehouse');
     const name = warehouseName(w) ?? '';
     const serverless = w.engine !== 'redshift-provisioned';
-    const spectrum = isDict(w.spectrum) ? { database: str(w.spectrum.database) ?? '' } : undefined;
+    const databases = dict(this.d.catalog).databases;
+    const dbDefaults = this.defaults('database');
+    const spectrum = list(dict(w.spectrum).databases)
+      .filter((n): n is string => typeof n === 'string')
+      .map((n) => {
+        const db = dict(dict(databases)[n]);
+        return { database: n, glueName: glueName(this.c, n), layer: str(db.layer) ?? '', prefix: canonicalS3Prefix(this.pick(db, dbDefaults, 'prefix')), externalSchema: externalSchemaName(n) };
+      });
+    const sources = Object.fromEntries(
+      Object.entries(warehouseSources(this.d)).map(([k, v]) => [k, { database: v.database, externalSchema: externalSchemaName(v.database), table: glueTableName(v.table) }]),
+    );
     return {
       engine: serverless ? 'redshift-serverless' : 'redshift-provisioned',
       name,
@@ -500,7 +512,8 @@ class Resolver {
       ...(serverless
         ? { baseCapacity: num(this.pick(w, def, 'baseCapacity')) ?? D.warehouse.baseCapacity }
         : { nodeType: String(this.pick(w, def, 'nodeType') ?? D.warehouse.nodeType), nodes: num(this.pick(w, def, 'nodes')) ?? D.warehouse.nodes }),
-      ...(spectrum ? { spectrum } : {}),
+      spectrum,
+      sources,
       model: 'star-schema',
       loadScheduleSeconds: this.seconds(this.pick(w, def, 'loadSchedule'), ['warehouse', 'loadSchedule']),
       physicalName: resourceName(this.c, name),
@@ -508,11 +521,23 @@ class Resolver {
     };
   }
 
+  private network(e: Dict): { network?: NetworkModel } {
+    const n = e.network;
+    if (!isDict(n)) return {};
+    const source = this.source(['environments', this.c.env, 'network']);
+    if (n.vpcId !== undefined) return { network: { kind: 'existing', vpcId: str(n.vpcId) ?? '', subnetIds: list(n.subnetIds).map(String), source } };
+    const def = dict(this.defaults('network'));
+    return { network: { kind: 'created', cidr: String(n.cidr ?? def.cidr ?? D.network.cidr), availabilityZones: list(n.availabilityZones).map(String), source } };
+  }
+
   private dashboards(): Record<string, DashboardModel> {
     return Object.fromEntries(
       entries(this.d.dashboards).map(([n, db]) => {
         const src = dict(db.source);
-        const input: DashboardModel['input'] = src.workgroup !== undefined ? { kind: 'athena', workgroup: str(src.workgroup) ?? '' } : { kind: 'warehouse', warehouse: str(src.warehouse) ?? '' };
+        const input: DashboardModel['input'] =
+          src.workgroup !== undefined
+            ? { kind: 'athena', workgroup: str(src.workgroup) ?? '', tables: lakeSaleTables(this.d).map((t) => ({ channel: t.channel, glueDatabase: glueName(this.c, t.database), table: glueTableName(t.table) })) }
+            : { kind: 'warehouse', warehouse: str(src.warehouse) ?? '' };
         return [n, { name: n, input, principal: str(db.principal) ?? '', physicalName: resourceName(this.c, n), source: this.source(['dashboards', n]) }];
       }),
     );

@@ -112,6 +112,8 @@ export const SPEC_DEFAULTS = {
   },
   deliveryStream: { format: 'json', bufferingHints: { sizeMiB: 128, intervalSeconds: 900 } },
   warehouse: { baseCapacity: 8, nodeType: 'ra3.xlplus', nodes: 2, model: 'star-schema', loadSchedule: '1h' },
+  /** A created warehouse network (environments.<env>.network). */
+  network: { cidr: '10.0.0.0/16' },
 } as const;
 
 /** Destination settings of a spec sink beyond hints and rate limiting, where the spec omits them. */

@@ -31,9 +31,11 @@ t('load → buildAssembly → sink configs: the flagship through the public API 
   assert.is(model.environment.name, 'prod');
   const dir = outdir();
   const result: api.BuildResult = api.buildAssembly(model, { outdir: dir, strict: true });
-  assert.equal(result.stacks.map((s) => s.name), [api.stackName({ platform: 'mystore', env: 'prod' }, 'foundations'), 'mystore-prod-batch', 'mystore-prod-streaming']);
+  assert.equal(result.stacks.map((s) => s.name), [api.stackName({ platform: 'mystore', env: 'prod' }, 'foundations'), 'mystore-prod-batch', 'mystore-prod-streaming', 'mystore-prod-warehouse', 'mystore-prod-dashboards']);
   assert.equal(result.nagFindings, []);
-  assert.equal(result.notCompiled.map((n) => n.section), ['warehouse', 'dashboards']);
+  assert.equal(result.notCompiled.map((n) => n.section), []);
+  // The prod environment's own principal (an override), never the dev account's.
+  assert.is(model.dashboards.sales!.principal, 'arn:aws:quicksight:eu-west-1:210987654321:group/default/analysts');
   const template = JSON.parse(readFileSync(join(dir, 'mystore-prod-foundations.template.json'), 'utf8'));
   const buckets = Object.values(template.Resources as Record<string, any>).filter((r) => r.Type === 'AWS::S3::Bucket').map((r) => r.Properties.BucketName);
   assert.ok(buckets.includes(api.layerBucketName({ platform: 'mystore', env: 'prod', account: '210987654321', region: 'eu-west-1' }, 'raw')));

@@ -16,11 +16,11 @@ import { flagship, repoRoot, runAraGen } from '../helpers/ara-cli.js';
 const mystore = readFileSync(flagship, 'utf8');
 const variants = readFileSync(join(repoRoot, 'test', 'fixtures', 'specs', 'all-variants.yaml'), 'utf8');
 
-/** The flagship with `block` (indented for `prod:`'s children) as prod's overrides. */
+/** The flagship with `block` (indented for `prod:`'s children) added to prod's overrides. */
 function prod(block: string): string {
-  const anchor = '    removalPolicy: retain\n';
-  assert.ok(mystore.indexOf(anchor) >= 0 && mystore.indexOf(anchor) === mystore.lastIndexOf(anchor), 'the flagship keeps one prod removalPolicy');
-  return mystore.replace(anchor, `${anchor}    overrides:\n${block}`);
+  const anchor = '    overrides:\n';
+  assert.ok(mystore.indexOf(anchor) >= 0 && mystore.indexOf(anchor) === mystore.lastIndexOf(anchor), 'the flagship keeps one overrides block (prod)');
+  return mystore.replace(anchor, `${anchor}${block}`);
 }
 
 /** all-variants.yaml with `block` as environment `production`'s overrides (replacing its own). */
@@ -133,13 +133,13 @@ bad('a scheduled trigger made conditional: one finding, not also the trigger cyc
 
 bad('the same bad override in two environments: one finding each, at its own line', async () => {
   const block = '      streams:\n        audit: { shards: 3 }\n';
-  const text = production(`${block}  canary:\n    account: "333333333333"\n    region: us-east-1\n    overrides:\n${block}`);
+  const text = production(`${block}  canary:\n    account: "111111111111"\n    region: us-east-1\n    network: { availabilityZones: [use1-az1, use1-az2, use1-az3] }\n    overrides:\n${block}`);
   const ds = await all(text);
   assert.equal(
     ds.map((d) => [d.code, d.start.line, d.message]),
     [
-      ['ARA113', 17, "'shards' is not allowed in streams.audit (environment 'production')"],
-      ['ARA113', 23, "'shards' is not allowed in streams.audit (environment 'canary')"],
+      ['ARA113', 21, "'shards' is not allowed in streams.audit (environment 'production')"],
+      ['ARA113', 28, "'shards' is not allowed in streams.audit (environment 'canary')"],
     ],
   );
 });

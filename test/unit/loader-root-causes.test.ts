@@ -243,8 +243,8 @@ messages('a name collision in every environment: one finding, not one per enviro
 
 messages('an override entry with two action keys: the same finding as in the spec itself (list items are whole entries)', async () => {
   const text = mutate(
-    '    removalPolicy: retain\n',
-    '    removalPolicy: retain\n    overrides:\n      triggers:\n        raw-to-clean:\n          actions: [{ job: customer-to-parquet, crawler: raw }]\n',
+    '    overrides:\n',
+    '    overrides:\n      triggers:\n        raw-to-clean:\n          actions: [{ job: customer-to-parquet, crawler: raw }]\n',
   );
   const d = await only(text);
   assert.is(d.code, 'ARA113');
@@ -322,7 +322,7 @@ lines("a deleted 'catalog:' line: one finding, and no 'database not declared' fo
   const d = await only(text);
   assert.is(d.message, "'databases' is a key of 'catalog', not of 'storage'");
   assert.is(d.hint, "is the 'catalog:' line above it missing, or the indentation wrong?");
-  assert.is(at(d), where(text, 'databases:'));
+  assert.is(at(d), where(text, '  databases:\n    raw', 2));
 });
 
 lines("a deleted 'rateLimiting:' line: its keys are named as rateLimiting's", async () => {
@@ -333,7 +333,7 @@ lines("a deleted 'rateLimiting:' line: its keys are named as rateLimiting's", as
 });
 
 lines("a deleted entry-name line: its fields are named as one entry's", async () => {
-  const text = mutate('  sales:\n', '');
+  const text = mutate('\ndashboards:\n  sales:\n', '\ndashboards:\n');
   const d = await only(text);
   assert.is(d.message, "the entries of 'dashboards' ('source', 'principal') are the fields of one entry");
   assert.is(at(d), where(text, 'source: { warehouse', 0));
@@ -390,7 +390,7 @@ env('an unknown --env is a usage problem (exit 2 in print and synth), with the d
 });
 
 env('an unknown region: a warning with did-you-mean (a newer region still validates)', async () => {
-  const text = mutate('    region: eu-west-1\n  prod', '    region: eu-wst-1\n  prod');
+  const text = mutate('"123456789012"\n    region: eu-west-1\n', '"123456789012"\n    region: eu-wst-1\n');
   const d = await only(text);
   assert.equal([d.code, d.severity, d.message, d.hint, at(d)], ['ARA262', 'warning', "environment 'dev': 'eu-wst-1' is not a known AWS region", "did you mean 'eu-west-1'?", where(text, 'eu-wst-1')]);
 });

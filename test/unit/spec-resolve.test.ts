@@ -34,7 +34,7 @@ const Flagship = suite('resolve: flagship');
 
 Flagship('defaults to the first environment and fills blueprint defaults', () => {
   const m = model(flagship);
-  assert.equal(m.environment, { name: 'dev', account: '123456789012', region: 'eu-west-1' });
+  assert.equal(strip(m.environment), { name: 'dev', account: '123456789012', region: 'eu-west-1', network: { kind: 'created', cidr: '10.20.0.0/16', availabilityZones: ['euw1-az1', 'euw1-az2', 'euw1-az3'] } });
   assert.equal(m.environmentNames, ['dev', 'prod']);
   assert.is(m.platform, 'aws-native');
   const job = m.jobs['customer-to-parquet']!;
@@ -98,7 +98,7 @@ Flagship('physical names come from naming.ts', () => {
   assert.is(m.dashboards.sales!.physicalName, 'mystore-prod-sales');
 });
 
-Flagship("prod's removalPolicy: retain changes exactly the storage removal policy", () => {
+Flagship("prod's removalPolicy: retain and its dashboard principal change exactly those settings", () => {
   const dev = model(flagship, 'dev');
   const prod = model(flagship, 'prod');
   const neutral = (m: PlatformModel): Record<string, unknown> => {
@@ -115,6 +115,10 @@ Flagship("prod's removalPolicy: retain changes exactly the storage removal polic
   assert.is((d.storage as { removalPolicy: string }).removalPolicy, 'destroy');
   assert.is((p.storage as { removalPolicy: string }).removalPolicy, 'retain');
   (p.storage as { removalPolicy: string }).removalPolicy = 'destroy';
+  const principal = (m: Record<string, unknown>) => (m.dashboards as Record<string, { principal: string }>).sales!;
+  assert.is(principal(d).principal, 'arn:aws:quicksight:eu-west-1:123456789012:group/default/analysts');
+  assert.is(principal(p).principal, 'arn:aws:quicksight:eu-west-1:210987654321:group/default/analysts');
+  principal(p).principal = principal(d).principal;
   assert.equal(p, d);
 });
 
@@ -134,10 +138,10 @@ Flagship('the scheduled trigger and the conditional trigger it feeds form one wo
 
 Flagship('every entry carries its source position', () => {
   const m = model(flagship);
-  assert.equal(m.sinks['web-sale-events']!.source, { file: flagship, path: '/sinks/web-sale-events', line: 98, col: 3 });
-  assert.equal(m.triggers['raw-to-clean']!.source, { file: flagship, path: '/triggers/raw-to-clean', line: 84, col: 3 });
-  assert.equal(m.storage.layers.clean!.source, { file: flagship, path: '/storage/layers/clean', line: 27, col: 5 });
-  assert.equal(m.warehouse!.source, { file: flagship, path: '/warehouse', line: 124, col: 1 });
+  assert.equal(m.sinks['web-sale-events']!.source, { file: flagship, path: '/sinks/web-sale-events', line: 108, col: 3 });
+  assert.equal(m.triggers['raw-to-clean']!.source, { file: flagship, path: '/triggers/raw-to-clean', line: 94, col: 3 });
+  assert.equal(m.storage.layers.clean!.source, { file: flagship, path: '/storage/layers/clean', line: 37, col: 5 });
+  assert.equal(m.warehouse!.source, { file: flagship, path: '/warehouse', line: 134, col: 1 });
 });
 
 Flagship('an unknown environment is a diagnostic with "did you mean"', () => {
@@ -198,9 +202,21 @@ Variants('other variants: streams, delivery streams, warehouse, dashboards, repl
   assert.equal(m.deliveryStreams['direct-in']!.bufferingHints, { sizeMiB: 128, intervalSeconds: 900 });
   assert.equal(m.deliveryStreams['clicks-to-clean']!.input, { kind: 'stream', stream: 'clicks' });
   assert.equal(m.deliveryStreams['clicks-to-clean']!.table, { database: 'clean', name: 'clicks' });
-  assert.equal(strip(m.warehouse), { engine: 'redshift-provisioned', name: 'dwh', database: 'analytics', nodeType: 'ra3.xlplus', nodes: 4, spectrum: { database: 'clean' }, model: 'star-schema', loadScheduleSeconds: 3600, physicalName: 'variants-staging-dwh' });
+  assert.equal(strip(m.warehouse), { engine: 'redshift-provisioned', name: 'dwh', database: 'analytics', nodeType: 'ra3.xlplus', nodes: 4, spectrum: [
+      { database: 'clean', glueName: 'variants_staging_clean', layer: 'clean', prefix: '', externalSchema: 'spectrum_clean' },
+      { database: 'landing', glueName: 'variants_staging_landing', layer: 'landing', prefix: 'tables/landing/', externalSchema: 'spectrum_landing' },
+    ],
+    sources: {
+      customer: { database: 'landing', externalSchema: 'spectrum_landing', table: 'customer' },
+      storeSale: { database: 'landing', externalSchema: 'spectrum_landing', table: 'store_sale' },
+    },
+    model: 'star-schema',
+    loadScheduleSeconds: 3600,
+    physicalName: 'variants-staging-dwh',
+  });
+  assert.equal(strip(m.environment.network), { kind: 'created', cidr: '10.1.0.0/20', availabilityZones: ['use1-az1', 'use1-az2', 'use1-az4'] });
   assert.equal(m.dashboards.sales!.input, { kind: 'warehouse', warehouse: 'dwh' });
-  assert.equal(m.dashboards.adhoc!.input, { kind: 'athena', workgroup: 'bi' });
+  assert.equal(m.dashboards.adhoc!.input, { kind: 'athena', workgroup: 'bi', tables: [{ channel: 'store', glueDatabase: 'variants_staging_landing', table: 'store_sale' }] });
   assert.equal(strip(m.replayers.orders), {
     name: 'orders',
     dataset: { group: 'retail', table: 'store_sale' },

@@ -88,11 +88,11 @@ Flagship('every spec under test/fixtures/specs validates with no findings', asyn
 
 Flagship('an override is checked in its environment only, and names it', () => {
   const text = readFileSync(flagship, 'utf8').replace(
-    '    removalPolicy: retain\n',
-    '    removalPolicy: retain\n    overrides:\n      sinks:\n        web-sale-events:\n          bufferingHints: { maxBufferedRequests: 400 }\n',
+    '    overrides:\n',
+    '    overrides:\n      sinks:\n        web-sale-events:\n          bufferingHints: { maxBufferedRequests: 400 }\n',
   );
   const found = checkRules(docOf('mystore.yaml', text));
-  assert.equal(found.map((d) => `${d.code} ${d.start.line}:${d.start.col}`), ['ARA241 18:50']);
+  assert.equal(found.map((d) => `${d.code} ${d.start.line}:${d.start.col}`), ['ARA241 24:50']);
   assert.match(found[0]!.message, /maxBufferedRequests \(400\) must be greater than maxBatchSize \(500\).*\(environment 'prod'\)$/);
   assert.equal(found[0]!.path, '/environments/prod/overrides/sinks/web-sale-events/bufferingHints/maxBufferedRequests');
 });
@@ -101,7 +101,7 @@ Flagship('a hint that breaks only with the blueprint default points at the field
   // maxRecordBytes stays at the kinesis default (1 MiB): the finding is on maxBatchBytes.
   const text = readFileSync(flagship, 'utf8').replace('      maxBatchBytes: 5MiB\n      maxRecordBytes: 1MiB\n', '      maxBatchBytes: 256KiB\n');
   const found = checkRules(docOf('mystore.yaml', text));
-  assert.equal(found.map((d) => `${d.code} ${d.path} ${d.start.line}:${d.start.col}`), ['ARA242 /sinks/web-sale-events/bufferingHints/maxBatchBytes 104:22']);
+  assert.equal(found.map((d) => `${d.code} ${d.path} ${d.start.line}:${d.start.col}`), ['ARA242 /sinks/web-sale-events/bufferingHints/maxBatchBytes 114:22']);
 });
 
 Flagship.run();

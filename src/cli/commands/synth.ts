@@ -86,6 +86,10 @@ export function summary(model: PlatformModel, result: SynthesisResult, strict: b
       lines.push(`  ${n.section}${n.entries.length ? `: ${n.entries.join(', ')}` : ''}${n.reason ? ` (${n.reason})` : ''}`);
     }
   }
+  if (build.prerequisites.length) {
+    lines.push('', 'Before the first deploy:');
+    for (const p of build.prerequisites) lines.push(`  ${p}`);
+  }
   const n = build.nagFindings.length;
   lines.push(
     '',

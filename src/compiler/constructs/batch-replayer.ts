@@ -9,9 +9,6 @@
  * Least privilege: the function's own role may only put objects under that window prefix of that
  * one bucket, use the platform key to encrypt them, and write to its own log group.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Duration, RemovalPolicy, Stack, Token } from '../cdk-core.js';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -23,8 +20,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct } from 'constructs';
-import { buildDir } from '../../paths.js';
-import { buildSync } from 'esbuild';
+import { bundleHandler } from './bundle.js';
 import { csvEncoder, datasetTables, generateWindow, tableColumns } from '../../datasets/retail.js';
 import { withTrailingSlash, windowKeyPrefix } from '../../datasets/replay-layout.js';
 import { acknowledge } from '../nag.js';
@@ -84,61 +80,11 @@ export function replayerSizing(table: string, recordsPerWindow: number): { memor
 
 /**
  * Bundles the compiled replayer handler (`<build>/src/runtime/replayer/handler.js`) into a
- * content-addressed directory (bundleHandler).
+ * content-addressed directory (bundle.ts). The handler only uses S3 PutObject, stable across the SDK
+ * versions Lambda runtimes ship.
  */
 export function bundleReplayerHandler(): string {
-  return bundleHandler(['src', 'runtime', 'replayer', 'handler.js'], 'replayer');
-}
-
-const bundled = new Map<string, string>();
-
-/**
- * Bundles a compiled Lambda handler (`<build>/<entry>`, from the build output root, so it works
- * from dist/ and from any ARA_BUILD_DIR) into `<tmp>/ara-gen-bundles/<label>-<hash>/index.js`.
- *
- * The AWS SDK stays external: every Lambda Node.js runtime ships SDK v3, which keeps the asset to a
- * few dozen KiB and synth fast. Output is byte-identical across machines and build dirs: paths are
- * relative to the build root, no source maps, no minifier renaming, no timestamps. The directory
- * name is the content hash.
- */
-export function bundleHandler(entryPath: readonly string[], label: string): string {
-  const key = `${label}:${entryPath.join('/')}`;
-  const done = bundled.get(key);
-  if (done && existsSync(join(done, 'index.js'))) return done;
-  // From the build output root, not this module's URL: the CLI runs this code from a bundle chunk.
-  const buildRoot = buildDir;
-  const entry = join(buildDir, ...entryPath);
-  if (!existsSync(entry)) throw new Error(`the compiled ${label} handler is missing (${entry}); run the build first`);
-  const result = buildSync({
-    entryPoints: [entry],
-    absWorkingDir: buildRoot,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    external: ['@aws-sdk/*'],
-    outfile: 'index.js',
-    write: false,
-    minify: false,
-    sourcemap: false,
-    sourcesContent: false,
-    legalComments: 'none',
-    charset: 'utf8',
-    logLevel: 'silent',
-  });
-  const code = result.outputFiles[0]!.contents;
-  const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
-  const dir = join(tmpdir(), 'ara-gen-bundles', `${label}-${hash}`);
-  const file = join(dir, 'index.js');
-  if (!existsSync(file) || !readFileSync(file).equals(code)) {
-    mkdirSync(dir, { recursive: true });
-    // Write-then-rename: parallel synths never see a half-written bundle.
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, code);
-    renameSync(tmp, file);
-  }
-  bundled.set(key, dir);
-  return dir;
+  return bundleHandler('replayer', join('src', 'runtime', 'replayer', 'handler.js'));
 }
 
 /** The bucket's physical name when it is known at synth time (named or imported-by-name buckets). */

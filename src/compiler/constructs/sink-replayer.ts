@@ -8,6 +8,7 @@
  * dead letters under its own `_dead-letters/<sink>/` prefix of the raw layer, use the platform key
  * and write its own log group.
  */
+import { join } from 'node:path';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -18,7 +19,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct } from 'constructs';
 import { acknowledge } from '../nag.js';
-import { bundleHandler, REPLAYER_RUNTIME, replayerSizing } from './batch-replayer.js';
+import { REPLAYER_RUNTIME, replayerSizing } from './batch-replayer.js';
+import { bundleHandler } from './bundle.js';
 import { wildcardExceptionFor } from './glue-data-access-role.js';
 
 /** Where the sink writes, and what its role may call there. */
@@ -106,7 +108,7 @@ export class SinkReplayer extends Construct {
       runtime: REPLAYER_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       handler: 'index.handler',
-      code: lambda.Code.fromAsset(bundleHandler(['src', 'runtime', 'lambda', 'sink-replayer.js'], 'sink-replayer')),
+      code: lambda.Code.fromAsset(bundleHandler('sink-replayer', join('src', 'runtime', 'lambda', 'sink-replayer.js'))),
       role: this.role,
       logGroup,
       memorySize: memoryMiB,

@@ -40,7 +40,8 @@ function checkOverrides(view: SpecView, env: string, overrides: Dict): void {
   const from: SpecPath = ['environments', env, 'overrides'];
   for (const section of NAMED_SECTIONS) {
     const over = at(overrides, section);
-    if (!isDict(over)) continue;
+    // A section the schema already rejected (a deleted entry-name line) has no reliable entry names.
+    if (!isDict(over) || view.isDoubtful(section)) continue;
     const known = Object.keys(dict(at(base, section)));
     for (const name of Object.keys(over)) {
       if (known.includes(name)) continue;

@@ -20,6 +20,7 @@ import { replayerRule } from './replayers.js';
 import { scheduleRule } from './schedules.js';
 import { sinkDestinationRule } from './sink-destinations.js';
 import { triggerRule } from './triggers.js';
+import { dashboardRule, networkRule, warehouseRule } from './warehouse.js';
 
 export type { Rule } from './spec-view.js';
 
@@ -41,6 +42,9 @@ export const rules: readonly Rule[] = [
   regionRule,
   tokenRule,
   contractRule,
+  networkRule,
+  warehouseRule,
+  dashboardRule,
 ];
 
 /** Semantic findings of a parsed spec. Never throws, also on data that failed the schema. */

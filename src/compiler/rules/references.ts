@@ -73,7 +73,7 @@ export function* references(data: Dict): Generator<{ owner: string; kind: Kind; 
     if (isDict(d.table)) yield { owner: `delivery stream '${n}'`, kind: 'database', name: d.table.database, path: ['deliveryStreams', n, 'table', 'database'] };
   }
   const spectrum = dict(dict(data.warehouse).spectrum);
-  if (spectrum.database !== undefined) yield { owner: 'the warehouse', kind: 'database', name: spectrum.database, path: ['warehouse', 'spectrum', 'database'] };
+  for (const [i, db] of list(spectrum.databases).entries()) yield { owner: 'the warehouse', kind: 'database', name: db, path: ['warehouse', 'spectrum', 'databases', i] };
   for (const [n, d] of entries(data.dashboards)) {
     const src = dict(d.source);
     if (src.warehouse !== undefined) yield { owner: `dashboard '${n}'`, kind: 'warehouse', name: src.warehouse, path: ['dashboards', n, 'source', 'warehouse'] };
