@@ -3,14 +3,17 @@
  * model's account and region, tagged with the spec's tags. Output is deterministic: no version
  * reporting, no stack traces in metadata, content-addressed assets, logical IDs from spec names.
  */
-import { App, CfnResource, Stack, Tags } from 'aws-cdk-lib';
+import { readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, CfnResource, Stack, type StackProps, Tags } from './cdk-core.js';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import type { Construct, IConstruct } from 'constructs';
 import type { PlatformModel } from './model.js';
 import { stackName } from './naming.js';
 import { NagFindingsError, runNag, type NagFinding } from './nag.js';
 import { FoundationsStack } from './stacks/foundations-stack.js';
-import { BatchStack, hasBatchContent } from './stacks/batch-stack.js';
+import { BatchStack, batchUnits, hasBatchContent } from './stacks/batch-stack.js';
+import { STACK_LIMITS, type SplitUnit, type StackPart, partHasUnits, partName, partsNeeded, stackPart } from './stacks/split.js';
 import { hasStreamingContent, StreamingStack } from './stacks/streaming-stack.js';
 
 export interface BuildOptions {
@@ -23,6 +26,11 @@ export interface BuildOptions {
    * for templates generated from typed L1 constructs (the tests run it on the flagship).
    */
   cfnValidation?: boolean;
+  /**
+   * Parts per module (`{ batch: 3 }`): normally left out, buildAssembly() finds the number itself.
+   * @default - one stack per module, split only when a stack would pass CloudFormation's limits
+   */
+  parts?: Readonly<Record<string, number>>;
 }
 
 export interface StackSummary {
@@ -48,8 +56,11 @@ export interface BuildResult {
 }
 
 /** CloudFormation's hard limit of resources per stack. */
-export const MAX_RESOURCES_PER_STACK = 500;
+export const MAX_RESOURCES_PER_STACK = STACK_LIMITS.resources;
+/** Template bytes above which a module is split (CloudFormation's limit is 1 MB; kept with margin). */
+export const MAX_TEMPLATE_BYTES = 950_000;
 
+/** A single split unit (a workflow with its jobs, or a module that cannot split) over the limits. */
 export class StackResourceLimitError extends Error {
   constructor(
     readonly module: string,
@@ -63,16 +74,49 @@ export class StackResourceLimitError extends Error {
       .map(([t, n]) => `${n} ${t}`)
       .join(', ');
     super(
-      `module '${module}' (stack ${stackName}) has ${count} CloudFormation resources, more than the limit of ${MAX_RESOURCES_PER_STACK} per stack (largest: ${top}); ` +
-        `split its entries across several platform specs or reduce them`,
+      `module '${module}' (stack ${stackName}) has ${count} CloudFormation resources in entries that must share one stack, more than the limit of ${MAX_RESOURCES_PER_STACK} per stack (largest: ${top}); ` +
+        `split that workflow into smaller ones`,
     );
     this.name = 'StackResourceLimitError';
   }
 }
 
 const modules = new WeakMap<Stack, string>();
+/** Split units in each module part stack. */
+const unitCounts = new WeakMap<Stack, number>();
 
-/** The CDK app of a model: one stack per module with content. For tests (`Template.fromStack`). */
+/** Everything a module's part stack is built from. */
+interface ModuleContext {
+  readonly model: PlatformModel;
+  readonly foundations: FoundationsStack;
+  readonly part: StackPart;
+}
+
+/**
+ * The module stacks after foundations, in build order. Each lists its split units (none: the
+ * module is absent) and builds one part; buildApp() does the naming, parts, dependencies and tags
+ * for all of them, so a new module (streaming, warehouse, ...) gets automatic splitting by adding
+ * a row here and honouring `part.has(kind, name)`.
+ */
+const MODULES: readonly {
+  readonly name: string;
+  units(model: PlatformModel): SplitUnit[];
+  build(scope: Construct, id: string, props: StackProps, ctx: ModuleContext): Stack;
+}[] = [
+  {
+    name: 'batch',
+    units: (model) => (hasBatchContent(model) ? batchUnits(model) : []),
+    build: (scope, id, props, { model, foundations, part }) => new BatchStack(scope, id, { ...props, model, storage: foundations.storage, part }),
+  },
+  {
+    // One unit: the streaming module does not split its entries yet (over the limits it is reported).
+    name: 'streaming',
+    units: (model) => (hasStreamingContent(model) ? [{ key: 'streaming', members: [] }] : []),
+    build: (scope, id, props, { model, foundations }) => new StreamingStack(scope, id, { ...props, model, storage: foundations.storage }),
+  },
+];
+
+/** The CDK app of a model: one stack per module with content (or per part of a split module). */
 export function buildApp(model: PlatformModel, options: BuildOptions): { app: App; stacks: Stack[] } {
   const app = new App({
     outdir: options.outdir,
@@ -88,7 +132,7 @@ export function buildApp(model: PlatformModel, options: BuildOptions): { app: Ap
       '@aws-cdk/core:defaultCrossStackReferences': 'strong',
     },
   });
-  const { stacks } = addModuleStacks(app, model);
+  const { stacks } = addModuleStacks(app, model, options.parts);
   return { app, stacks };
 }
 
@@ -105,32 +149,36 @@ export interface ModuleStacks {
  * stack in a user's CDK app: the Platform construct), one per module with content, named
  * `<platform>-<env>-<module>`, in the model's account and region, tagged with the spec's tags.
  */
-export function addModuleStacks(scope: Construct, model: PlatformModel): ModuleStacks {
+export function addModuleStacks(scope: Construct, model: PlatformModel, parts: Readonly<Record<string, number>> = {}): ModuleStacks {
   const names = { platform: model.name, env: model.environment.name };
   const env = { account: model.environment.account, region: model.environment.region };
-  const common = (module: string) => ({
-    stackName: stackName(names, module),
+  const common = (module: string, name: string, part?: StackPart): StackProps => ({
+    stackName: name,
     env,
-    description: `${model.name} (${model.environment.name}) ${module} module, generated by ara-gen`,
+    description: `${model.name} (${model.environment.name}) ${module} module${part && part.count > 1 ? ` part ${part.index + 1} of ${part.count}` : ''}, generated by ara-gen`,
     analyticsReporting: false,
   });
 
   const stacks: Stack[] = [];
-  const foundations = new FoundationsStack(scope, stackName(names, 'foundations'), { ...common('foundations'), model });
+  const foundationsName = stackName(names, 'foundations');
+  const foundations = new FoundationsStack(scope, foundationsName, { ...common('foundations', foundationsName), model });
   modules.set(foundations, 'foundations');
   stacks.push(foundations);
   let batch: BatchStack | undefined;
-  if (hasBatchContent(model)) {
-    batch = new BatchStack(scope, stackName(names, 'batch'), { ...common('batch'), model, storage: foundations.storage });
-    batch.addStackDependency(foundations, 'buckets, key and catalog databases');
-    modules.set(batch, 'batch');
-    stacks.push(batch);
-  }
-  if (hasStreamingContent(model)) {
-    const streaming = new StreamingStack(scope, stackName(names, 'streaming'), { ...common('streaming'), model, storage: foundations.storage });
-    streaming.addStackDependency(foundations, 'buckets, key and catalog tables');
-    modules.set(streaming, 'streaming');
-    stacks.push(streaming);
+  for (const m of MODULES) {
+    const units = m.units(model);
+    const count = Math.max(1, parts[m.name] ?? 1);
+    for (let i = 0; i < count; i++) {
+      if (!partHasUnits(units, i, count)) continue;
+      const part = stackPart(units, i, count);
+      const name = partName(stackName(names, m.name), i);
+      const stack = m.build(scope, name, common(m.name, name, part), { model, foundations, part });
+      stack.addStackDependency(foundations, 'buckets, key and catalog databases');
+      modules.set(stack, m.name);
+      unitCounts.set(stack, units.filter((u) => u.members.some((x) => part.has(x.kind, x.name))).length);
+      stacks.push(stack);
+      if (m.name === 'batch' && i === 0) batch = stack as BatchStack;
+    }
   }
   for (const stack of stacks) {
     for (const [k, v] of Object.entries(model.tags)) Tags.of(stack).add(k, v);
@@ -138,19 +186,79 @@ export function addModuleStacks(scope: Construct, model: PlatformModel): ModuleS
   return { foundations, ...(batch ? { batch } : {}), stacks };
 }
 
-/** Builds, checks (resource limit, cdk-nag) and synthesizes the model into `options.outdir`. */
+/**
+ * Builds, checks (cdk-nag) and synthesizes the model into `options.outdir`. A module whose stack
+ * would pass CloudFormation's limits (500 resources; 1 MB of template, measured on the written
+ * template with margin) is rebuilt as more part stacks (stacks/split.ts); when that happens after
+ * a synth, `outdir` is emptied and written again.
+ */
 export function buildAssembly(model: PlatformModel, options: BuildOptions): BuildResult {
-  const { app, stacks } = buildApp(model, options);
-  for (const stack of stacks) checkResourceLimit(stack);
-  const nagFindings = runNag(stacks);
-  if (options.strict && nagFindings.length) throw new NagFindingsError(nagFindings);
-  const assembly = app.synth();
-  const summaries = stacks.map((stack): StackSummary => {
-    const template = assembly.getStackArtifact(stack.artifactId).template as { Resources?: Record<string, { Type: string }> };
-    const resourceCounts = countByType(Object.values(template.Resources ?? {}).map((r) => r.Type));
-    return { name: stack.stackName, module: modules.get(stack)!, resourceCounts, total: Object.values(resourceCounts).reduce((a, b) => a + b, 0) };
-  });
-  return { assembly, stacks: summaries, nagFindings, notCompiled: notCompiled(model) };
+  const parts: Record<string, number> = { ...options.parts };
+  for (let attempt = 0; ; attempt++) {
+    const { app, stacks } = buildApp(model, { ...options, parts });
+    // Resource counts are known before synth: grow the parts without writing anything.
+    const overCount = grow(stacks, parts, (s) => resourceTypes(s).length, MAX_RESOURCES_PER_STACK, (total) => partsNeeded(total, 0));
+    if (overCount) {
+      checkSplittable(overCount);
+      continue;
+    }
+    const nagFindings = runNag(stacks);
+    if (options.strict && nagFindings.length) throw new NagFindingsError(nagFindings);
+    const assembly = app.synth();
+    const bytes = (s: Stack) => statSync(join(assembly.directory, assembly.getStackArtifact(s.artifactId).templateFile)).size;
+    const overBytes = grow(stacks, parts, bytes, MAX_TEMPLATE_BYTES, (total, resources) => partsNeeded(resources, total));
+    if (overBytes && attempt < 8) {
+      checkSplittable(overBytes);
+      for (const e of readdirSync(options.outdir)) rmSync(join(options.outdir, e), { recursive: true, force: true });
+      continue;
+    }
+    const summaries = stacks.map((stack): StackSummary => {
+      const template = assembly.getStackArtifact(stack.artifactId).template as { Resources?: Record<string, { Type: string }> };
+      const resourceCounts = countByType(Object.values(template.Resources ?? {}).map((r) => r.Type));
+      return { name: stack.stackName, module: modules.get(stack)!, resourceCounts, total: Object.values(resourceCounts).reduce((a, b) => a + b, 0) };
+    });
+    return { assembly, stacks: summaries, nagFindings, notCompiled: notCompiled(model) };
+  }
+}
+
+/**
+ * Modules with a stack whose `measure` exceeds `limit`: their part count grows (at least by one,
+ * else to what `needed(total measure, total resources)` asks). Returns the first such module.
+ */
+function grow(
+  stacks: readonly Stack[],
+  parts: Record<string, number>,
+  measure: (s: Stack) => number,
+  limit: number,
+  needed: (total: number, resources: number) => number,
+): { module: string; stack: Stack; value: number } | undefined {
+  let first: { module: string; stack: Stack; value: number } | undefined;
+  const totals = new Map<string, { value: number; resources: number; over: boolean }>();
+  for (const s of stacks) {
+    const module = modules.get(s)!;
+    const value = measure(s);
+    const t = totals.get(module) ?? { value: 0, resources: 0, over: false };
+    t.value += value;
+    t.resources += resourceTypes(s).length;
+    if (value > limit) {
+      t.over = true;
+      first ??= { module, stack: s, value };
+    }
+    totals.set(module, t);
+  }
+  for (const [module, t] of totals) {
+    if (!t.over) continue;
+    const current = parts[module] ?? 1;
+    parts[module] = Math.max(current + 1, needed(t.value, t.resources));
+  }
+  return first;
+}
+
+/** A module that cannot split (foundations), or a part holding a single unit, cannot get smaller. */
+function checkSplittable(over: { module: string; stack: Stack }): void {
+  if (MODULES.some((m) => m.name === over.module) && (unitCounts.get(over.stack) ?? 0) > 1) return;
+  const types = resourceTypes(over.stack);
+  throw new StackResourceLimitError(over.module, over.stack.stackName, types.length, countByType(types));
 }
 
 /**
@@ -172,16 +280,15 @@ export function notCompiled(model: PlatformModel): NotCompiledSection[] {
   return out;
 }
 
-function checkResourceLimit(stack: Stack): void {
+/** The CloudFormation resource types of a stack's constructs (one per resource). */
+function resourceTypes(stack: Stack): string[] {
   const types: string[] = [];
   const visit = (c: IConstruct) => {
     if (CfnResource.isCfnResource(c)) types.push(c.cfnResourceType);
     for (const child of c.node.children) visit(child);
   };
   visit(stack);
-  if (types.length > MAX_RESOURCES_PER_STACK) {
-    throw new StackResourceLimitError(modules.get(stack)!, stack.stackName, types.length, countByType(types));
-  }
+  return types;
 }
 
 function countByType(types: readonly string[]): Record<string, number> {

@@ -4,7 +4,7 @@
  * (`Validations.of(construct).acknowledge`, cdk-nag v3's replacement for NagSuppressions); this
  * module runs the checks, returns what is left, and lists the acknowledgements for reports and docs.
  */
-import { Validations, type Stack } from 'aws-cdk-lib';
+import { Validations, type Stack } from './cdk-core.js';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 

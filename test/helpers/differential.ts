@@ -137,6 +137,7 @@ export function generateSpec(seed: number, bases = baseSpecs(), constraints = sc
       mutations.push(`clone ${s}.${name}`);
     } else if (kind === 'delete') {
       const candidates = all.filter(([p]) => p !== data || rnd() < 0.2);
+      if (!candidates.length) continue;
       const [p, k] = pick(candidates);
       if (Array.isArray(p)) p.splice(k as number, 1);
       else delete p[k];

@@ -2,7 +2,7 @@
  * AthenaWorkgroup: a workgroup whose settings the clients cannot override, with its own results
  * bucket (encrypted with the platform key, expiring results) and SSE-KMS query results.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration } from '../cdk-core.js';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';

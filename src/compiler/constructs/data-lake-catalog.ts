@@ -2,7 +2,7 @@
  * DataLakeCatalog: one Glue database per entry, located at its layer bucket (and optional prefix),
  * and the tables ara-gen declares in them (GlueTable).
  */
-import { Stack } from 'aws-cdk-lib';
+import { Stack } from '../cdk-core.js';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';

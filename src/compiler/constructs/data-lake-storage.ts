@@ -3,7 +3,7 @@
  * with one customer-managed KMS key (rotation on, bucket keys on), private, TLS-only, with a
  * lifecycle per layer (STANDARD_IA, then GLACIER, and incomplete multipart uploads aborted).
  */
-import { Aws, Duration, Stack } from 'aws-cdk-lib';
+import { Aws, Duration, Stack } from '../cdk-core.js';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';

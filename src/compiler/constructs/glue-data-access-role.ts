@@ -6,7 +6,7 @@
  * case is one of IAM_WILDCARD_EXCEPTIONS and is acknowledged for cdk-nag (AwsSolutions-IAM5) with
  * that exception's reason, on this role only.
  */
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack } from '../cdk-core.js';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';

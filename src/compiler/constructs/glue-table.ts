@@ -10,7 +10,7 @@
  * - `parquet`: Firehose's converted output (ParquetHiveSerDe).
  * - `json`: Firehose's unconverted output, one JSON object per line (OpenX JsonSerDe).
  */
-import { Stack } from 'aws-cdk-lib';
+import { Stack } from '../cdk-core.js';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import { Construct } from 'constructs';
 import { TIMESTAMP_PATTERN, type Column, type ColumnType } from '../../contract/datasets.js';

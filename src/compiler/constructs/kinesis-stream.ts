@@ -3,7 +3,7 @@
  * retention, encrypted with the platform's customer-managed key (one key for the whole platform,
  * not one per stream), under the physical name the sink configs already carry.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration } from '../cdk-core.js';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';

@@ -3,7 +3,7 @@
  * no public access, TLS-only, enforced object ownership, access logs and the spec's removal policy.
  * One helper so that the data lake and the Athena results bucket cannot drift apart.
  */
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy } from '../cdk-core.js';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';

@@ -4,7 +4,7 @@
  * buckets by their deterministic physical names rather than by imported tokens, which keeps the
  * policies readable and lets cdk-nag acknowledgements name the exact resource.
  */
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { Stack, type StackProps } from '../cdk-core.js';
 import type { Construct } from 'constructs';
 import { BatchReplayer } from '../constructs/batch-replayer.js';
 import { GlueCrawler } from '../constructs/glue-crawler.js';
@@ -18,12 +18,38 @@ import type { LayerLocation, PlatformModel, TriggerModel, TriggerTarget } from '
 import { constructId, glueTableName, resourceName } from '../naming.js';
 import { renderTemplate } from '../templates.js';
 import { recordSource } from './source.js';
+import { type SplitUnit, type StackPart, WHOLE, unitsOf } from './split.js';
 import { catalogTables, tableAt } from '../catalog-tables.js';
 import { TIMESTAMP_PATTERN } from '../../datasets/retail.js';
 
 export interface BatchStackProps extends StackProps {
   readonly model: PlatformModel;
   readonly storage: DataLakeStorage;
+  /**
+   * The share of the module this stack builds when the module is split (stacks/split.ts).
+   * @default - the whole module
+   */
+  readonly part?: StackPart;
+}
+
+/**
+ * The batch module's split units: a Glue workflow with its triggers and the crawlers and jobs they
+ * start or watch stay together (keyed by the workflow), every other entry is a unit of its own.
+ */
+export function batchUnits(model: PlatformModel): SplitUnit[] {
+  const entries = [
+    ...Object.values(model.replayers).filter((r) => r.target.kind === 'layer').map((r) => ({ kind: 'replayer', name: r.name })),
+    ...Object.keys(model.crawlers).map((name) => ({ kind: 'crawler', name })),
+    ...Object.keys(model.jobs).map((name) => ({ kind: 'job', name })),
+    ...Object.keys(model.triggers).map((name) => ({ kind: 'trigger', name })),
+    ...Object.keys(model.workflows).map((name) => ({ kind: 'workflow', name })),
+  ];
+  const edges: [string, string][] = [];
+  for (const t of Object.values(model.triggers)) {
+    for (const x of [...t.actions, ...(t.type === 'conditional' ? t.conditions : [])]) edges.push([`trigger:${t.name}`, `${x.kind}:${x.name}`]);
+    if (t.workflow !== undefined) edges.push([`trigger:${t.name}`, `workflow:${t.workflow}`]);
+  }
+  return unitsOf(entries, edges, ['workflow', 'trigger', 'crawler', 'job', 'replayer']);
 }
 
 /**
@@ -53,6 +79,7 @@ export class BatchStack extends Stack {
   constructor(scope: Construct, id: string, props: BatchStackProps) {
     super(scope, id, props);
     const { model, storage } = props;
+    const part = props.part ?? WHOLE;
     this.model = model;
     const key = storage.key;
     const names = { platform: model.name, env: model.environment.name, account: model.environment.account, region: model.environment.region };
@@ -62,6 +89,7 @@ export class BatchStack extends Stack {
     const replayers: Record<string, BatchReplayer> = {};
     for (const r of Object.values(model.replayers)) {
       if (r.target.kind !== 'layer') continue; // sink targets belong to the streaming module
+      if (!part.has('replayer', r.name)) continue;
       replayers[r.name] = new BatchReplayer(this, `${constructId(r.name)}Replayer`, {
         replayerName: r.name,
         dataset: r.dataset,
@@ -78,15 +106,16 @@ export class BatchStack extends Stack {
     }
     this.replayers = replayers;
 
-    const usesGlue = Object.keys(model.crawlers).length > 0 || Object.keys(model.jobs).length > 0;
-    const security = usesGlue
-      ? new GlueSecurityConfiguration(this, 'GlueSecurityConfiguration', { name: resourceName(names, 'glue-security'), key })
-      : undefined;
+    const usesGlue = Object.keys(model.crawlers).some((n) => part.has('crawler', n)) || Object.keys(model.jobs).some((n) => part.has('job', n));
+    // One security configuration per part stack (a stack must not depend on a sibling part).
+    const securityName = resourceName(names, part.index === 0 ? 'glue-security' : `glue-security-${part.index + 1}`);
+    const security = usesGlue ? new GlueSecurityConfiguration(this, 'GlueSecurityConfiguration', { name: securityName, key }) : undefined;
 
     // Declared tables (foundations) are crawled as catalog targets: partitions only, schema kept.
     const declared = catalogTables(model);
     const crawlers: Record<string, GlueCrawler> = {};
     for (const c of Object.values(model.crawlers)) {
+      if (!part.has('crawler', c.name)) continue;
       const catalogTargets = c.targets.flatMap((target) => {
         const t = tableAt(declared, target);
         return t ? [{ databaseName: t.glueDatabase, tableName: t.name, location: this.location(t.location) }] : [];
@@ -108,6 +137,7 @@ export class BatchStack extends Stack {
 
     const jobs: Record<string, GlueJob> = {};
     for (const j of Object.values(model.jobs)) {
+      if (!part.has('job', j.name)) continue;
       const source = { database: this.glueDatabase(j.input.database), table: glueTableName(j.input.table) };
       const target = { database: this.glueDatabase(j.target.database), table: glueTableName(j.target.table) };
       jobs[j.name] = new GlueJob(this, `${constructId(j.name)}Job`, {
@@ -138,6 +168,7 @@ export class BatchStack extends Stack {
     const workflows: Record<string, GlueWorkflow> = {};
     const triggers: Record<string, GlueTrigger> = {};
     for (const w of Object.values(model.workflows)) {
+      if (!part.has('workflow', w.name)) continue;
       const wf = new GlueWorkflow(this, `${constructId(w.name)}Workflow`, {
         workflowName: w.physicalName,
         description: `${model.name} workflow ${w.name}: triggers ${w.triggers.join(', ')}`,
@@ -150,6 +181,7 @@ export class BatchStack extends Stack {
       if (first) recordSource(wf, first.source);
     }
     for (const t of Object.values(model.triggers)) {
+      if (!part.has('trigger', t.name)) continue;
       if (t.workflow === undefined) triggers[t.name] = new GlueTrigger(this, `${constructId(t.name)}Trigger`, this.triggerProps(t));
       recordSource(triggers[t.name]!, t.source);
     }

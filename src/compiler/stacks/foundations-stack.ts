@@ -1,5 +1,5 @@
 /** The `foundations` module: data-lake storage, Glue catalog databases, Athena workgroups. */
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { Stack, type StackProps } from '../cdk-core.js';
 import type { Construct } from 'constructs';
 import { AthenaWorkgroup } from '../constructs/athena-workgroup.js';
 import { DataLakeCatalog } from '../constructs/data-lake-catalog.js';

@@ -4,7 +4,7 @@
  * Buckets, key and catalog tables come from the foundations stack. IAM policies name streams,
  * buckets and tables by their deterministic physical names, like the batch module.
  */
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { Stack, type StackProps } from '../cdk-core.js';
 import type { Construct } from 'constructs';
 import type { DataLakeStorage } from '../constructs/data-lake-storage.js';
 import { FirehoseDeliveryStream } from '../constructs/firehose-delivery-stream.js';
