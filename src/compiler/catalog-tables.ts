@@ -46,7 +46,7 @@ export function deliveryErrorPrefix(deliveryStream: string): string {
   return `_firehose-errors/${deliveryStream}/!{firehose:error-output-type}/` + DELIVERY_PARTITION_KEYS.map((k) => `${k}=!{timestamp:${DELIVERY_PATTERNS[k]}}/`).join('');
 }
 
-/** The folder a replayer's windows land in (src/runtime/replayer/layout.ts: the prefix, or `<table>/`). */
+/** The folder a replayer's windows land in (src/datasets/replay-layout.ts: the prefix, or `<table>/`). */
 export function replayerFolder(r: ReplayerModel & { target: { kind: 'layer' } & LayerLocation }): LayerLocation {
   return { layer: r.target.layer, prefix: r.target.prefix === '' ? `${r.dataset.table}/` : r.target.prefix };
 }

@@ -3,6 +3,7 @@
  * (load.ts); read by the schema check, the semantic rules and resolve(). Nothing after resolve()
  * sees a SpecDocument.
  */
+import { toPointer } from '../util/json-pointer.js';
 import type { Diagnostic, SourcePosition } from './diagnostics.js';
 
 export type SpecPath = readonly (string | number)[];
@@ -35,7 +36,5 @@ export interface SpecDocument {
   }): Diagnostic;
 }
 
-/** JSON pointer (RFC 6901) of a path. */
-export function toPointer(path: SpecPath): string {
-  return path.map((p) => '/' + String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
-}
+/** JSON pointer (RFC 6901) of a path (src/util/json-pointer.ts). */
+export { toPointer };

@@ -74,12 +74,13 @@ export { renderTemplate, listTemplates, TemplateError, type RenderedTemplate } f
 // ---- stacks ------------------------------------------------------------------------------------
 export { FoundationsStack, GLUE_LOG_GROUP_PREFIX, type FoundationsStackProps } from './stacks/foundations-stack.js';
 export { BatchStack, CSV_TIMESTAMP_FORMAT, hasBatchContent, type BatchStackProps } from './stacks/batch-stack.js';
+export { StreamingStack, hasStreamingContent, type StreamingStackProps } from './stacks/streaming-stack.js';
 export { recordSource, portableSpecPath } from './stacks/source.js';
 
 // ---- constructs --------------------------------------------------------------------------------
 export { DataLakeStorage, type DataLakeLayerProps, type DataLakeStorageProps } from './constructs/data-lake-storage.js';
 export { MIN_ARCHIVE_DAYS, MIN_INFREQUENT_ACCESS_DAYS } from '../contract/aws-limits.js';
-export { DataLakeCatalog, type CatalogDatabaseProps, type DataLakeCatalogProps } from './constructs/data-lake-catalog.js';
+export { DataLakeCatalog, type CatalogDatabaseProps, type CatalogTableProps, type DataLakeCatalogProps } from './constructs/data-lake-catalog.js';
 export { AthenaWorkgroup, ATHENA_RESULTS_PREFIX, type AthenaWorkgroupProps } from './constructs/athena-workgroup.js';
 export { secureBucket, toRemovalPolicy, type RemovalPolicyName, type SecureBucketOptions } from './constructs/secure-bucket.js';
 export { GlueSecurityConfiguration, type GlueSecurityConfigurationProps } from './constructs/glue-security-configuration.js';
@@ -94,6 +95,8 @@ export {
   type WildcardException,
 } from './constructs/glue-data-access-role.js';
 export { GlueCrawler, type GlueCrawlerProps } from './constructs/glue-crawler.js';
+export { GlueTable, GLUE_TYPES, type GlueTableFormat, type GlueTableProps } from './constructs/glue-table.js';
+export { KinesisStream, KINESIS_RETENTION_HOURS, type KinesisStreamProps } from './constructs/kinesis-stream.js';
 export { GlueJob, type GlueJobProps, type GlueJobScript } from './constructs/glue-job.js';
 export { GlueTrigger, type GlueCondition, type GlueTarget, type GlueTriggerProps } from './constructs/glue-trigger.js';
 export { GlueWorkflow, type GlueWorkflowProps, type GlueWorkflowTriggerProps } from './constructs/glue-workflow.js';
@@ -103,3 +106,16 @@ export { BatchReplayer, bundleReplayerHandler, replayerSizing, REPLAYER_RUNTIME,
 export { readAssemblyStacks, type AssemblyStack, type TemplateResource } from './deploy/assembly-reader.js';
 export { SourceIndex, SOURCE_METADATA_KEY, describeOrigin, formatSource, type ResourceOrigin } from './deploy/failure-map.js';
 export { listRetained, formatRetained, type RetainedResource } from './deploy/retained.js';
+// Deploy, diff and destroy as a library (no argv, printing, exit codes or process.env).
+export {
+  openDeployment,
+  runAction,
+  DeploymentRequestError,
+  type ActionResult,
+  type DeployAction,
+  type Deployment,
+  type DeploymentOptions,
+} from './deploy/session.js';
+export { AraIoHost, type AraIoHostOptions, type ApprovalRefusal, type FailedResource } from './deploy/io-host.js';
+export { explainFailure, selector, ExpandStackSelection, type FailureExplanation } from './deploy/toolkit.js';
+export { checkCredentials, type CredentialCheck, type CredentialCheckOptions } from './deploy/credentials.js';

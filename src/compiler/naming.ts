@@ -55,7 +55,7 @@ export function constructId(name: string): string {
 }
 
 /** Prefix inside a bucket: no leading `/`, no empty segments, a trailing `/` unless empty. */
-export function normalisePrefix(prefix: unknown): string {
+export function canonicalS3Prefix(prefix: unknown): string {
   const parts = (typeof prefix === 'string' ? prefix : '').split('/').filter(Boolean);
   return parts.length ? `${parts.join('/')}/` : '';
 }

@@ -8,7 +8,7 @@
  */
 import type { Diagnostic } from './diagnostics.js';
 import { type SourceRange, type SpecDocument, type SpecPath, toPointer } from './document.js';
-import { type Dict, SpecView, dict, entries, isDict } from './rules/context.js';
+import { type Dict, SpecView, dict, entries, isDict } from './rules/spec-view.js';
 import { entryDepth, inUndeclaredEntry } from './rules/environments.js';
 import { checkSchemaDetailed, parsePointer } from './schema-check.js';
 

@@ -68,12 +68,14 @@ export class Platform extends Construct {
   readonly workgroups: Readonly<Record<string, AthenaWorkgroup>>;
 
   constructor(scope: Construct, id: string, props: PlatformProps) {
-    super(scope, id);
+    // Checked before joining the tree: a spec with findings leaves the app as it was.
     const inStack = scope.node.scopes.find((c) => Stack.isStack(c));
     if (inStack) {
       throw new Error(`Platform '${id}' creates stacks of its own: create it in an App or a Stage, not inside the stack '${inStack.node.path}'`);
     }
-    this.model = modelOf(id, props);
+    const model = modelOf(id, props);
+    super(scope, id);
+    this.model = model;
     this.env = { account: this.model.environment.account, region: this.model.environment.region };
     const built = addModuleStacks(this, this.model);
     this.stacks = built.stacks;

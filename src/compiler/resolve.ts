@@ -30,10 +30,10 @@ import type {
   WarehouseModel,
   WorkflowModel,
 } from './model.js';
-import { type NameContext, normalisePrefix, accessLogsBucketName, athenaResultsBucketName, glueName, layerBucketName, resourceName } from './naming.js';
+import { type NameContext, canonicalS3Prefix, accessLogsBucketName, athenaResultsBucketName, glueName, layerBucketName, resourceName } from './naming.js';
 import { findBlueprint } from './rules/blueprint.js';
 import { HINT_NAMES, hintValue } from './rules/buffering.js';
-import { type Dict, SpecView, dict, entries, isDict, list, num, str } from './rules/context.js';
+import { type Dict, SpecView, dict, entries, isDict, list, num, str } from './rules/spec-view.js';
 import { replayerFunctionName } from './rules/names.js';
 import { warehouseName } from './rules/references.js';
 import { toGlueSchedule } from './rules/schedules.js';
@@ -52,7 +52,7 @@ export function loadBlueprint(name: string): unknown {
   return findBlueprint(name);
 }
 
-export { normalisePrefix } from './naming.js';
+export { canonicalS3Prefix } from './naming.js';
 
 /** The environments a spec declares, in order. */
 export function environmentNames(doc: SpecDocument): string[] {
@@ -148,7 +148,7 @@ class Resolver {
 
   private location(v: unknown): LayerLocation {
     const l = dict(v);
-    return { layer: str(l.layer) ?? '', prefix: normalisePrefix(l.prefix) };
+    return { layer: str(l.layer) ?? '', prefix: canonicalS3Prefix(l.prefix) };
   }
 
   private glueSchedule(schedule: string, path: SpecPath): string {
@@ -226,7 +226,7 @@ class Resolver {
       databases: Object.fromEntries(
         entries(dict(this.d.catalog).databases).map(([n, db]) => [
           n,
-          { name: n, layer: str(db.layer) ?? '', prefix: normalisePrefix(this.pick(db, def, 'prefix')), glueName: glueName(this.c, n), source: this.source(['catalog', 'databases', n]) },
+          { name: n, layer: str(db.layer) ?? '', prefix: canonicalS3Prefix(this.pick(db, def, 'prefix')), glueName: glueName(this.c, n), source: this.source(['catalog', 'databases', n]) },
         ]),
       ),
     };

@@ -12,6 +12,7 @@ import { type CompiledSchemaError, loadCompiledValidator } from '../util/compile
 import { closest, didYouMean } from '../util/suggest.js';
 import type { Diagnostic } from './diagnostics.js';
 import { type SpecDocument, type SpecPath, toPointer } from './document.js';
+import { childPointer, parsePointer } from '../util/json-pointer.js';
 import { type JsonSchema, SchemaIndex, SchemaInfo, type VariantConflict, variantConflict } from './schema-index.js';
 import { DURATION_PATTERN, SIZE_PATTERN, parseDuration, parseSize } from './units.js';
 
@@ -83,7 +84,7 @@ export function checkSchemaDetailed(doc: SpecDocument, name = 'platform'): Schem
   for (const e of errors) {
     if (e.keyword === 'additionalProperties') {
       const meant = closest(String(e.params.additionalProperty), index.at(doc.data, parsePointer(e.instancePath)).allProperties());
-      if (meant !== undefined) doubtful.push(`${e.instancePath}/${meant.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+      if (meant !== undefined) doubtful.push(childPointer(e.instancePath, meant));
       // Keys of another variant than the one selected (a firehose sink with kinesis keys): one
       // finding per object and variant, at the discriminator.
       const path = parsePointer(e.instancePath);
@@ -190,10 +191,10 @@ function misplacedEntries(errors: readonly AjvError[], doc: SpecDocument, index:
     const pointer = `/${section}`;
     if (!isRecord(value) || !errors.some(under(pointer))) continue;
     // The "entries" the schema rejects; valid entries before them stay what they are.
-    const names = Object.keys(value).filter((n) => errors.some(under(`${pointer}/${n.replace(/~/g, '~0').replace(/\//g, '~1')}`)) || errors.some((e) => e.instancePath === pointer && e.propertyName === n));
+    const names = Object.keys(value).filter((n) => errors.some(under(childPointer(pointer, n))) || errors.some((e) => e.instancePath === pointer && e.propertyName === n));
     const ownFields = entryKeys(section, value);
     if (names.length < 2 || !ownFields.length) continue;
-    const coversNames = (e: AjvError) => names.some((n) => under(`${pointer}/${n}`)(e)) || (e.instancePath === pointer && e.keyword === 'required');
+    const coversNames = (e: AjvError) => names.some((n) => under(childPointer(pointer, n))(e)) || (e.instancePath === pointer && e.keyword === 'required');
     if (names.every((n) => ownFields.includes(n))) {
       for (const n of names) claimed.add(`${pointer}/${n}`);
       out.push({
@@ -345,10 +346,7 @@ function pruneComposites(errors: AjvError[]): AjvError[] {
 
 // ---- messages ----------------------------------------------------------------------------------
 
-/** Path segments of a JSON pointer (RFC 6901). */
-export function parsePointer(p: string): string[] {
-  return p === '' ? [] : p.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
+export { parsePointer };
 
 /** `sinks.web-sale-events.bufferingHints`, `crawlers.raw.targets[1]`, or "the document". */
 export function label(path: SpecPath): string {

@@ -5,6 +5,7 @@
  * discriminators: const, enum, type, required, properties, anyOf/allOf/oneOf, not), so a sink with
  * `type: kinesis` offers the kinesis variant's keys, not every variant's.
  */
+import { unescapeSegment } from '../util/json-pointer.js';
 
 export type JsonSchema = { readonly [k: string]: unknown } | boolean;
 type SchemaObject = { readonly [k: string]: unknown };
@@ -33,7 +34,7 @@ export class SchemaIndex {
     if (!ref.startsWith('#')) return undefined;
     let cur: unknown = this.root;
     for (const seg of ref.slice(1).split('/').filter(Boolean)) {
-      cur = isObject(cur) ? cur[seg.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
+      cur = isObject(cur) ? cur[unescapeSegment(seg)] : undefined;
     }
     return this.resolve(cur, depth + 1);
   }

@@ -11,7 +11,7 @@
  * (an override need not repeat the discriminator) is closed in its partial with the union of its
  * variants' properties, so an unknown key is still an error there.
  *
- * scripts/build.js rewrites the schema file with this on every build; test/schema-partials.test.ts
+ * scripts/build.js rewrites the schema file with this on every build; test/unit/schema-partials.test.ts
  * fails when the committed file is stale or a partial differs from its full definition in anything
  * but `required`.
  */

@@ -3,7 +3,7 @@
  * nothing (SPEC_DEFAULTS), and what the engine uses where a sink config or a library caller omits
  * a setting. The aws-native blueprint (platforms/aws-native/blueprint.yaml) states the same values
  * in the spec's own units, and the schema's `default`s repeat them for editors:
- * test/defaults.test.ts fails when the blueprint, the schema, the validator or the engine differ
+ * test/unit/defaults.test.ts fails when the blueprint, the schema, the validator or the engine differ
  * from this table (its KNOWN_DISAGREEMENTS lists the few that still do, until they are settled).
  */
 import type { BufferingHints } from './buffering.js';

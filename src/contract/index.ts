@@ -1,7 +1,7 @@
 /**
  * The contract between the compiler and the runtime: the sink-config format and its types, the
  * sink settings (buffering hints, retry, rate limiting), each destination's hard limits, and the
- * defaults. Dependency-free (node: builtins at most; test/architecture.test.ts checks it), so both
+ * defaults. Dependency-free (node: builtins at most; test/unit/architecture.test.ts checks it), so both
  * sides and any tool can import it cheaply.
  */
 export * from './buffering.js';

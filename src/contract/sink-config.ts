@@ -1,7 +1,7 @@
 /**
  * The sink-runtime config document (schema/sink-config.schema.json): what `synth` writes to
  * `<outdir>/sinks/<sink>.json` and `sink run` reads. The types only; reading and validating a
- * config file is the runtime's (src/runtime/config.ts).
+ * config file is the runtime's (src/runtime/sink-config-file.ts).
  */
 import type { BufferingHints } from './buffering.js';
 import type { RateLimitingSettings } from './rate-limiting.js';

@@ -16,13 +16,13 @@ import { REPLAY_PARTITION_KEYS } from '../contract/datasets.js';
 import { formatTimestamp } from './retail.js';
 
 /** Empty, or ending with exactly one `/`. */
-export function normalisePrefix(prefix: string): string {
+export function withTrailingSlash(prefix: string): string {
   return prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
 }
 
 /** The key prefix under which every window of `table` is written: the prefix, or `<table>/` when it is empty. */
 export function windowKeyPrefix(prefix: string, table: string): string {
-  const p = normalisePrefix(prefix);
+  const p = withTrailingSlash(prefix);
   return p === '' ? `${table}/` : p;
 }
 

@@ -15,7 +15,7 @@ export {
   type ConfigFinding,
   type SinkConfig,
   type SinkConfigDestination,
-} from './config.js';
+} from './sink-config-file.js';
 export { createSink, Sink, type DeadLetterReason, type SinkInput, type SinkOptions, type SinkRunStats, type SinkSnapshot } from './sink.js';
 export { DeadLetterWriter, MemoryDeadLetters, type DeadLetter, type DeadLetterSink, type DeadLetterWriterOptions } from './dead-letter.js';
 export { readNdjson, LineSplitter, type NdjsonLine, type NdjsonSourceOptions } from './ndjson-source.js';

@@ -9,7 +9,7 @@ import type { Clock } from './engine/clock.js';
 import { systemClock } from './engine/clock.js';
 import { AsyncSinkWriter } from './engine/async-sink-writer.js';
 import type { SinkStats } from './engine/metrics.js';
-import type { SinkConfig } from './config.js';
+import type { SinkConfig } from './sink-config-file.js';
 import type { DeadLetterSink } from './dead-letter.js';
 import { ConversionError, type BatchOutcome, type Destination, type ElementConverter } from './destination.js';
 import { converterFromConfig, destinationFromConfig } from './destinations/index.js';

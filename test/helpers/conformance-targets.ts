@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@redis/client';
 import type { ConformanceTarget, Delivered, Faults } from './conformance.js';
-import type { SinkConfigDestination } from '../../src/runtime/config.js';
+import type { SinkConfigDestination } from '../../src/runtime/sink-config-file.js';
 import { uniqueName } from '../servers/harness.js';
 import { INTERNAL_FAILURE, startFaultProxy, THROTTLED, type FaultProxy } from '../servers/fault-proxy.js';
 import { startKinesalite, TEST_REGION, type LocalKinesis } from '../servers/kinesalite.js';

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { SinkConfig, SinkConfigDestination } from '../../src/runtime/config.js';
+import type { SinkConfig, SinkConfigDestination } from '../../src/runtime/sink-config-file.js';
 import { DeadLetterWriter, type DeadLetter } from '../../src/runtime/dead-letter.js';
 import type { BatchOutcome, Destination } from '../../src/runtime/destination.js';
 import { destinationFromConfig, type AwsDestinationConfig } from '../../src/runtime/destinations/index.js';

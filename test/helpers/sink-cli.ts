@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { SinkConfig } from '../../src/runtime/config.js';
+import type { SinkConfig } from '../../src/runtime/sink-config-file.js';
 
 export interface CliResult {
   readonly code: number | null;

@@ -165,7 +165,7 @@ t('storage encryption s3: SSE-S3 buckets, no key, SSE_S3 Athena results', async 
 });
 
 t('constructs reject lifecycle and cutoff values S3 and Athena would refuse, naming the entry', () => {
-  const stack = new Stack(new App(), 'S');
+  const stack = new Stack(new App({ builtinCloudFormationValidation: false }), 'S');
   assert.throws(
     () => new DataLakeStorage(stack, 'A', { layers: [{ name: 'raw', infrequentAccessDelay: 10 }] }),
     /layer 'raw': infrequentAccessDelay must be an integer >= 30/,

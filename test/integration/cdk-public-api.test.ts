@@ -65,7 +65,7 @@ t('spec paths recorded in the assembly are relative and /-separated', () => {
 });
 
 t('constructs and stacks are usable from a hand-written CDK app', () => {
-  const app = new App({ outdir: outdir(), analyticsReporting: false });
+  const app = new App({ outdir: outdir(), analyticsReporting: false, builtinCloudFormationValidation: false });
   const stack = new Stack(app, 'Hand', { env: { account: '111122223333', region: 'us-east-1' } });
   const storage = new api.DataLakeStorage(stack, 'Lake', {
     layers: [{ name: 'bronze', infrequentAccessDelay: 30, archiveDelay: 120 }],

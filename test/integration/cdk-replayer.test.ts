@@ -26,7 +26,7 @@ const outdirs: string[] = [];
 function build(overrides: Partial<BatchReplayerProps> = {}) {
   const outdir = mkdtempSync(join(tmpdir(), 'ara-replayer-cdk-'));
   outdirs.push(outdir);
-  const app = new App({ outdir, analyticsReporting: false, context: { '@aws-cdk/core:stackTraces': false } });
+  const app = new App({ outdir, analyticsReporting: false, builtinCloudFormationValidation: false, context: { '@aws-cdk/core:stackTraces': false } });
   const foundations = new Stack(app, 'Foundations', { env: ENV });
   const key = new kms.Key(foundations, 'Key', { enableKeyRotation: true });
   const bucket = new s3.Bucket(foundations, 'Raw', { bucketName: BUCKET, encryptionKey: key, bucketKeyEnabled: true });
@@ -134,7 +134,7 @@ t('the role may only put objects under the window prefix, encrypt with the key a
 });
 
 t('without a key no KMS permission or variable is granted', () => {
-  const app = new App({ analyticsReporting: false });
+  const app = new App({ analyticsReporting: false, builtinCloudFormationValidation: false });
   const stack = new Stack(app, 'Plain', { env: ENV });
   const bucket = s3.Bucket.fromBucketName(stack, 'Imported', 'lake-bucket');
   new BatchReplayer(stack, 'ItemReplayer', {
@@ -166,7 +166,7 @@ t('cdk-nag AwsSolutions: no finding left; the wildcard acknowledgement names exa
   const report = new AwsSolutionsChecks().validateScope(stack);
   assert.equal(report.violations.map((v) => v.ruleName), []);
   // The same statement without the construct's acknowledgement is an IAM5 finding with that exact id.
-  const bare = new Stack(new App(), 'Bare', { env: ENV });
+  const bare = new Stack(new App({ builtinCloudFormationValidation: false }), 'Bare', { env: ENV });
   new iam.Policy(bare, 'P', {
     statements: [new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [`arn:${bare.partition}:s3:::${BUCKET}/customer/*`] })],
     roles: [new iam.Role(bare, 'R', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') })],

@@ -360,7 +360,7 @@ const src = (path: string, line: number, col: number) => ({ file: 'examples/myst
 
 function taggedAssembly(): string {
   const outdir = join(tmp, 'tagged');
-  const app = new App({ outdir, analyticsReporting: false });
+  const app = new App({ outdir, analyticsReporting: false, builtinCloudFormationValidation: false });
   const stack = new Stack(app, 'p-dev-batch', { env: { account: '123456789012', region: 'eu-west-1' } });
   // Construct-level tag: the crawler construct and everything under it (its role too).
   const crawler = new Construct(stack, 'CrawlerRaw');

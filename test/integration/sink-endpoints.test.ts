@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { SinkConfig } from '../../src/runtime/config.js';
+import type { SinkConfig } from '../../src/runtime/sink-config-file.js';
 import { childEnv, eventLines, runSinkRun, writeJson } from '../helpers/sink-cli.js';
 import { startDynalite, type LocalDynamoDb } from '../servers/dynalite.js';
 import { startFirehoseLocal, type LocalFirehose } from '../servers/firehose-local.js';

@@ -51,7 +51,7 @@ function specifiers(text: string): string[] {
 function violation(edge: Edge): string | undefined {
   const from = layerOf(edge.from);
   if (from === undefined) return undefined;
-  if (from === 'unknown') return `${edge.from}: src/${edge.from.split('/')[1]} is not a known layer; give it a place in LAYERS (test/architecture.test.ts) and the README's layout`;
+  if (from === 'unknown') return `${edge.from}: src/${edge.from.split('/')[1]} is not a known layer; give it a place in LAYERS (test/unit/architecture.test.ts) and the README's layout`;
   if (!edge.specifier.startsWith('.')) {
     if (from === 'contract' && !edge.specifier.startsWith('node:')) {
       return `${edge.from} imports '${edge.specifier}': src/contract may import only node: builtins`;
@@ -97,7 +97,7 @@ test('the checker flags each kind of wrong edge', () => {
   const wrong: Edge[] = [
     { from: 'src/compiler/format/text.ts', specifier: '../../cli/io.js' },
     { from: 'src/compiler/rules/buffering.ts', specifier: '../../runtime/destinations/kinesis.js' },
-    { from: 'src/runtime/engine/config.ts', specifier: '../../compiler/model.js' },
+    { from: 'src/runtime/engine/settings.ts', specifier: '../../compiler/model.js' },
     { from: 'src/runtime/sink.ts', specifier: '../cli/main.js' },
     { from: 'src/contract/limits.ts', specifier: '../util/suggest.js' },
     { from: 'src/contract/limits.ts', specifier: 'yaml' },
@@ -111,7 +111,7 @@ test('the checker flags each kind of wrong edge', () => {
     { from: 'src/cli/main.ts', specifier: '../compiler/index.js' },
     { from: 'src/cli/main.ts', specifier: '../runtime/index.js' },
     { from: 'src/compiler/rules/buffering.ts', specifier: '../../contract/limits.js' },
-    { from: 'src/runtime/engine/config.ts', specifier: '../../contract/buffering.js' },
+    { from: 'src/runtime/engine/settings.ts', specifier: '../../contract/buffering.js' },
     { from: 'src/contract/defaults.ts', specifier: './limits.js' },
     { from: 'src/contract/defaults.ts', specifier: 'node:path' },
     { from: 'src/compiler/app.ts', specifier: 'aws-cdk-lib' },

@@ -31,35 +31,35 @@ test('defaults come from the destination; given hints override them', () => {
 test('every hint must be a positive integer', () => {
   rejects(
     { hints: { maxBatchSize: 0 } },
-    'buffering hint maxBatchSize = 0 is invalid: every buffering hint must be a positive integer; set maxBatchSize to a whole number of at least 1 (the default for Kinesis stream mystore-dev-web-sale is 500).',
+    'buffering hint maxBatchSize is 0: every buffering hint must be a positive integer; set maxBatchSize to a whole number of at least 1 (the default for Kinesis stream mystore-dev-web-sale is 500).',
   );
   rejects(
     { hints: { maxTimeInBufferMs: 2.5 } },
-    'buffering hint maxTimeInBufferMs = 2.5 is invalid: every buffering hint must be a positive integer; set maxTimeInBufferMs to a whole number of at least 1 (the default for Kinesis stream mystore-dev-web-sale is 5000).',
+    'buffering hint maxTimeInBufferMs is 2.5: every buffering hint must be a positive integer; set maxTimeInBufferMs to a whole number of at least 1 (the default for Kinesis stream mystore-dev-web-sale is 5000).',
   );
-  rejects({ hints: { maxInFlightRequests: '4' } }, 'buffering hint maxInFlightRequests = "4" is invalid: every buffering hint must be a positive integer; set maxInFlightRequests to a whole number of at least 1 (the default for Kinesis stream mystore-dev-web-sale is 50).');
+  rejects({ hints: { maxInFlightRequests: '4' } }, 'buffering hint maxInFlightRequests is "4": every buffering hint must be a positive integer; set maxInFlightRequests to a whole number of at least 1 (the default for Kinesis stream mystore-dev-web-sale is 50).');
 });
 
 test('Flink rules: maxBufferedRequests > maxBatchSize, maxBatchBytes ≥ maxRecordBytes', () => {
   rejects(
     { hints: { maxBufferedRequests: 500 } },
-    'buffering hint maxBufferedRequests = 500 must be greater than maxBatchSize = 500 (the buffer must hold more than one batch); raise maxBufferedRequests or lower maxBatchSize.',
+    'buffering hint maxBufferedRequests (500) must be greater than maxBatchSize (500): the buffer must hold more than one batch; raise maxBufferedRequests above 500 or lower maxBatchSize.',
   );
   rejects(
     { hints: { maxBatchBytes: 1000, maxRecordBytes: 2000 } },
-    'buffering hint maxBatchBytes = 1000 must be at least maxRecordBytes = 2000 (a batch must fit the largest record); raise maxBatchBytes or lower maxRecordBytes.',
+    'buffering hint maxBatchBytes (1000 bytes) must be at least maxRecordBytes (2000 bytes): a batch must fit the largest record; raise maxBatchBytes to at least 2000 or lower maxRecordBytes.',
   );
 });
 
 test("hints within the destination's hard limits", () => {
-  rejects({ hints: { maxBatchSize: 600 } }, 'buffering hint maxBatchSize = 600 exceeds the limit of Kinesis stream mystore-dev-web-sale (500 entries per request); set maxBatchSize to 500 or less.');
+  rejects({ hints: { maxBatchSize: 600 } }, 'buffering hint maxBatchSize 600 exceeds the limit of Kinesis stream mystore-dev-web-sale (500 entries per request); set maxBatchSize to 500 or less.');
   rejects(
     { hints: { maxBatchBytes: 6000000 } },
-    'buffering hint maxBatchBytes = 6000000 exceeds the limit of Kinesis stream mystore-dev-web-sale (5242880 bytes per request); set maxBatchBytes to 5242880 or less.',
+    'buffering hint maxBatchBytes 6000000 bytes exceeds the limit of Kinesis stream mystore-dev-web-sale (5242880 bytes per request); set maxBatchBytes to 5242880 or less.',
   );
   rejects(
     { hints: { maxRecordBytes: 2000000, maxBatchBytes: 5000000 } },
-    'buffering hint maxRecordBytes = 2000000 exceeds the limit of Kinesis stream mystore-dev-web-sale (1048576 bytes per record); set maxRecordBytes to 1048576 or less.',
+    'buffering hint maxRecordBytes 2000000 bytes exceeds the limit of Kinesis stream mystore-dev-web-sale (1048576 bytes per record); set maxRecordBytes to 1048576 or less.',
   );
 });
 

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { loadPlatformOrThrow } from '../../src/compiler/load.js';
 import type { PlatformModel, SinkModel } from '../../src/compiler/model.js';
 import { compileSinkConfig, compileSinkConfigs, formatSinkConfig } from '../../src/compiler/sink-config.js';
-import { loadSinkConfig, parseSinkConfig, SinkConfigFileError, type SinkConfig } from '../../src/runtime/config.js';
+import { loadSinkConfig, parseSinkConfig, SinkConfigFileError, type SinkConfig } from '../../src/runtime/sink-config-file.js';
 
 const flagship = suite('sink-config: compile the flagship');
 

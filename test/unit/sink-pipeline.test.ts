@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { SinkConfig } from '../../src/runtime/config.js';
+import type { SinkConfig } from '../../src/runtime/sink-config-file.js';
 import { DeadLetterWriter, MemoryDeadLetters } from '../../src/runtime/dead-letter.js';
 import type { BatchOutcome, Destination } from '../../src/runtime/destination.js';
 import { createKinesisDestination, type KinesisEntry } from '../../src/runtime/destinations/kinesis.js';

@@ -5,7 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseSpec } from '../../src/compiler/load.js';
 import type { PlatformModel } from '../../src/compiler/model.js';
-import { loadBlueprint, normalisePrefix, resolve } from '../../src/compiler/resolve.js';
+import { loadBlueprint, canonicalS3Prefix, resolve } from '../../src/compiler/resolve.js';
 import { checkRules } from '../../src/compiler/rules/index.js';
 import { packageRoot } from '../../src/paths.js';
 
@@ -225,7 +225,7 @@ Variants('blueprint layers are merged with the spec layers; prefixes are normali
   assert.is(m.catalog.databases.landing!.prefix, 'tables/landing/');
   assert.is(m.catalog.databases.clean!.prefix, '');
   assert.equal(m.crawlers.clean!.targets, [{ layer: 'clean', prefix: '' }]);
-  assert.equal([normalisePrefix('/a//b'), normalisePrefix('a/'), normalisePrefix(''), normalisePrefix(undefined)], ['a/b/', 'a/', '', '']);
+  assert.equal([canonicalS3Prefix('/a//b'), canonicalS3Prefix('a/'), canonicalS3Prefix(''), canonicalS3Prefix(undefined)], ['a/b/', 'a/', '', '']);
 });
 
 Variants('rate schedules become Glue cron; any/all conditions; a three-trigger workflow', () => {

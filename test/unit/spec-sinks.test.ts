@@ -7,7 +7,7 @@ import { parseSpec, validateSpec } from '../../src/compiler/load.js';
 import type { PlatformModel } from '../../src/compiler/model.js';
 import { resolve } from '../../src/compiler/resolve.js';
 import { compileSinkConfigs, formatSinkConfig } from '../../src/compiler/sink-config.js';
-import { parseSinkConfig } from '../../src/runtime/config.js';
+import { parseSinkConfig } from '../../src/runtime/sink-config-file.js';
 
 const head = `version: 1
 name: shop

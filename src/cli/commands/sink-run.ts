@@ -13,7 +13,7 @@ import { setFlagsFromString } from 'node:v8';
 import { type CommandSpec, type ParsedArgs, UsageError } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { colourEnabled, err, paint } from '../io.js';
-import { loadSinkConfig, SinkConfigFileError, type SinkConfig } from '../../runtime/config.js';
+import { loadSinkConfig, SinkConfigFileError, type SinkConfig } from '../../runtime/sink-config-file.js';
 import { DeadLetterWriter } from '../../runtime/dead-letter.js';
 import { readNdjson } from '../../runtime/ndjson-source.js';
 import { createSink, type Sink } from '../../runtime/sink.js';

@@ -26,7 +26,7 @@ import { Construct } from 'constructs';
 import { buildDir } from '../../paths.js';
 import { buildSync } from 'esbuild';
 import { csvEncoder, datasetTables, generateWindow, tableColumns } from '../../datasets/retail.js';
-import { normalisePrefix, windowKeyPrefix } from '../../datasets/replay-layout.js';
+import { withTrailingSlash, windowKeyPrefix } from '../../datasets/replay-layout.js';
 import { acknowledge } from '../nag.js';
 import { wildcardExceptionFor } from './glue-data-access-role.js';
 
@@ -159,7 +159,7 @@ export class BatchReplayer extends Construct {
     if (!Number.isSafeInteger(props.recordsPerWindow) || props.recordsPerWindow < 0) {
       throw new Error(`BatchReplayer '${props.replayerName}': recordsPerWindow must be a non-negative integer, got ${props.recordsPerWindow}`);
     }
-    const prefix = normalisePrefix(props.prefix);
+    const prefix = withTrailingSlash(props.prefix);
     this.keyPrefix = windowKeyPrefix(prefix, table);
     const stack = Stack.of(this);
     const sizing = replayerSizing(table, props.recordsPerWindow);

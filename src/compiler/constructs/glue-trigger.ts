@@ -28,7 +28,15 @@ export type GlueTriggerProps = {
   readonly description?: string;
 } & (
   | { readonly type: 'scheduled'; /** Glue cron expression, `cron(...)`. */ readonly schedule: string }
-  | { readonly type: 'conditional'; readonly conditions: readonly GlueCondition[]; readonly logical?: 'AND' | 'ANY' }
+  | {
+      readonly type: 'conditional';
+      readonly conditions: readonly GlueCondition[];
+      /**
+       * Whether all conditions (`AND`) or any one (`ANY`) fire the trigger.
+       * @default 'AND'
+       */
+      readonly logical?: 'AND' | 'ANY';
+    }
 );
 
 export class GlueTrigger extends Construct {

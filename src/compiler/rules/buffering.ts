@@ -5,8 +5,8 @@
  */
 import type { SpecPath } from '../document.js';
 import { formatBytes, parseSize } from '../units.js';
-import { type Dict, type Rule, type SpecView, dict, entries, isDict, num } from './context.js';
-import { HINT_NAMES } from '../../contract/buffering.js';
+import { type Dict, type Rule, type SpecView, dict, entries, isDict, num } from './spec-view.js';
+import { HINT_NAMES, type HintName, type HintProblem, type HintWording, SIZE_HINTS, describeHintProblem, hintProblems } from '../../contract/buffering.js';
 import { DESTINATION_LIMITS, DESTINATION_SERVICES, type DestinationType } from '../../contract/limits.js';
 
 export type SinkType = DestinationType;
@@ -14,22 +14,23 @@ export type SinkType = DestinationType;
 /** Hard limits of one batch request (reference-facts §4). */
 export { DESTINATION_LIMITS };
 
-export { HINT_NAMES };
-export type HintName = (typeof HINT_NAMES)[number];
-const SIZE_HINTS = new Set<HintName>(['maxBatchBytes', 'maxRecordBytes']);
+export { HINT_NAMES, type HintName };
+
+/** The finding code of each buffering rule. */
+const CODES: Record<HintProblem['rule'], string> = { 'positive-integer': 'ARA240', 'buffer-holds-batch': 'ARA241', 'batch-fits-record': 'ARA242', 'hard-limit': 'ARA243' };
 
 export const isSinkType = (t: unknown): t is SinkType => typeof t === 'string' && t in DESTINATION_LIMITS;
 
 /** A hint's numeric value (sizes in bytes), undefined when unusable (the schema reports it). */
 export function hintValue(name: HintName, v: unknown): number | undefined {
-  if (SIZE_HINTS.has(name)) {
+  if (SIZE_HINTS.includes(name)) {
     const r = parseSize(v);
     return r.ok ? r.value : undefined;
   }
   return num(v);
 }
 
-const show = (name: HintName, v: number): string => (SIZE_HINTS.has(name) ? formatBytes(v) : String(v));
+const show = (name: HintName, v: number): string => (SIZE_HINTS.includes(name) ? formatBytes(v) : String(v));
 
 function checkSink(view: SpecView, n: string, sink: Dict): void {
   const type = sink.type;
@@ -43,46 +44,26 @@ function checkSink(view: SpecView, n: string, sink: Dict): void {
   const userSet = (h: HintName): boolean => userHints[h] !== undefined && view.isUserSet(hintPath(h));
 
   for (const h of HINT_NAMES) {
-    const raw = userHints[h] ?? defaults[h];
-    const v = hintValue(h, raw);
-    if (v === undefined) continue;
-    if (v <= 0 || !Number.isInteger(v)) {
-      view.report({
-        code: 'ARA240',
-        message: `sink '${n}': ${h} is ${raw}; buffering hints must be positive integers`,
-        path: hintPath(h),
-        hint: `set ${h} to a value above 0, or remove it to use the ${type} default (${show(h, hintValue(h, defaults[h]) ?? 0)})`,
-      });
-      continue;
-    }
-    hints[h] = v;
-    const limit = h === 'maxBatchSize' || h === 'maxBatchBytes' || h === 'maxRecordBytes' ? limits[h] : undefined;
-    if (limit !== undefined && v > limit) {
-      view.report({
-        code: 'ARA243',
-        message: `sink '${n}': ${h} ${show(h, v)} exceeds the ${DESTINATION_SERVICES[type]} limit of ${show(h, limit)}`,
-        path: hintPath(h),
-        hint: `set ${h} to at most ${SIZE_HINTS.has(h) ? formatBytes(limit).replace(' ', '') : limit}`,
-      });
-    }
+    const v = hintValue(h, userHints[h] ?? defaults[h]);
+    if (v !== undefined) hints[h] = v;
   }
-  const { maxBufferedRequests: buffered, maxBatchSize: batch, maxBatchBytes: batchBytes, maxRecordBytes: recordBytes } = hints;
-  if (buffered !== undefined && batch !== undefined && buffered <= batch) {
-    const h: HintName = userSet('maxBufferedRequests') || !userSet('maxBatchSize') ? 'maxBufferedRequests' : 'maxBatchSize';
+  // The rules and their words are the engine's (src/contract/buffering.ts); here they point at the spec.
+  const wording: HintWording = { destination: DESTINATION_SERVICES[type], show, literal: (h, v) => (SIZE_HINTS.includes(h) ? formatBytes(v).replace(' ', '') : String(v)) };
+  for (const p of hintProblems(hints, limits)) {
+    const { message, fix } = describeHintProblem(p, wording);
+    // A rule between two hints is reported at the one the user wrote (the other may be a default).
+    const h: HintName =
+      p.rule === 'buffer-holds-batch'
+        ? userSet('maxBufferedRequests') || !userSet('maxBatchSize') ? 'maxBufferedRequests' : 'maxBatchSize'
+        : p.rule === 'batch-fits-record'
+          ? userSet('maxBatchBytes') || !userSet('maxRecordBytes') ? 'maxBatchBytes' : 'maxRecordBytes'
+          : p.hint;
+    const fallback = hintValue(h, defaults[h]);
     view.report({
-      code: 'ARA241',
-      message: `sink '${n}': maxBufferedRequests (${buffered}) must be greater than maxBatchSize (${batch}), or the buffer can never fill a batch while writes wait`,
+      code: CODES[p.rule],
+      message: `sink '${n}': ${message}`,
       path: hintPath(h),
-      hint: `raise maxBufferedRequests above ${batch} (e.g. ${batch * 20}) or lower maxBatchSize`,
-    });
-  }
-  if (batchBytes !== undefined && recordBytes !== undefined && batchBytes < recordBytes) {
-    const h: HintName = userSet('maxBatchBytes') || !userSet('maxRecordBytes') ? 'maxBatchBytes' : 'maxRecordBytes';
-    view.report({
-      code: 'ARA242',
-      message: `sink '${n}': maxBatchBytes (${formatBytes(batchBytes)}) is smaller than maxRecordBytes (${formatBytes(recordBytes)}), so a record of the maximum size could never be sent`,
-      path: hintPath(h),
-      hint: `make maxBatchBytes at least maxRecordBytes (${formatBytes(recordBytes)})`,
+      hint: p.rule === 'positive-integer' && fallback !== undefined ? `${fix}, or remove it to use the ${type} default (${show(h, fallback)})` : fix,
     });
   }
 

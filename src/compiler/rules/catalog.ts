@@ -6,8 +6,8 @@
  *   prefixes (S3 targets): Glue needs one kind of target per crawler.
  */
 import { datasetsInto, type FlowGraph } from '../lineage.js';
-import { normalisePrefix } from '../naming.js';
-import { type Dict, type Rule, dict, entries, isDict, list, str } from './context.js';
+import { canonicalS3Prefix } from '../naming.js';
+import { type Dict, type Rule, dict, entries, isDict, list, str } from './spec-view.js';
 
 /** The spec's streaming edges, from raw (possibly malformed) data. */
 export function flowGraphOfSpec(data: Dict): FlowGraph {
@@ -52,7 +52,7 @@ export const catalogRule: Rule = {
       const target = dict(r.target);
       if (target.layer === undefined || target.sink !== undefined) continue;
       const table = (str(r.dataset) ?? '').split('/')[1] ?? '';
-      const prefix = normalisePrefix(target.prefix);
+      const prefix = canonicalS3Prefix(target.prefix);
       declared.set(folderKey(target.layer, prefix === '' ? `${table}/` : prefix), `replayer '${n}'`);
     }
     for (const [n, d] of entries(view.data.deliveryStreams)) {
@@ -60,7 +60,7 @@ export const catalogRule: Rule = {
       const found = datasetsInto(graph, { kind: 'deliveryStream', name: n });
       if (found.length === 1 || (found.length === 0 && doubtfulEdge)) {
         const target = dict(d.target);
-        declared.set(folderKey(target.layer, normalisePrefix(target.prefix)), `delivery stream '${n}'`);
+        declared.set(folderKey(target.layer, canonicalS3Prefix(target.prefix)), `delivery stream '${n}'`);
         continue;
       }
       const table = `${String(d.table.database)}.${String(d.table.name)}`;
@@ -79,13 +79,13 @@ export const catalogRule: Rule = {
     if (entries(view.data.replayers).some(([n]) => view.hasDoubtfulWithin(['replayers', n]))) return;
     for (const [n, c] of entries(view.data.crawlers)) {
       const targets = list(c.targets).filter(isDict);
-      const owners = targets.map((t) => declared.get(folderKey(t.layer, normalisePrefix(t.prefix))));
+      const owners = targets.map((t) => declared.get(folderKey(t.layer, canonicalS3Prefix(t.prefix))));
       const i = owners.findIndex((o) => o !== undefined);
       const j = owners.findIndex((o) => o === undefined);
       if (i < 0 || j < 0) continue;
       view.report({
         code: 'ARA274',
-        message: `crawler '${n}' crawls ${normalisePrefix(targets[i]!.prefix) || '/'}, the folder of a table declared by ${owners[i]}, together with undeclared prefixes; Glue crawls declared tables and S3 prefixes in separate crawlers`,
+        message: `crawler '${n}' crawls ${canonicalS3Prefix(targets[i]!.prefix) || '/'}, the folder of a table declared by ${owners[i]}, together with undeclared prefixes; Glue crawls declared tables and S3 prefixes in separate crawlers`,
         path: ['crawlers', n, 'targets', j],
         hint: `move the undeclared targets into a crawler of their own`,
       });

@@ -25,7 +25,7 @@ import { platformsDir } from '../../paths.js';
 import { didYouMean } from '../../util/suggest.js';
 import type { SpecPath } from '../document.js';
 import { parseSize } from '../units.js';
-import { type Rule, type SpecView, dict, entries, isDict, num, str } from './context.js';
+import { type Rule, type SpecView, dict, entries, isDict, num, str } from './spec-view.js';
 
 /** Template names a platform ships (`platforms/<platform>/templates/<name>.<ext>.hbs`). */
 export function templateNames(platform: string, root: string = platformsDir): string[] {

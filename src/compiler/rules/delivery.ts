@@ -2,7 +2,7 @@
  * ARA270-ARA272: delivery streams Firehose can create, and firehose sinks that can write to them.
  */
 import { FIREHOSE_BUFFERING } from '../../contract/streaming.js';
-import { type Rule, dict, entries, isDict, num, str } from './context.js';
+import { type Rule, dict, entries, isDict, num, str } from './spec-view.js';
 
 /** Firehose's minimum buffer size when converting to Parquet/ORC. */
 export const PARQUET_MIN_BUFFER_MIB = FIREHOSE_BUFFERING.minSizeMiBWithConversion;

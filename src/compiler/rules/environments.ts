@@ -5,7 +5,7 @@
  */
 import type { SpecPath } from '../document.js';
 import { didYouMean } from '../../util/suggest.js';
-import { type Dict, type Rule, type SpecView, dict, deepMerge, entries, isDict, listNames } from './context.js';
+import { type Dict, type Rule, type SpecView, dict, deepMerge, entries, isDict, listNames } from './spec-view.js';
 
 /** Map sections whose keys name entries: path inside a spec. */
 const NAMED_SECTIONS: readonly (readonly string[])[] = [

@@ -4,10 +4,11 @@
  * checked, so an override that breaks a rule is caught; findings point at what the user wrote.
  */
 import type { Diagnostic } from '../diagnostics.js';
-import type { SpecDocument } from '../document.js';
+import { type SpecDocument, toPointer } from '../document.js';
+import { parsePointer } from '../../util/json-pointer.js';
 import { bufferingRule } from './buffering.js';
 import { contractRule, tokenRule } from './contract.js';
-import { type Rule, SpecView, entries, isDict } from './context.js';
+import { type Rule, SpecView, entries, isDict } from './spec-view.js';
 import { catalogRule } from './catalog.js';
 import { deliveryRule } from './delivery.js';
 import { overrideRule, regionRule, removalPolicyRule } from './environments.js';
@@ -20,7 +21,7 @@ import { scheduleRule } from './schedules.js';
 import { sinkDestinationRule } from './sink-destinations.js';
 import { triggerRule } from './triggers.js';
 
-export type { Rule } from './context.js';
+export type { Rule } from './spec-view.js';
 
 /** Every rule family, in reporting order. */
 export const rules: readonly Rule[] = [
@@ -102,7 +103,7 @@ export function checkRules(doc: SpecDocument, options: RuleOptions = {}): Diagno
 function invalidSections(pointers: readonly string[]): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
   for (const p of pointers) {
-    const [root, env, overrides, section] = p.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const [root, env, overrides, section] = parsePointer(p);
     if (root !== 'environments' || env === undefined || overrides !== 'overrides') continue;
     const set = out.get(env) ?? new Set<string>();
     set.add(section ?? '*');
@@ -114,8 +115,8 @@ function invalidSections(pointers: readonly string[]): Map<string, Set<string>> 
 /** True when the finding at `pointer` (in the spec, or in `env`'s overrides) is in one of `sections`. */
 function inSections(pointer: string, env: string, sections: ReadonlySet<string>): boolean {
   if (sections.has('*')) return true;
-  const own = `/environments/${env.replace(/~/g, '~0').replace(/\//g, '~1')}/overrides`;
+  const own = toPointer(['environments', env, 'overrides']);
   const rest = pointer.startsWith(own + '/') ? pointer.slice(own.length) : pointer;
-  const section = rest.slice(1).split('/')[0]!.replace(/~1/g, '/').replace(/~0/g, '~');
+  const section = parsePointer(rest)[0] ?? '';
   return sections.has(section);
 }

@@ -4,7 +4,7 @@
  * (objects stay 30 days in Standard-IA before a later transition).
  */
 import { MIN_ARCHIVE_DAYS, MIN_DAYS_IN_INFREQUENT_ACCESS, MIN_INFREQUENT_ACCESS_DAYS } from '../../contract/aws-limits.js';
-import { type Rule, dict, entries, num } from './context.js';
+import { type Rule, dict, entries, num } from './spec-view.js';
 
 export { MIN_ARCHIVE_DAYS, MIN_INFREQUENT_ACCESS_DAYS };
 

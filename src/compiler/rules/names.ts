@@ -5,7 +5,7 @@
  */
 import type { SpecPath } from '../document.js';
 import { type NameContext, accessLogsBucketName, athenaResultsBucketName, glueName, glueTableName, layerBucketName, resourceName } from '../naming.js';
-import { type Rule, type SpecView, dict, entries, isDict, str } from './context.js';
+import { type Rule, type SpecView, dict, entries, isDict, str } from './spec-view.js';
 import { warehouseName } from './references.js';
 
 /** Why `name` is not a valid S3 bucket name, or undefined. */

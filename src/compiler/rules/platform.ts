@@ -1,7 +1,7 @@
 /** ARA200: `platform` names a blueprint shipped in `platforms/`. */
 import { didYouMean } from '../../util/suggest.js';
 import { blueprintNames, findBlueprint } from './blueprint.js';
-import { type Rule, dict, str } from './context.js';
+import { type Rule, dict, str } from './spec-view.js';
 
 export const platformRule: Rule = {
   name: 'platform',

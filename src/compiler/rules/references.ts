@@ -1,7 +1,7 @@
 /** ARA201: every reference names a declared entry (spec or blueprint), with "did you mean". */
 import type { SpecPath } from '../document.js';
 import { didYouMean } from '../../util/suggest.js';
-import { type Dict, type Rule, type SpecView, dict, entries, isDict, list, listNames, namesOf, str } from './context.js';
+import { type Dict, type Rule, type SpecView, dict, entries, isDict, list, listNames, namesOf, str } from './spec-view.js';
 
 type Kind = 'layer' | 'database' | 'crawler' | 'job' | 'stream' | 'sink' | 'delivery stream' | 'workgroup' | 'warehouse';
 

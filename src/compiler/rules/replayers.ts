@@ -2,7 +2,7 @@
 import { DATASET_GROUPS } from '../../contract/datasets.js';
 import { didYouMean } from '../../util/suggest.js';
 import { parseDuration } from '../units.js';
-import { type Rule, dict, entries, str } from './context.js';
+import { type Rule, dict, entries, str } from './spec-view.js';
 
 /** Datasets the replayer can generate, by group (the dataset contract's tables). */
 export const DATASETS: Readonly<Record<string, readonly string[]>> = Object.fromEntries(

@@ -2,7 +2,7 @@
  * ARA220-ARA222: AWS schedule expressions. Glue triggers and crawlers accept only the 6-field
  * `cron(...)` form, so `rate(...)` is converted (rateToCron) where an exact cron exists.
  */
-import { type Rule, entries, str } from './context.js';
+import { type Rule, entries, str } from './spec-view.js';
 
 interface Field {
   readonly name: string;

@@ -2,7 +2,7 @@
  * ARA248, ARA249, ARA252: settings of the CloudWatch metrics and Redis stream sinks the schema
  * cannot express, and Redis stream sinks fed from inside the platform.
  */
-import { type Rule, dict, entries, str } from './context.js';
+import { type Rule, dict, entries, str } from './spec-view.js';
 
 export const sinkDestinationRule: Rule = {
   name: 'sink-destinations',

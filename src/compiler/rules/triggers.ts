@@ -4,7 +4,7 @@
  * a chain that starts what it watches loops forever.
  */
 import type { SpecPath } from '../document.js';
-import { type Dict, type Rule, dict, entries, list, str } from './context.js';
+import { type Dict, type Rule, dict, entries, list, str } from './spec-view.js';
 
 export interface TriggerEdge {
   readonly kind: 'crawler' | 'job';

@@ -24,7 +24,7 @@ import type { RetryPolicy } from '../../contract/retry.js';
 import { failureKind, type BatchOutcome, type Destination, type FailureClass } from '../destination.js';
 import { backoffCeiling, type JitterMode } from './backoff.js';
 import { systemClock, type Clock } from './clock.js';
-import { resolveHints, resolveRetry } from './config.js';
+import { resolveHints, resolveRetry } from './settings.js';
 import { classifyError, FatalSinkError, SinkConfigError } from './errors.js';
 import { SinkMetrics, summarize, type SinkStats } from './metrics.js';
 import { createRateLimitingStrategy, DEFAULT_RATE_LIMITING, type RateLimitingSettings, type RateLimitingStrategy } from './rate-limiting.js';
@@ -42,7 +42,7 @@ export interface AsyncSinkWriterOptions<E> {
   hints?: Partial<BufferingHints>;
   /** Default: { strategy: 'aimd', increaseRate: 10, decreaseFactor: 0.5 } (with slow start). */
   rateLimiting?: RateLimitingSettings | RateLimitingStrategy;
-  /** Merged over DEFAULT_RETRY (engine/config.ts). */
+  /** Merged over DEFAULT_RETRY (src/contract/defaults.ts). */
   retry?: Partial<RetryPolicy>;
   /** Injectable time and timers (FakeClock in tests). */
   clock?: Clock;

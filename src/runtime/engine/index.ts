@@ -24,6 +24,6 @@ export {
   type ResultInfo,
   type CongestionControlOptions,
 } from './rate-limiting.js';
-export { resolveHints, resolveRetry, DEFAULT_RETRY, HINT_NAMES } from './config.js';
+export { resolveHints, resolveRetry, DEFAULT_RETRY, HINT_NAMES } from './settings.js';
 export { SinkMetrics, Histogram, summarize, type SinkStats } from './metrics.js';
 export { RequestBuffer } from './request-buffer.js';

@@ -15,9 +15,9 @@
  */
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { csvEncoder, formatTimestamp, generateWindow, tableColumns } from '../../datasets/retail.js';
-import { normalisePrefix, partKey } from '../../datasets/replay-layout.js';
+import { withTrailingSlash, partKey } from '../../datasets/replay-layout.js';
 
-export { normalisePrefix, partKey, windowKeyPrefix } from '../../datasets/replay-layout.js';
+export { withTrailingSlash, partKey, windowKeyPrefix } from '../../datasets/replay-layout.js';
 
 /** ARA's BatchReplayer writes files of at most 100 MiB. */
 export const MAX_PART_BYTES = 100 * 1024 * 1024;
@@ -82,7 +82,7 @@ export function configFromEnv(env: Env): ReplayerConfig {
   tableColumns(table); // unknown table: fail at the first invocation with a did-you-mean
   return {
     bucket: required(env, 'BUCKET'),
-    prefix: normalisePrefix(env['PREFIX'] ?? ''),
+    prefix: withTrailingSlash(env['PREFIX'] ?? ''),
     table,
     seed: integer(env, 'SEED', Number.MIN_SAFE_INTEGER),
     recordsPerWindow: integer(env, 'RECORDS_PER_WINDOW', 0),

@@ -3,7 +3,7 @@
  * defaults where the config omits one, Flink's rules, the destination's hard limits) and the retry
  * policy. Every rejection names the setting, its value, the rule and the fix.
  */
-import { type BufferingHints, HINT_NAMES } from '../../contract/buffering.js';
+import { type BufferingHints, HINT_NAMES, SIZE_HINTS, describeHintProblem, hintProblems } from '../../contract/buffering.js';
 import { DEFAULT_RETRY } from '../../contract/defaults.js';
 import type { DestinationLimits } from '../../contract/limits.js';
 import type { RetryPolicy } from '../../contract/retry.js';
@@ -12,13 +12,7 @@ import { SinkConfigError } from './errors.js';
 
 export { DEFAULT_RETRY, HINT_NAMES };
 
-const LIMIT_UNITS: Record<keyof DestinationLimits, string> = {
-  maxBatchSize: 'entries per request',
-  maxBatchBytes: 'bytes per request',
-  maxRecordBytes: 'bytes per record',
-};
-
-/** Merges `hints` over `defaults` and validates the result for a destination. */
+/** Merges `hints` over `defaults` and validates the result for a destination (the rules: src/contract/buffering.ts). */
 export function resolveHints(
   defaults: BufferingHints,
   hints: Partial<BufferingHints> | undefined,
@@ -35,37 +29,13 @@ export function resolveHints(
     }
     if (value !== undefined) merged[key] = value;
   }
-  for (const name of HINT_NAMES) {
-    const value = merged[name];
-    if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-      throw new SinkConfigError(
-        `buffering hint ${name} = ${JSON.stringify(value)} is invalid: every buffering hint must be a positive integer; ` +
-          `set ${name} to a whole number of at least 1 (the default for ${destination} is ${defaults[name]}).`,
-      );
-    }
+  const [problem] = hintProblems(merged, limits);
+  if (problem) {
+    const { message, fix } = describeHintProblem(problem, { destination, show: (h, v) => (SIZE_HINTS.includes(h) ? `${v} bytes` : String(v)), literal: (_h, v) => String(v) });
+    const standard = problem.rule === 'positive-integer' ? ` (the default for ${destination} is ${defaults[problem.hint]})` : '';
+    throw new SinkConfigError(`buffering hint ${message}; ${fix}${standard}.`);
   }
-  const h = merged as unknown as BufferingHints;
-  if (h.maxBufferedRequests <= h.maxBatchSize) {
-    throw new SinkConfigError(
-      `buffering hint maxBufferedRequests = ${h.maxBufferedRequests} must be greater than maxBatchSize = ${h.maxBatchSize} ` +
-        `(the buffer must hold more than one batch); raise maxBufferedRequests or lower maxBatchSize.`,
-    );
-  }
-  if (h.maxBatchBytes < h.maxRecordBytes) {
-    throw new SinkConfigError(
-      `buffering hint maxBatchBytes = ${h.maxBatchBytes} must be at least maxRecordBytes = ${h.maxRecordBytes} ` +
-        `(a batch must fit the largest record); raise maxBatchBytes or lower maxRecordBytes.`,
-    );
-  }
-  for (const name of Object.keys(LIMIT_UNITS) as (keyof DestinationLimits)[]) {
-    if (h[name] > limits[name]) {
-      throw new SinkConfigError(
-        `buffering hint ${name} = ${h[name]} exceeds the limit of ${destination} (${limits[name]} ${LIMIT_UNITS[name]}); ` +
-          `set ${name} to ${limits[name]} or less.`,
-      );
-    }
-  }
-  return Object.freeze({ ...h });
+  return Object.freeze({ ...(merged as unknown as BufferingHints) });
 }
 
 /** Merges `retry` over the defaults and validates it. */

@@ -9,6 +9,7 @@ import type { SinkConfig } from '../contract/sink-config.js';
 import { schemaDir } from '../paths.js';
 import { loadCompiledValidator } from '../util/compiled-validator.js';
 import { didYouMean } from '../util/suggest.js';
+import { valueAtPointer } from '../util/json-pointer.js';
 
 export { SINK_CONFIG_VERSION, type SinkConfig, type SinkConfigDestination } from '../contract/sink-config.js';
 
@@ -164,15 +165,7 @@ function lastSegment(pointer: string): string {
   return pointer.split('/').pop() || 'value';
 }
 
-function valueAt(data: unknown, pointer: string): unknown {
-  let v = data;
-  for (const raw of pointer.split('/').slice(1)) {
-    const k = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<string, unknown>)[k];
-  }
-  return v;
-}
+const valueAt = valueAtPointer;
 
 let rawSchema: Record<string, unknown> | undefined;
 

@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { NOT_OVERRIDABLE, PARTIAL_PREFIX, formatSchema, partialDescription, withDerivedPartials } from '../src/compiler/schema-partials.js';
-import { packageRoot } from '../src/paths.js';
+import { NOT_OVERRIDABLE, PARTIAL_PREFIX, formatSchema, partialDescription, withDerivedPartials } from '../../src/compiler/schema-partials.js';
+import { packageRoot } from '../../src/paths.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
-import { HINT_NAMES } from '../src/contract/buffering.js';
+import { HINT_NAMES } from '../../src/contract/buffering.js';
 import {
   BUFFERING_DEFAULTS,
   DEFAULT_PLATFORM,
@@ -21,12 +21,12 @@ import {
   RATE_LIMITING_DEFAULTS,
   SPEC_DEFAULTS,
   SPEC_RETRY_DEFAULTS,
-} from '../src/contract/defaults.js';
-import { DESTINATION_LIMITS, type DestinationType } from '../src/contract/limits.js';
-import { loadPlatform } from '../src/compiler/load.js';
-import { compileSinkConfigs } from '../src/compiler/sink-config.js';
-import { parseSize } from '../src/compiler/units.js';
-import { packageRoot } from '../src/paths.js';
+} from '../../src/contract/defaults.js';
+import { DESTINATION_LIMITS, type DestinationType } from '../../src/contract/limits.js';
+import { loadPlatform } from '../../src/compiler/load.js';
+import { compileSinkConfigs } from '../../src/compiler/sink-config.js';
+import { parseSize } from '../../src/compiler/units.js';
+import { packageRoot } from '../../src/paths.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
