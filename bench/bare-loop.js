@@ -38,7 +38,8 @@ async function pump(items, sizeOf, send) {
 
 if (type === 'redis-stream') {
   const { createClient } = await import('@redis/client');
-  const client = createClient({ url: endpoint });
+  // No 5 s per-command timeout (node-redis' default): the sink's destination has none either.
+  const client = createClient({ url: endpoint, commandOptions: { timeout: 600_000 } });
   await client.connect();
   // Pipelined XADD, one field per top-level key (as the sink's `fields: top-level`).
   const commands = events.map(({ event }) => {

@@ -24,8 +24,10 @@ export interface RunReport {
   durationMs: number;
   /** Input records of this run per second. */
   recordsPerSecond: number;
-  resumed: { fromOffset: number; fromLine: number; restoredRecords: number } | null;
+  resumed: { fromOffset: number; fromLine: number; skippedRanges: number } | null;
   checkpoint: { dir: string; saves: number; totalMs: number; maxMs: number; lastBytes: number; complete: boolean } | null;
+  /** After SIGINT/SIGTERM: whether the drain finished within --drain-timeout. */
+  drained: boolean;
   /** Peak resident set size of the process. */
   maxRssBytes: number;
 }
@@ -75,7 +77,7 @@ export function formatSummary(r: RunReport, colour: boolean): string {
     `  latency    p50 ${e.latencyMs.p50} ms · p95 ${e.latencyMs.p95} ms · p99 ${e.latencyMs.p99} ms · max ${e.latencyMs.max} ms`,
     `  time       ${formatMs(r.durationMs)} · ${n(r.recordsPerSecond)} records/s · peak RSS ${formatBytes(r.maxRssBytes)}`,
   );
-  if (r.resumed) lines.push(`  resumed    at line ${n(r.resumed.fromLine + 1)} (byte ${n(r.resumed.fromOffset)}) with ${n(r.resumed.restoredRecords)} unacknowledged records from the checkpoint`);
+  if (r.resumed) lines.push(`  resumed    at line ${n(r.resumed.fromLine + 1)} (byte ${n(r.resumed.fromOffset)})${r.resumed.skippedRanges ? `, skipping ${n(r.resumed.skippedRanges)} acknowledged range${r.resumed.skippedRanges === 1 ? '' : 's'} past it` : ''}`);
   if (r.checkpoint) {
     const c = r.checkpoint;
     lines.push(`  checkpoint ${c.dir}: ${n(c.saves)} saves, ${c.totalMs} ms total, last ${formatBytes(c.lastBytes)}${c.complete ? ', complete' : ''}`);
@@ -89,12 +91,13 @@ export interface ProgressFigures {
   deadLettered: number;
   inFlight: number;
   elapsedMs: number;
+  draining?: boolean;
 }
 
 /** One self-overwriting stderr line, redrawn at most 4 times a second (TTY only). */
 export class ProgressLine {
   private timer: NodeJS.Timeout | undefined;
-  private lastRead = 0;
+  private lastDelivered = 0;
   private lastAt = 0;
   private drawn = false;
 
@@ -112,10 +115,11 @@ export class ProgressLine {
   draw(): void {
     const f = this.figures();
     const dt = f.elapsedMs - this.lastAt;
-    const rate = dt > 0 ? Math.round(((f.read - this.lastRead) / dt) * 1000) : 0;
-    this.lastRead = f.read;
+    // The delivery rate (the read rate would show 0 while draining, and run ahead of the destination).
+    const rate = dt > 0 ? Math.round(((f.delivered - this.lastDelivered) / dt) * 1000) : 0;
+    this.lastDelivered = f.delivered;
     this.lastAt = f.elapsedMs;
-    const text = `sink ${this.sink}: ${n(f.read)} read · ${n(f.delivered)} delivered · ${n(f.inFlight)} in flight · ${n(f.deadLettered)} dead letters · ${n(rate)} records/s`;
+    const text = `sink ${this.sink}: ${n(f.read)} read · ${n(f.delivered)} delivered · ${n(f.inFlight)} in flight · ${n(f.deadLettered)} dead letters · ${n(rate)} delivered/s${f.draining ? ' · draining' : ''}`;
     // columns is 0 or undefined when the terminal does not report its width (script, some CI ptys).
     const columns = this.stream.columns || 120;
     this.stream.write(`\r\u001b[K${text.slice(0, Math.max(20, columns - 1))}`);

@@ -14,7 +14,7 @@ import { NagFindingsError, runNag, type NagFinding } from './nag.js';
 import { FoundationsStack } from './stacks/foundations-stack.js';
 import { BatchStack, batchUnits, hasBatchContent } from './stacks/batch-stack.js';
 import { STACK_LIMITS, type SplitUnit, type StackPart, partHasUnits, partName, partsNeeded, stackPart } from './stacks/split.js';
-import { hasStreamingContent, StreamingStack } from './stacks/streaming-stack.js';
+import { hasStreamingContent, sinkReplayerSupport, StreamingStack } from './stacks/streaming-stack.js';
 
 export interface BuildOptions {
   outdir: string;
@@ -278,11 +278,10 @@ export function notCompiled(model: PlatformModel): NotCompiledSection[] {
   const add = (section: string, entries: string[], reason: string) => {
     if (entries.length) out.push({ section, entries, reason });
   };
-  add(
-    'replayers',
-    Object.values(model.replayers).filter((r) => r.target.kind === 'sink').map((r) => r.name),
-    'the replayer-into-sink Lambda of the streaming module is not compiled yet',
-  );
+  for (const r of Object.values(model.replayers)) {
+    const support = r.target.kind === 'sink' ? sinkReplayerSupport(model, r) : undefined;
+    if (support && !support.supported) add('replayers', [r.name], support.reason);
+  }
   add('warehouse', model.warehouse ? [model.warehouse.database] : [], 'the warehouse module is not compiled to CDK yet');
   add('dashboards', Object.keys(model.dashboards), 'the visualization module is not compiled to CDK yet');
   return out;

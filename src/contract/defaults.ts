@@ -37,12 +37,21 @@ export const BUFFERING_DEFAULTS: Readonly<Record<DestinationType, BufferingHints
   'redis-stream': REDIS_STREAM_DEFAULTS,
 };
 
-/** The engine's retry policy where a config or caller omits one (0 attempts = retry forever). */
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 0, initialBackoffMs: 50, maxBackoffMs: 5000, requestTimeoutMs: 30000 };
+/**
+ * The retry policy of every sink, spec or library caller alike: each entry waits by its own
+ * attempt count (100 ms × 2^(n-1), full jitter, at most 10 s) and goes to the dead letters after
+ * 10 attempts (about 30 s of retries: long enough for throttling and transient failures, short
+ * enough that a record that cannot be delivered does not hold the pipeline for ever).
+ */
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 10, initialBackoffMs: 100, maxBackoffMs: 10000, requestTimeoutMs: 30000 };
 
 export type AimdSettings = Extract<RateLimitingModel, { readonly strategy: 'aimd' }>;
 
-/** FLIP-242's AIMD (+10 messages per success, ×0.5 on failure) with TCP-like slow start. */
+/**
+ * FLIP-242's AIMD (+10 messages per success) with TCP-like slow start. decreaseFactor is the
+ * largest cut per congestion event: the engine cuts in proportion to the throttled share of a
+ * request, once per round trip, and only for throttling (engine/rate-limiting.ts).
+ */
 export const AIMD_DEFAULTS: AimdSettings = { strategy: 'aimd', increaseRate: 10, decreaseFactor: 0.5, slowStart: true };
 
 /** The engine's rate limiting where a config or caller omits it. */
@@ -56,12 +65,16 @@ export const DEFAULT_PLATFORM = 'aws-native';
 /** Glue ETL job settings (Glue 4.0 on two G.1X workers, an hour, no retries). */
 export const GLUE_JOB_DEFAULTS = { glueVersion: '4.0', workerType: 'G.1X', workers: 2, timeoutMinutes: 60, maxRetries: 0 } as const;
 
-/** A spec sink's retry policy: ten attempts per entry, then the dead-letter file. */
-export const SPEC_RETRY_DEFAULTS: RetryPolicy = { maxAttempts: 10, initialBackoffMs: 100, maxBackoffMs: 10000, requestTimeoutMs: 30000 };
+/** A spec sink's retry policy: the engine's (one policy for every sink). */
+export const SPEC_RETRY_DEFAULTS: RetryPolicy = DEFAULT_RETRY;
 
-/** A spec sink's rate limiting per destination: AIMD +10 with slow start; Flink's Kinesis sink scales down by 0.99 rather than halving. */
+/**
+ * A spec sink's rate limiting per destination: the engine's AIMD for every one. Flink's Kinesis
+ * sink scales down by 0.99 because it cuts on every failed request; with cuts only for throttling,
+ * in proportion and once per round trip, 0.99 would leave a throttled stream almost unthrottled.
+ */
 export const RATE_LIMITING_DEFAULTS: Readonly<Record<DestinationType, RateLimitingModel>> = {
-  kinesis: { ...AIMD_DEFAULTS, decreaseFactor: 0.99 },
+  kinesis: AIMD_DEFAULTS,
   firehose: AIMD_DEFAULTS,
   dynamodb: AIMD_DEFAULTS,
   file: AIMD_DEFAULTS,

@@ -13,13 +13,33 @@ export interface DeadLetter {
   readonly reason: string;
   /** The original input line (without its line break), or the entry's text for engine dead letters. */
   readonly input: string;
+  /** The producer's exact bytes, base64, when `input` cannot hold them (a line that is not valid UTF-8). */
+  readonly inputBase64?: string;
   readonly sink: string;
   /** 1-based input line number; null when the record cannot be traced to one line (engine retries exhausted). */
   readonly at: number | null;
 }
 
+/** Where the engine puts a dead letter: synchronous, so a letter is stored before its input counts as done. */
 export interface DeadLetterSink {
   write(letter: DeadLetter): void;
+}
+
+/**
+ * A dead-letter store for the sink job: a local file (DeadLetterWriter) for `sink run`, an S3
+ * prefix in Lambda, memory in tests. `write` is synchronous (buffer if needed); `close` persists.
+ */
+export interface DeadLetterStore extends DeadLetterSink {
+  /** Where the letters go, for messages (a path, an s3:// URL). */
+  readonly location: string;
+  /** Letters written by this store so far. */
+  readonly letters: number;
+  /**
+   * Bytes stored so far, when the store can resume after them (a checkpoint records it; on resume
+   * the store keeps that much and drops the rest). Absent: the store cannot resume.
+   */
+  readonly bytes?: number;
+  close(): void | Promise<void>;
 }
 
 export interface DeadLetterWriterOptions {
@@ -30,7 +50,7 @@ export interface DeadLetterWriterOptions {
   readonly keepBytes?: number;
 }
 
-export class DeadLetterWriter implements DeadLetterSink {
+export class DeadLetterWriter implements DeadLetterStore {
   private fd: number | undefined;
   private written: number;
   private count = 0;
@@ -45,6 +65,10 @@ export class DeadLetterWriter implements DeadLetterSink {
     if (options.keepBytes !== undefined) this.open();
   }
 
+  get location(): string {
+    return this.path;
+  }
+
   /** Dead letters written by this writer (not counting kept ones). */
   get letters(): number {
     return this.count;
@@ -57,7 +81,11 @@ export class DeadLetterWriter implements DeadLetterSink {
 
   write(letter: DeadLetter): void {
     if (this.fd === undefined) this.open();
-    const line = JSON.stringify({ reason: letter.reason, input: letter.input, sink: letter.sink, at: letter.at }) + '\n';
+    const fields: Record<string, unknown> = { reason: letter.reason, input: letter.input };
+    if (letter.inputBase64 !== undefined) fields.inputBase64 = letter.inputBase64;
+    fields.sink = letter.sink;
+    fields.at = letter.at;
+    const line = JSON.stringify(fields) + '\n';
     this.written += writeSync(this.fd!, line);
     this.count++;
   }
@@ -89,7 +117,9 @@ export class DeadLetterWriter implements DeadLetterSink {
 /** Collects dead letters in memory (library users, tests). */
 export class MemoryDeadLetters implements DeadLetterSink {
   readonly letters: DeadLetter[] = [];
+  readonly location = 'memory';
   write(letter: DeadLetter): void {
     this.letters.push(letter);
   }
+  close(): void {}
 }

@@ -17,10 +17,9 @@ export {
   type SinkConfigDestination,
 } from './sink-config-file.js';
 export { createSink, Sink, type DeadLetterReason, type SinkInput, type SinkOptions, type SinkRunStats, type SinkSnapshot } from './sink.js';
-export { DeadLetterWriter, MemoryDeadLetters, type DeadLetter, type DeadLetterSink, type DeadLetterWriterOptions } from './dead-letter.js';
+export { DeadLetterWriter, MemoryDeadLetters, type DeadLetter, type DeadLetterSink, type DeadLetterStore, type DeadLetterWriterOptions } from './dead-letter.js';
 export { readNdjson, LineSplitter, type NdjsonLine, type NdjsonSourceOptions } from './ndjson-source.js';
 export {
-  Checkpointer,
   CheckpointError,
   CheckpointStore,
   checkResumable,
@@ -29,7 +28,24 @@ export {
   CHECKPOINT_VERSION,
   type CheckpointState,
   type CheckpointTotals,
-  type CheckpointerOptions,
+  type CheckpointSaveStats,
   type InputFingerprint,
 } from './checkpoint.js';
+export { InputTracker, AckedRanges, type InputPosition } from './input-tracker.js';
+export {
+  startSinkJob,
+  runSinkJob,
+  checkSinkJobPaths,
+  defaultDeadLetterPath,
+  safeFileName,
+  SinkJobUsageError,
+  type SinkJob,
+  type SinkJobInput,
+  type SinkJobOptions,
+  type SinkJobOutcome,
+  type SinkJobPaths,
+  type SinkJobProgress,
+  type SinkJobResult,
+  type SinkJobTotals,
+} from './sink-job.js';
 export type { BufferingHints, RateLimitingModel, RetryPolicy } from '../contract/index.js';

@@ -5,6 +5,7 @@
  * Line breaks: LF or CRLF; a final line without a break counts; blank lines are skipped (but keep
  * their line number, so numbers match an editor's).
  */
+import { isUtf8 } from 'node:buffer';
 import { open } from 'node:fs/promises';
 
 export interface NdjsonLine {
@@ -18,8 +19,10 @@ export interface NdjsonLine {
   readonly text: string;
   /** The parsed event; undefined when `error` is set. */
   readonly value?: unknown;
-  /** Why the line is unusable (invalid JSON, too long). */
+  /** Why the line is unusable (invalid JSON or UTF-8, too long). */
   readonly error?: string;
+  /** The line's exact bytes (base64) when they are not valid UTF-8 (`text` then holds U+FFFD). */
+  readonly rawBase64?: string;
 }
 
 export interface NdjsonSourceOptions {
@@ -152,6 +155,11 @@ export class LineSplitter {
     if (e > s && buf[e - 1] === CR) e--;
     const text = buf.toString('utf8', s, e);
     if (isBlank(text)) return;
+    // Decoding replaced invalid bytes with U+FFFD: the producer's bytes must not be altered silently.
+    if (text.includes('\uFFFD') && !isUtf8(buf.subarray(s, e))) {
+      out.push({ line, offset: lineStart, end: this.position, text, error: 'invalid UTF-8: the line is not valid UTF-8 text (its exact bytes are in inputBase64)', rawBase64: buf.toString('base64', s, e) });
+      return;
+    }
     try {
       out.push({ line, offset: lineStart, end: this.position, text, value: JSON.parse(text) });
     } catch (err) {

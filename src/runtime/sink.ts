@@ -29,6 +29,12 @@ export interface SinkOptions {
   readonly destination?: Destination<unknown>;
   /** Use this converter instead of the destination type's. */
   readonly converter?: ElementConverter<unknown>;
+  /**
+   * Called with the tags (SinkInput.tag) of input records once they are done: delivered, or
+   * dead-lettered (conversion, oversize, rejected, attempts exhausted). Each tag is reported once
+   * per outcome of its entry; the sink job uses it for exact checkpoints.
+   */
+  readonly onSettled?: (tags: readonly number[], outcome: 'delivered' | 'dead-lettered') => void;
 }
 
 /** Where an event came from, for its dead-letter line. */
@@ -37,6 +43,10 @@ export interface SinkInput {
   readonly raw?: string;
   /** 1-based input line number. */
   readonly at?: number | null;
+  /** The caller's id of this input record (≥ 0), reported back by SinkOptions.onSettled. */
+  readonly tag?: number;
+  /** The producer's exact bytes, base64, when `raw` cannot hold them (invalid UTF-8). */
+  readonly rawBase64?: string;
 }
 
 export type DeadLetterReason = 'invalid-input' | 'conversion' | 'oversize' | 'undeliverable';
@@ -81,6 +91,11 @@ export class Sink {
   private readonly clock: Clock;
   private readonly maxRecordBytes: number;
   private aggregateTimer: unknown;
+  private readonly onSettled: SinkOptions['onSettled'];
+  /** KPL: tags of the user records in the aggregator, and of each aggregate handed to the writer. */
+  private pendingTags: number[] = [];
+  private readonly aggregateTags = new Map<number, number[]>();
+  private nextAggregateId = 0;
   private accepted = 0;
   /** User records re-queued from a snapshot (accepted by an earlier run). */
   private restored = 0;
@@ -94,6 +109,7 @@ export class Sink {
     const base = options.destination ?? buildDestination(config, options.endpoint);
     this.destination = countingDestination(base, (n) => (this.delivered += n));
     this.convert = options.converter ?? buildConverter(config);
+    this.onSettled = options.onSettled;
     this.writer = new AsyncSinkWriter<unknown>({
       destination: this.destination,
       hints: config.bufferingHints,
@@ -101,7 +117,8 @@ export class Sink {
       retry: config.retry,
       clock: options.clock,
       random: options.random,
-      onDeadLetter: (entry, reason) => this.onEngineDeadLetter(entry, reason),
+      onDeadLetter: (entry, reason, tag) => this.onEngineDeadLetter(entry, reason, tag),
+      ...(options.onSettled && { onAcknowledged: (tags: readonly number[]) => this.settle(tags, 'delivered') }),
     });
     this.maxRecordBytes = this.writer.hints.maxRecordBytes;
     if (config.aggregation === 'kpl') {
@@ -117,30 +134,51 @@ export class Sink {
    * with FatalSinkError once the destination failed fatally.
    */
   write(event: unknown, input: SinkInput = {}): Promise<void> {
+    const tag = input.tag ?? -1;
     let entry: unknown;
     try {
       entry = this.convert(event, input.raw);
     } catch (e) {
       if (!(e instanceof ConversionError)) throw e;
-      this.deadLetter('conversion', e.message, input.raw ?? safeStringify(event), input.at ?? null);
+      this.deadLetter('conversion', e.message, input.raw ?? safeStringify(event), input.at ?? null, tag);
       return resolved;
     }
     const size = this.destination.sizeOf(entry);
     if (size > this.maxRecordBytes) {
-      this.deadLetter('oversize', `record is ${size} bytes; maxRecordBytes is ${this.maxRecordBytes}`, input.raw ?? safeStringify(event), input.at ?? null);
+      this.deadLetter('oversize', `record is ${size} bytes; maxRecordBytes is ${this.maxRecordBytes}`, input.raw ?? safeStringify(event), input.at ?? null, tag);
       return resolved;
     }
     this.accepted++;
-    if (!this.aggregator) return this.writer.write(entry);
+    if (!this.aggregator) return this.writer.write(entry, tag);
     const wasEmpty = this.aggregator.size === 0;
     const finished = this.aggregator.add(entry as UserRecord);
+    let finishedTags: number[] | undefined;
+    if (finished) {
+      finishedTags = this.pendingTags;
+      this.pendingTags = [];
+    }
+    this.pendingTags.push(tag);
     if (wasEmpty || finished) this.armAggregateTimer();
-    return finished ? this.handOff(finished) : resolved;
+    return finished ? this.handOff(finished, finishedTags!) : resolved;
   }
 
-  /** Records an input line that never became an event (invalid JSON, overlong line). */
-  rejectInput(reason: string, raw: string, at: number | null): void {
-    this.deadLetter('invalid-input', reason, raw, at);
+  /**
+   * Records an input line that never became an event (invalid JSON or UTF-8, overlong line).
+   * `rawBase64`: the producer's exact bytes when `raw` cannot hold them.
+   */
+  rejectInput(reason: string, raw: string, at: number | null, tag = -1, rawBase64?: string): void {
+    this.deadLetter('invalid-input', reason, raw, at, tag, rawBase64);
+  }
+
+  /** Stops sending at once (bounded drains): unacknowledged records stay unacknowledged. */
+  abort(reason: string): void {
+    this.clearAggregateTimer();
+    this.writer.abort(reason);
+  }
+
+  /** The error that stopped the sink, if any. */
+  get fatalError(): Error | undefined {
+    return this.writer.fatalError;
   }
 
   /** Resolves when everything accepted so far is acknowledged (or dead-lettered). */
@@ -175,6 +213,7 @@ export class Sink {
       for (const r of snapshot.pending) {
         const finished = this.aggregator.add(decodeUserRecord(r));
         if (finished) entries.push(this.destination.encodeEntry(finished));
+        this.pendingTags.push(-1);
       }
       this.armAggregateTimer();
     }
@@ -203,17 +242,46 @@ export class Sink {
     };
   }
 
-  private handOff(aggregate: KinesisEntry): Promise<void> {
+  private handOff(aggregate: KinesisEntry, tags: number[]): Promise<void> {
     this.handoff.add(aggregate);
     const done = (): void => void this.handoff.delete(aggregate);
-    const p = this.writer.write(aggregate);
+    let writerTag = -1;
+    if (this.onSettled) {
+      writerTag = this.nextAggregateId++;
+      this.aggregateTags.set(writerTag, tags);
+    }
+    const p = this.writer.write(aggregate, writerTag);
     p.then(done, done);
     return p;
   }
 
-  private async drainAggregator(): Promise<void> {
+  private drainPending(): Promise<void> | undefined {
     const last = this.aggregator?.drain();
-    if (last) await this.handOff(last);
+    if (!last) return undefined;
+    const tags = this.pendingTags;
+    this.pendingTags = [];
+    return this.handOff(last, tags);
+  }
+
+  private async drainAggregator(): Promise<void> {
+    await this.drainPending();
+  }
+
+  /** Writer tags → input tags (through the aggregate table with KPL), reported to onSettled. */
+  private settle(writerTags: readonly number[], outcome: 'delivered' | 'dead-lettered'): void {
+    if (!this.onSettled) return;
+    if (!this.aggregator) {
+      this.onSettled(writerTags, outcome);
+      return;
+    }
+    const tags: number[] = [];
+    for (const t of writerTags) {
+      const inputs = this.aggregateTags.get(t);
+      if (!inputs) continue;
+      this.aggregateTags.delete(t);
+      for (const i of inputs) tags.push(i);
+    }
+    if (tags.length) this.onSettled(tags, outcome);
   }
 
   /** The aggregator holds records until an aggregate is full: a timer bounds how long. */
@@ -222,8 +290,7 @@ export class Sink {
     const ms = this.writer.hints.maxTimeInBufferMs;
     this.aggregateTimer = this.clock.setTimeout(() => {
       this.aggregateTimer = undefined;
-      const last = this.aggregator?.drain();
-      if (last) this.handOff(last).catch(() => undefined /* surfaced by the next write/flush */);
+      this.drainPending()?.catch(() => undefined /* surfaced by the next write/flush */);
     }, ms);
     (this.aggregateTimer as { unref?: () => void }).unref?.();
   }
@@ -237,17 +304,19 @@ export class Sink {
     return this.destination.recordCount?.(entry) ?? 1;
   }
 
-  private onEngineDeadLetter(entry: unknown, reason: string): void {
+  private onEngineDeadLetter(entry: unknown, reason: string, tag: number): void {
     const records = this.recordsOf(entry);
     const input = this.destination.describeEntry ? this.destination.describeEntry(entry) : safeStringify(this.destination.encodeEntry(entry));
     this.dead.undeliverable += records;
     this.deadLetterSink?.write({ reason: records > 1 ? `${reason} (KPL aggregate of ${records} records)` : reason, input, sink: this.config.sink, at: null });
     // Counted per user record, one line per entry.
+    if (tag >= 0) this.settle([tag], 'dead-lettered');
   }
 
-  private deadLetter(kind: DeadLetterReason, reason: string, input: string, at: number | null): void {
+  private deadLetter(kind: DeadLetterReason, reason: string, input: string, at: number | null, tag = -1, inputBase64?: string): void {
     this.dead[kind]++;
-    this.deadLetterSink?.write({ reason, input, sink: this.config.sink, at });
+    this.deadLetterSink?.write(inputBase64 === undefined ? { reason, input, sink: this.config.sink, at } : { reason, input, inputBase64, sink: this.config.sink, at });
+    if (tag >= 0) this.onSettled?.([tag], 'dead-lettered');
   }
 }
 

@@ -69,7 +69,6 @@ t('sections without stacks are reported, never dropped', () => {
   assert.equal(
     flagship.notCompiled.map((n) => [n.section, n.entries]),
     [
-      ['replayers', ['web-sale']],
       ['warehouse', ['mystore']],
       ['dashboards', ['sales']],
     ],
@@ -122,7 +121,7 @@ t('every taggable resource carries the spec tags', () => {
   // bucket and IAM policies, Lambda permissions) and CDK's auto-delete provider, a raw CfnResource.
   const taggedTypes: Record<string, string[]> = {
     foundations: ['AWS::Athena::WorkGroup', 'AWS::KMS::Key', 'AWS::S3::Bucket'],
-    streaming: ['AWS::Kinesis::Stream'],
+    streaming: ['AWS::Events::Rule', 'AWS::IAM::Role', 'AWS::Kinesis::Stream', 'AWS::KinesisFirehose::DeliveryStream', 'AWS::Lambda::Function', 'AWS::Logs::LogGroup'],
     batch: ['AWS::Events::Rule', 'AWS::Glue::Crawler', 'AWS::Glue::Job', 'AWS::Glue::Trigger', 'AWS::Glue::Workflow', 'AWS::IAM::Role', 'AWS::Lambda::Function', 'AWS::Logs::LogGroup'],
   };
   for (const module of ['foundations', 'batch', 'streaming']) {

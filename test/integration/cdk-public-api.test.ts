@@ -33,7 +33,7 @@ t('load → buildAssembly → sink configs: the flagship through the public API 
   const result: api.BuildResult = api.buildAssembly(model, { outdir: dir, strict: true });
   assert.equal(result.stacks.map((s) => s.name), [api.stackName({ platform: 'mystore', env: 'prod' }, 'foundations'), 'mystore-prod-batch', 'mystore-prod-streaming']);
   assert.equal(result.nagFindings, []);
-  assert.equal(result.notCompiled.map((n) => n.section), ['replayers', 'warehouse', 'dashboards']);
+  assert.equal(result.notCompiled.map((n) => n.section), ['warehouse', 'dashboards']);
   const template = JSON.parse(readFileSync(join(dir, 'mystore-prod-foundations.template.json'), 'utf8'));
   const buckets = Object.values(template.Resources as Record<string, any>).filter((r) => r.Type === 'AWS::S3::Bucket').map((r) => r.Properties.BucketName);
   assert.ok(buckets.includes(api.layerBucketName({ platform: 'mystore', env: 'prod', account: '210987654321', region: 'eu-west-1' }, 'raw')));

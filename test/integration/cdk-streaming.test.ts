@@ -9,6 +9,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildApp } from '../../src/compiler/app.js';
 import { catalogTables } from '../../src/compiler/catalog-tables.js';
+import { compileSinkConfig } from '../../src/compiler/sink-config.js';
 import { GLUE_TYPES } from '../../src/compiler/constructs/glue-table.js';
 import type { PlatformModel } from '../../src/compiler/model.js';
 import { datasetTable, REPLAY_PARTITION_KEYS, TIMESTAMP_PATTERN } from '../../src/contract/datasets.js';
@@ -166,6 +167,25 @@ t('delivery stream role: its stream, its prefixes, its table, the key, its log s
   streaming.hasResourceProperties('AWS::IAM::Role', {
     AssumeRolePolicyDocument: { Statement: [{ Principal: { Service: 'firehose.amazonaws.com' }, Condition: { StringEquals: { 'sts:ExternalId': '123456789012' } } }] },
   });
+});
+
+t('replayer into a sink: a scheduled Lambda with the sink config embedded, least-privilege grants', () => {
+  streaming.resourceCountIs('AWS::Lambda::Function', 1);
+  const fn = Object.values(streaming.findResources('AWS::Lambda::Function'))[0] as any;
+  const env = fn.Properties.Environment.Variables;
+  assert.is(fn.Properties.FunctionName, 'mystore-dev-web-sale-replayer');
+  assert.equal(JSON.parse(env.SINK_CONFIG), JSON.parse(JSON.stringify(compileSinkConfig(model, model.sinks['web-sale-events']!))));
+  assert.is(env.TABLE, 'web_sale');
+  assert.is(env.DEAD_LETTER_BUCKET, 'mystore-dev-raw-123456789012-eu-west-1');
+  assert.is(env.DEAD_LETTER_PREFIX, '_dead-letters/web-sale-events/');
+  assert.is(env.FREQUENCY_SECONDS, '60');
+  assert.ok(Number(env.STOP_MARGIN_MS) * 2 <= fn.Properties.Timeout * 1000, 'the stop margin fits the timeout');
+  streaming.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)' });
+  const policy = Object.values(streaming.findResources('AWS::IAM::Policy')).find((p: any) => p.Properties.PolicyDocument.Statement.some((s: any) => s.Sid === 'DeadLetters')) as any;
+  const bySid = Object.fromEntries((policy.Properties.PolicyDocument.Statement as any[]).map((s) => [s.Sid, s]));
+  assert.equal(bySid.Destination.Action, ['kinesis:PutRecords', 'kinesis:DescribeStreamSummary']);
+  assert.equal(bySid.Destination.Resource['Fn::GetAtt'][1], 'Arn');
+  assert.is(flattenCfnReference(bySid.DeadLetters.Resource), 'arn:<AWS::Partition>:s3:::mystore-dev-raw-123456789012-eu-west-1/_dead-letters/web-sale-events/*');
 });
 
 t('direct PUT delivery stream (what a firehose sink writes to): encrypted at rest, no stream source', () => {

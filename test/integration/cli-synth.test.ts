@@ -59,7 +59,7 @@ test('the summary lists stacks with resource counts per type, the output dir and
   assert.ok(s.includes('Not compiled yet'), s);
   for (const section of ['warehouse', 'dashboards']) assert.match(notCompiled, new RegExp(`^  ${section}\\b`, 'm'));
   // Every streaming section is compiled (the streaming stack): none is listed.
-  for (const section of ['streams', 'deliveryStreams']) assert.not.match(notCompiled, new RegExp(`^  ${section}\\b`, 'm'));
+  for (const section of ['streams', 'deliveryStreams', 'replayers']) assert.not.match(notCompiled, new RegExp(`^  ${section}\\b`, 'm'));
   assert.match(s, /mystore-dev-streaming\s+\d+ resources/);
   // Resource totals in the summary agree with the templates.
   const total = Number(/mystore-dev-batch\s+(\d+) resources/.exec(s)![1]);

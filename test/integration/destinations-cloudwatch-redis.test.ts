@@ -97,6 +97,39 @@ Logs('metric data carry the value, the dimensions from the event and the unit', 
   await dest.close();
 });
 
+Logs('sink run: CloudWatch Logs and metrics configs as synth writes them, endpoints from the environment', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ara-cw-cli-'));
+  try {
+    const group = `/test/${uniqueName('cli')}`;
+    await moto.createLogStream(group);
+    const namespace = `Test/${uniqueName('cli')}`;
+    const common = {
+      version: 1 as const,
+      platform: 'shop',
+      environment: 'dev',
+      bufferingHints: { maxBatchSize: 1000, maxBatchBytes: 1_000_000, maxRecordBytes: 262_144, maxBufferedRequests: 10_000, maxTimeInBufferMs: 1_000, maxInFlightRequests: 4 },
+      rateLimiting: { strategy: 'aimd' as const, increaseRate: 10, decreaseFactor: 0.5, slowStart: true },
+      retry: { maxAttempts: 10, initialBackoffMs: 100, maxBackoffMs: 10_000, requestTimeoutMs: 30_000 },
+      aggregation: 'none' as const,
+    };
+    const logs: SinkConfig = { ...common, sink: 'sale-log', destination: { type: 'cloudwatch-logs', logGroupName: group, logStreamName: 'run', createLogStream: true, timestampField: 'ts', region: TEST_REGION } };
+    const metrics: SinkConfig = { ...common, sink: 'sale-amount', destination: { type: 'cloudwatch-metrics', namespace, metricName: 'Paid', valueField: 'paid', dimensions: [], unit: 'None', region: TEST_REGION } };
+    writeFileSync(join(dir, 'logs.json'), JSON.stringify(logs));
+    writeFileSync(join(dir, 'metrics.json'), JSON.stringify(metrics));
+    const now = Date.now();
+    writeFileSync(join(dir, 'in.ndjson'), Array.from({ length: 500 }, (_, i) => JSON.stringify({ id: i, ts: now - 500 + i, paid: i % 10 })).join('\n') + '\n');
+    const env = childEnv({ AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: moto.endpoint, AWS_ENDPOINT_URL_CLOUDWATCH: moto.endpoint });
+    const r1 = await runSinkRun([join(dir, 'logs.json'), '--input', join(dir, 'in.ndjson'), '--dead-letter', join(dir, 'dead1.ndjson')], env);
+    assert.is(r1.code, 0, r1.stderr);
+    assert.equal((await moto.readLogMessages(group, 'run')).map((m) => (JSON.parse(m) as { id: number }).id), Array.from({ length: 500 }, (_, i) => i));
+    const r2 = await runSinkRun([join(dir, 'metrics.json'), '--input', join(dir, 'in.ndjson'), '--dead-letter', join(dir, 'dead2.ndjson')], env);
+    assert.is(r2.code, 0, r2.stderr);
+    assert.equal(await moto.metricStats(namespace, 'Paid'), { sum: 50 * 45, count: 500 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 Logs.run();
 
 const Redis = suite('redis-stream destination (redis-server)');
@@ -180,6 +213,9 @@ Redis('sink run: the synthesized config, REDIS_URL from the environment, a dead 
   const usage = await runSinkRun([configFile, '--input', input, '--dead-letter', deadLetters], childEnv());
   assert.is(usage.code, 2);
   assert.match(usage.stderr, /set REDIS_URL/);
+  const http = await runSinkRun([configFile, '--input', input, '--endpoint', 'http://app:secret@127.0.0.1:1'], childEnv());
+  assert.is(http.code, 2);
+  assert.match(http.stderr, /--endpoint must be a redis:\/\/ or rediss:\/\/ URL for a redis-stream sink; got 'http:\/\/\*\*\*@127\.0\.0\.1:1'/);
 });
 
 Redis.run();

@@ -208,6 +208,9 @@ Faults('AIMD backs off under a records/s capacity and climbs back when it lifts'
   const throttledBefore = proxy.counters.recordsThrottled;
   const receivedBefore = proxy.counters.recordsReceived;
   proxy.set({ capacityPerSecond: cap, burstSeconds: 0.1 });
+  // Converge first (round trips can be long on a loaded machine), then measure the capped rate.
+  const openMax = Math.max(...open.budgets);
+  const converging = await sample(500, 10_000, (b) => b < openMax / 2);
   const capped = await sample(1500, 1500);
   const throttledShare = (proxy.counters.recordsThrottled - throttledBefore) / Math.max(1, proxy.counters.recordsReceived - receivedBefore);
   proxy.set({ capacityPerSecond: undefined });
@@ -221,7 +224,7 @@ Faults('AIMD backs off under a records/s capacity and climbs back when it lifts'
   // Unthrottled, the budget climbs from its start towards the ceiling (500).
   assert.ok(Math.max(...open.budgets) >= 300, summary);
   // Under the cap it is cut (in proportion to the throttled share, at most × 0.5 per round trip)...
-  assert.ok(Math.min(...capped.budgets) < Math.max(...open.budgets) / 2, summary);
+  assert.ok(Math.min(...converging.budgets, ...capped.budgets) < openMax / 2, summary);
   // ...delivered throughput is held near the cap (plus the small burst). The throttled share depends
   // on the round trip against the 0.1 s burst (machine speed): bench/capacity.bench.js measures it.
   assert.ok(capped.rate <= cap * 1.3, summary);

@@ -188,7 +188,7 @@ test('exit 2: bad config, missing input, --checkpoint with stdin, bad hints', as
 
   r = await runSinkRun([good, '--endpoint', 'localhost:4567'], env, '');
   assert.is(r.code, 2);
-  assert.match(r.stderr, /--endpoint must be an http:\/\/ or https:\/\/ URL/);
+  assert.match(r.stderr, /--endpoint must be an http:\/\/, https:\/\/ or \(for a redis-stream sink\) redis:\/\/ URL/);
 
   r = await runSinkRun([good, '--inptu', 'x'], env, '');
   assert.is(r.code, 2);
@@ -199,11 +199,11 @@ test('exit 2: bad config, missing input, --checkpoint with stdin, bad hints', as
   const sending = writeJson(join(dir, 'stats-path.json'), kinesisConfig(stream));
   r = await runSinkRun([sending, '--stats-json', join(dir, 'no-such-dir', 'stats.json')], env, eventLines(0, 3));
   assert.is(r.code, 2, r.stderr);
-  assert.match(r.stderr, /--stats-json '.*stats\.json': the directory .*no-such-dir does not exist\n {2}hint: pass a file path/);
+  assert.match(r.stderr, /the statistics file .*no-such-dir\/stats\.json cannot be written: its directory does not exist\n {2}hint: pass a writable path/);
   assert.not.match(r.stderr, /internal error|\n\s+at /);
   r = await runSinkRun([sending, '--stats-json', dir], env, eventLines(0, 3));
   assert.is(r.code, 2, r.stderr);
-  assert.match(r.stderr, /--stats-json '.*' is a directory/);
+  assert.match(r.stderr, /the statistics file .* cannot be written: it is a directory/);
   assert.is((await kinesis.readAll(stream)).length, 0, 'nothing was sent');
 });
 
@@ -220,8 +220,8 @@ test('file destination writes the events as NDJSON', async () => {
   assert.is(readFileSync(out, 'utf8'), text);
   const nowhere = writeJson(join(dir, 'file-bad.json'), { ...kinesisConfig('unused'), destination: { type: 'file', path: join(dir, 'no', 'such', 'dir.ndjson') }, partitionKey: undefined });
   const bad = await runSinkRun([nowhere], env, text);
-  assert.is(bad.code, 3);
-  assert.match(bad.stderr, /cannot open file .*dir\.ndjson for appending: its directory does not exist/);
+  assert.is(bad.code, 2, 'refused before reading: every output is checked first');
+  assert.match(bad.stderr, /the file destination .*dir\.ndjson cannot be written: its directory does not exist/);
 });
 
 test('the flagship web-sale-events config (as synth writes it) delivers every record', async () => {

@@ -26,7 +26,7 @@ function rejects(options: Record<string, unknown>, message: string) {
 test('defaults come from the destination; given hints override them', () => {
   const w = new AsyncSinkWriter<MemEntry>({ destination: kinesisLike(), clock: new FakeClock(), hints: { maxBatchSize: 100, maxTimeInBufferMs: undefined } });
   assert.equal(w.hints, { maxBatchSize: 100, maxBatchBytes: 5242880, maxRecordBytes: 1048576, maxBufferedRequests: 10000, maxTimeInBufferMs: 5000, maxInFlightRequests: 50 });
-  assert.equal(w.retry, { maxAttempts: 0, initialBackoffMs: 50, maxBackoffMs: 5000, requestTimeoutMs: 30000 });
+  assert.equal(w.retry, { maxAttempts: 10, initialBackoffMs: 100, maxBackoffMs: 10000, requestTimeoutMs: 30000 });
   assert.is(w.rateLimiter.name, 'aimd');
 });
 
@@ -71,7 +71,7 @@ test('unknown hints and retry settings get a did-you-mean', () => {
 });
 
 test('retry policy and rate limiting are validated', () => {
-  rejects({ retry: { maxAttempts: -1 } }, 'retry.maxAttempts = -1 is invalid: it must be a whole number of at least 0 (0 retries forever); set it to e.g. 0.');
+  rejects({ retry: { maxAttempts: -1 } }, 'retry.maxAttempts = -1 is invalid: it must be a whole number of at least 0 (0 retries forever); set it to e.g. 10.');
   rejects({ retry: { requestTimeoutMs: 0 } }, 'retry.requestTimeoutMs = 0 is invalid: it must be a positive whole number of milliseconds; set it to e.g. 30000.');
   rejects(
     { retry: { initialBackoffMs: 1000, maxBackoffMs: 100 } },

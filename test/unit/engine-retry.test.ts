@@ -106,7 +106,7 @@ test('a rejected request (retryable) requeues the whole batch', async () => {
   await settle();
   assert.is(dest.calls.length, 1);
   assert.is(writer.bufferedEntries, 4);
-  await clock.tick(25);
+  await clock.tick(50);
   assert.equal(dest.batches, [keys(4), keys(4)]);
   assert.is(writer.metrics.failedRequests, 1);
   assert.is(writer.metrics.throttled, 4, 'ServiceUnavailable counts as throttling');

@@ -58,7 +58,7 @@ test('entries waiting for a retry count toward maxBufferedRequests; new data sti
   const w = writer.write(entry(10)).then(() => (admitted = true));
   await settle();
   assert.not.ok(admitted, 'blocked: retries hold room in the buffer');
-  await clock.tick(25); // the backoff: 0.5 × 50 ms; the one request slot is still busy
+  await clock.tick(50); // the backoff: 0.5 × 100 ms; the one request slot is still busy
   assert.is(dest.calls.length, 2);
   dest.calls[1]!.resolve();
   await settle();

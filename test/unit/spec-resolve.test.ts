@@ -175,7 +175,7 @@ Variants('sink variants resolve with their destination defaults', () => {
   const m = model(variants, 'staging');
   const k = m.sinks['to-kinesis']!;
   assert.equal([k.aggregation, k.explicitHashKey, k.partitionKey], ['kpl', 'hash', undefined]);
-  assert.equal(k.rateLimiting, { strategy: 'aimd', increaseRate: 10, decreaseFactor: 0.99, slowStart: true });
+  assert.equal(k.rateLimiting, { strategy: 'aimd', increaseRate: 10, decreaseFactor: 0.5, slowStart: true });
   const f = m.sinks['to-firehose']!;
   assert.equal(f.destination, { type: 'firehose', deliveryStream: 'direct-in', deliveryStreamName: 'variants-staging-direct-in' });
   assert.equal(f.rateLimiting, { strategy: 'none' });

@@ -69,7 +69,7 @@ Resolve('a valid spec resolves both fields to the model; blueprint default slowS
   // Unset values of the dynamodb default (AIMD +10, x0.5) are kept; only slowStart changes.
   assert.equal(orders.rateLimiting, { strategy: 'aimd', increaseRate: 10, decreaseFactor: 0.5, slowStart: false });
   const clicks = dev.sinks.clicks!;
-  assert.equal(clicks.rateLimiting, { strategy: 'aimd', increaseRate: 10, decreaseFactor: 0.99, slowStart: true });
+  assert.equal(clicks.rateLimiting, { strategy: 'aimd', increaseRate: 10, decreaseFactor: 0.5, slowStart: true });
   assert.not.ok('keyAttributes' in clicks);
 
   const prod = await modelOf(valid, 'prod');

@@ -1,35 +1,24 @@
 /**
- * `ara-gen sink run <config.json>`: reads NDJSON events (a file or stdin), sends them through the
- * sink the config describes, shows progress on a TTY and prints a summary. With --checkpoint DIR
- * a killed run resumes where its last checkpoint left off (at-least-once; see docs/sinks.md).
+ * `ara-gen sink run <config.json>`: flags, TTY progress, signals and exit codes around the library
+ * sink job (src/runtime/sink-job.ts), which does the work: read NDJSON events (a file or stdin),
+ * send them through the sink the config describes, dead-letter, checkpoint, drain.
  *
  * Exit codes: 0 every record delivered; 1 some records went to the dead-letter file (all are
- * accounted for); 2 usage or configuration error; 3 fatal destination error (the checkpoint keeps
- * the undelivered records); 130 / 143 interrupted by SIGINT / SIGTERM after draining.
+ * accounted for); 2 usage or configuration error (before anything is read); 3 fatal destination
+ * error; 130 / 143 interrupted by SIGINT / SIGTERM after a drain bounded by --drain-timeout.
  */
-import { statSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { type CommandSpec, type ParsedArgs, UsageError } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { colourEnabled, err, paint } from '../io.js';
 import { loadSinkConfig, SinkConfigFileError, type SinkConfig } from '../../runtime/sink-config-file.js';
 import { DeadLetterWriter } from '../../runtime/dead-letter.js';
-import { readNdjson } from '../../runtime/ndjson-source.js';
-import { createSink, type Sink } from '../../runtime/sink.js';
-import {
-  Checkpointer,
-  CheckpointError,
-  CheckpointStore,
-  checkResumable,
-  configFingerprint,
-  fingerprintInput,
-  type CheckpointState,
-  type CheckpointTotals,
-  type InputFingerprint,
-} from '../../runtime/checkpoint.js';
-import { FatalSinkError, SinkConfigError } from '../../runtime/engine/errors.js';
+import { CheckpointError, CheckpointStore, checkResumable, configFingerprint, fingerprintInput } from '../../runtime/checkpoint.js';
+import { SinkConfigError } from '../../runtime/engine/errors.js';
 import { FileDestinationError } from '../../runtime/destinations/file.js';
+import { checkSinkJobPaths, defaultDeadLetterPath, SinkJobUsageError, startSinkJob, type SinkJob, type SinkJobResult } from '../../runtime/sink-job.js';
 import { formatSummary, ProgressLine, type RunReport } from '../sink-run-report.js';
 
 const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
@@ -38,15 +27,16 @@ type StopSignal = keyof typeof SIGNAL_EXIT;
 export const command: CommandSpec = {
   name: 'sink run',
   summary: 'Run a sink-runtime config over NDJSON input',
-  usage: 'ara-gen sink run <config.json> [--input FILE|-] [--checkpoint DIR] [--dead-letter FILE] [--stats-json FILE] [--endpoint URL]',
+  usage: 'ara-gen sink run <config.json> [--input FILE|-] [--checkpoint DIR] [--dead-letter FILE] [--stats-json FILE] [--endpoint URL] [--drain-timeout 25s]',
   description: [
     'Reads one JSON event per line (stdin by default), sends the events through the sink the config describes',
     '(written by `ara-gen synth` to <outdir>/sinks/<sink>.json) and prints a summary on stderr.',
     'Endpoints and credentials come from the environment (AWS_ENDPOINT_URL_KINESIS, AWS_PROFILE, REDIS_URL, ...) or --endpoint.',
-    'Records that cannot be delivered (invalid JSON, missing partition key, oversize) go to the dead-letter file,',
+    'Records that cannot be delivered (invalid JSON or UTF-8, missing partition key, oversize) go to the dead-letter file,',
     'by default ./<sink>.dead-letter.ndjson, created only when there is one.',
+    'On SIGINT/SIGTERM it stops reading, drains for at most --drain-timeout, saves the checkpoint and exits 130/143.',
     'Exit codes: 0 all delivered; 1 some dead-lettered; 2 usage/config error; 3 fatal destination error;',
-    '130/143 interrupted (SIGINT/SIGTERM) after draining and checkpointing.',
+    '130/143 interrupted (SIGINT/SIGTERM).',
   ].join('\n'),
   options: [
     { name: 'input', short: 'i', type: 'string', valueName: 'FILE', description: "NDJSON input file, or '-' for stdin (default)." },
@@ -54,6 +44,7 @@ export const command: CommandSpec = {
     { name: 'dead-letter', type: 'string', valueName: 'FILE', description: 'Dead-letter file (default ./<sink>.dead-letter.ndjson).' },
     { name: 'stats-json', type: 'string', valueName: 'FILE', description: 'Write the run statistics as JSON to FILE.' },
     { name: 'endpoint', type: 'string', valueName: 'URL', description: 'Destination endpoint URL (overrides AWS_ENDPOINT_URL_*); redis:// or rediss:// for a redis-stream sink (overrides REDIS_URL).' },
+    { name: 'drain-timeout', type: 'string', valueName: 'DURATION', description: 'Longest drain after SIGINT/SIGTERM, e.g. 25s (default) or 500ms.' },
   ],
   positionals: { min: 1, max: 1 },
   examples: [
@@ -76,6 +67,14 @@ function boundYoungGeneration(): void {
   setFlagsFromString('--semi-space-growth-factor=1');
 }
 
+/** `25s`, `500ms`, `1.5s` or a plain number of seconds → milliseconds. */
+function parseDuration(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(text.trim());
+  if (!m) throw new UsageError(`--drain-timeout must be a duration such as 25s or 500ms; got '${text}'`, 'e.g. --drain-timeout 25s');
+  const value = Number(m[1]);
+  return Math.round(m[2] === 'ms' ? value : value * 1000);
+}
+
 async function run(args: ParsedArgs): Promise<number> {
   boundYoungGeneration();
   const colour = colourEnabled();
@@ -84,14 +83,13 @@ async function run(args: ParsedArgs): Promise<number> {
   const checkpointDir = args.options.checkpoint as string | undefined;
   const statsPath = args.options['stats-json'] as string | undefined;
   const endpoint = args.options.endpoint as string | undefined;
+  const drainTimeoutMs = args.options['drain-timeout'] !== undefined ? parseDuration(args.options['drain-timeout'] as string) : 25_000;
   const fromStdin = inputOpt === '-';
+  const error = (message: string, hint?: string): void => err(`${paint('error', 'red', colour)}: ${message}${hint ? `\n  hint: ${hint}` : ''}`);
 
   if (endpoint !== undefined && !/^(https?|rediss?):\/\/[^\s/]+/.test(endpoint)) {
     throw new UsageError(`--endpoint must be an http://, https:// or (for a redis-stream sink) redis:// URL; got '${hideUserInfo(endpoint)}'`, 'e.g. --endpoint http://127.0.0.1:4567');
   }
-  // Checked before any record is sent: the statistics are written only after the run, when an
-  // unwritable path would otherwise end a completed run with an internal error.
-  if (statsPath !== undefined) checkStatsPath(statsPath);
   if (checkpointDir !== undefined && fromStdin) {
     throw new UsageError('--checkpoint needs --input FILE: stdin cannot be read again after a restart', 'save the input to a file and pass it with --input');
   }
@@ -101,9 +99,7 @@ async function run(args: ParsedArgs): Promise<number> {
     config = await loadSinkConfig(configPath);
   } catch (e) {
     if (!(e instanceof SinkConfigFileError)) throw e;
-    for (const f of e.findings) {
-      err(`${paint('error', 'red', colour)}: ${configPath}: ${f.pointer ? `${f.pointer}: ` : ''}${f.message}${f.hint ? `\n  hint: ${f.hint}` : ''}`);
-    }
+    for (const f of e.findings) error(`${configPath}: ${f.pointer ? `${f.pointer}: ` : ''}${f.message}`, f.hint);
     return ExitCode.Usage;
   }
 
@@ -113,213 +109,163 @@ async function run(args: ParsedArgs): Promise<number> {
   }
 
   if (!fromStdin) {
+    let isFile: boolean;
     try {
-      if (!statSync(inputOpt).isFile()) throw new UsageError(`input '${inputOpt}' is not a file`);
+      isFile = (await import('node:fs')).statSync(inputOpt).isFile();
     } catch (e) {
-      if (e instanceof UsageError) throw e;
       throw new UsageError(`cannot read input '${inputOpt}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (e as Error).message}`, "pass an NDJSON file with --input, or '-' for stdin");
     }
+    if (!isFile) throw new UsageError(`input '${inputOpt}' is not a file`);
   }
 
-  // ---- checkpoint: resume or start -----------------------------------------------------------
-  const configSha256 = configFingerprint(config);
-  let store: CheckpointStore | undefined;
-  let resumeFrom: CheckpointState | undefined;
-  let fingerprint: InputFingerprint | undefined;
-  let deadLetterPath = resolve((args.options['dead-letter'] as string | undefined) ?? `${config.sink}.dead-letter.ndjson`);
-  if (checkpointDir !== undefined) {
-    store = new CheckpointStore(checkpointDir);
+  // ---- guards: before anything is read or sent ----------------------------------------------------
+  const deadLetterPath = resolve((args.options['dead-letter'] as string | undefined) ?? defaultDeadLetterPath(config.sink));
+  try {
+    checkSinkJobPaths({
+      input: fromStdin ? undefined : inputOpt,
+      deadLetter: deadLetterPath,
+      checkpointDir,
+      stats: statsPath,
+      destinationFile: config.destination.type === 'file' && config.destination.path !== '/dev/null' ? config.destination.path : undefined,
+    });
+  } catch (e) {
+    if (e instanceof SinkJobUsageError) throw new UsageError(e.message, e.hint);
+    throw e;
+  }
+
+  // ---- checkpoint: nothing to do, or resume ---------------------------------------------------------
+  const store = checkpointDir !== undefined ? new CheckpointStore(checkpointDir) : undefined;
+  let keepBytes: number | undefined;
+  if (store) {
     try {
-      fingerprint = fingerprintInput(inputOpt);
-      resumeFrom = store.load();
-      if (resumeFrom) checkResumable(resumeFrom, checkpointDir, configSha256, fingerprint);
+      const state = store.load();
+      if (state) {
+        checkResumable(state, store.dir, config.sink, configFingerprint(config), fingerprintInput(inputOpt), deadLetterPath);
+        keepBytes = state.deadLetterFile === deadLetterPath ? state.totals.deadLetterBytes : 0;
+        if (state.complete) {
+          const t = state.totals;
+          err(`sink ${config.sink}: nothing to do, the checkpoint in ${store.dir} records that ${inputOpt} was processed completely (${t.read} records: ${t.delivered} delivered, ${t.deadLettered} dead-lettered).`);
+          return t.deadLettered > 0 ? ExitCode.Findings : ExitCode.Ok;
+        }
+      }
     } catch (e) {
       if (!(e instanceof CheckpointError)) throw e;
-      err(`${paint('error', 'red', colour)}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}`);
+      error(e.message, e.hint);
       return ExitCode.Usage;
-    }
-    if (resumeFrom) {
-      if (args.options['dead-letter'] !== undefined && deadLetterPath !== resumeFrom.deadLetterFile) {
-        throw new UsageError(`the checkpoint writes dead letters to ${resumeFrom.deadLetterFile}, not ${deadLetterPath}`, 'pass the same --dead-letter file as the first run, or none');
-      }
-      deadLetterPath = resumeFrom.deadLetterFile;
-      if (resumeFrom.complete) {
-        const t = resumeFrom.totals;
-        err(`sink ${config.sink}: nothing to do, the checkpoint in ${store.dir} records that ${inputOpt} was processed completely (${t.read} records: ${t.delivered} delivered, ${t.deadLettered} dead-lettered).`);
-        return t.deadLettered > 0 ? ExitCode.Findings : ExitCode.Ok;
-      }
     }
   }
 
-  const base: CheckpointTotals = resumeFrom?.totals ?? { read: 0, delivered: 0, deadLettered: 0, deadLetterBytes: 0 };
-  const deadLetters = new DeadLetterWriter(deadLetterPath, resumeFrom ? { keepBytes: base.deadLetterBytes } : {});
-
-  let sink: Sink;
+  const deadLetters = new DeadLetterWriter(deadLetterPath, keepBytes !== undefined ? { keepBytes } : {});
+  let job: SinkJob;
   try {
-    sink = createSink(config, { endpoint, deadLetter: deadLetters });
-    if (resumeFrom) sink.restore(resumeFrom.snapshot);
+    job = startSinkJob({
+      config,
+      input: fromStdin ? { stream: process.stdin } : { path: inputOpt },
+      endpoint,
+      deadLetters,
+      checkpoint: store,
+      drainTimeoutMs,
+    });
   } catch (e) {
     deadLetters.close();
     if (e instanceof SinkConfigError) {
-      err(`${paint('error', 'red', colour)}: ${configPath}: ${e.message}`);
+      error(`${configPath}: ${e.message}`);
+      return ExitCode.Usage;
+    }
+    if (e instanceof CheckpointError || e instanceof SinkJobUsageError) {
+      error(e.message, e.hint);
       return ExitCode.Usage;
     }
     if (e instanceof FileDestinationError) {
-      err(`${paint('error', 'red', colour)}: sink ${config.sink}: ${e.message}`);
+      error(`sink ${config.sink}: ${e.message}`);
       return ExitCode.Failed;
     }
     throw e;
   }
 
-  // ---- the pump ---------------------------------------------------------------------------------
-  const started = performance.now();
-  let committedOffset = resumeFrom?.inputOffset ?? 0;
-  let committedLine = resumeFrom?.lineNumber ?? 0;
-  let readThisRun = 0;
-  const startOffset = committedOffset;
-  let stopSignal: StopSignal | undefined;
-  let fatal: FatalSinkError | undefined;
-  let reachedEnd = false;
-
-  const totals = (): CheckpointTotals => {
-    const c = sink.counts();
-    return { read: base.read + readThisRun, delivered: base.delivered + c.delivered, deadLettered: base.deadLettered + c.deadLettered, deadLetterBytes: deadLetters.bytes };
-  };
-  const capture = (complete: boolean): CheckpointState => ({
-    version: 1,
-    complete,
-    sink: config.sink,
-    configSha256,
-    input: fingerprint!,
-    inputOffset: committedOffset,
-    lineNumber: committedLine,
-    deadLetterFile: deadLetterPath,
-    totals: totals(),
-    snapshot: sink.snapshot(),
-  });
-  const checkpointer = store
-    ? new Checkpointer(store, () => capture(false), () => `${committedOffset}:${sink.counts().delivered}:${deadLetters.bytes}`, {
-        everyRecords: config.bufferingHints.maxBufferedRequests,
+  const progress = process.stderr.isTTY
+    ? new ProgressLine(config.sink, () => {
+        const p = job.progress();
+        return { read: p.read, delivered: p.delivered, deadLettered: p.deadLettered, inFlight: p.unacknowledged, elapsedMs: p.elapsedMs, draining: p.draining };
       })
     : undefined;
-  checkpointer?.start();
-
-  const progress = process.stderr.isTTY ? new ProgressLine(config.sink, () => ({ ...totals(), inFlight: sink.unacknowledged(), elapsedMs: performance.now() - started })) : undefined;
   progress?.start();
 
-  let signals = 0;
+  let stopSignal: StopSignal | undefined;
   const onSignal = (signal: StopSignal): void => {
-    signals++;
-    stopSignal ??= signal;
-    if (signals === 1) {
-      progress?.clear();
-      // A read from stdin may be waiting for data that never comes: end it.
-      if (fromStdin) process.stdin.destroy();
-      err(`sink ${config.sink}: ${signal}: stopping; draining what was read${checkpointer ? ' and saving the checkpoint' : ''} (again to abort at once)`);
+    progress?.clear();
+    if (stopSignal) {
+      err(`sink ${config.sink}: ${signal} again: stopping without draining${store ? `; the checkpoint in ${store.dir} keeps what is not delivered` : ''}`);
+      job.abort();
       return;
     }
-    // Second signal: give up draining. The snapshot holds everything unacknowledged.
-    checkpointer?.saveNow();
-    deadLetters.close();
-    const pending = sink.unacknowledged();
-    err(
-      `sink ${config.sink}: ${signal} again: exiting without draining; ${pending} record${pending === 1 ? '' : 's'} read but not acknowledged` +
-        (checkpointer ? ` are kept in the checkpoint in ${checkpointer.store.dir}` : ' may not have been delivered'),
-    );
-    process.exit(SIGNAL_EXIT[signal]);
+    stopSignal = signal;
+    // A read from stdin may be waiting for data that never comes: end it.
+    if (fromStdin) process.stdin.destroy();
+    err(`sink ${config.sink}: ${signal}: stopping; draining for at most ${drainTimeoutMs / 1000} s${store ? ' and saving the checkpoint' : ''} (again to stop at once)`);
+    job.stop();
   };
   const sigint = (): void => onSignal('SIGINT');
   const sigterm = (): void => onSignal('SIGTERM');
   process.on('SIGINT', sigint);
   process.on('SIGTERM', sigterm);
 
+  let result: SinkJobResult;
   try {
-    const source = readNdjson(
-      fromStdin ? { stream: process.stdin } : { path: inputOpt, startOffset: committedOffset, startLine: committedLine },
-    );
-    outer: for await (const lines of source) {
-      for (const line of lines) {
-        if (stopSignal) break outer;
-        if (line.error !== undefined) sink.rejectInput(line.error, line.text, line.line);
-        else await sink.write(line.value, { raw: line.text, at: line.line });
-        readThisRun++;
-        committedOffset = line.end;
-        committedLine = line.line;
-        checkpointer?.recordHandled();
-      }
-    }
-    if (!stopSignal) reachedEnd = true;
-    await sink.close();
+    result = await job.done;
   } catch (e) {
-    if (e instanceof FatalSinkError) {
-      fatal = e;
-      await sink.close().catch(() => undefined);
-    } else if (stopSignal && fromStdin) {
-      // stdin destroyed by the signal handler ends the read with ERR_STREAM_PREMATURE_CLOSE.
-      await sink.close().catch((closeError: unknown) => {
-        if (closeError instanceof FatalSinkError) fatal = closeError;
-      });
-    } else {
-      cleanup();
-      throw e;
+    if (e instanceof CheckpointError) {
+      error(e.message, e.hint);
+      return ExitCode.Failed;
     }
-  }
-  // Trailing blank lines count as read input too: a finished run covers the whole file.
-  if (reachedEnd && !fatal && fingerprint) {
-    committedOffset = fingerprint.size;
-  }
-
-  const complete = reachedEnd && !fatal;
-  checkpointer?.stop();
-  if (store) store.save(capture(complete));
-  cleanup();
-
-  const t = totals();
-  const exitCode = fatal ? ExitCode.Failed : stopSignal ? SIGNAL_EXIT[stopSignal] : t.deadLettered > 0 ? ExitCode.Findings : ExitCode.Ok;
-  const report: RunReport = {
-    sink: config.sink,
-    destination: sink.destination.description,
-    input: fromStdin ? '-' : resolve(inputOpt),
-    outcome: fatal ? 'fatal' : stopSignal ? 'interrupted' : t.deadLettered > 0 ? 'dead-letters' : 'ok',
-    exitCode,
-    records: { read: t.read, delivered: t.delivered, deadLettered: t.deadLettered, unacknowledged: sink.unacknowledged() },
-    deadLetters: { ...sink.stats().deadLetters, file: t.deadLettered > 0 || deadLetters.bytes > 0 ? deadLetterPath : null },
-    bytesRead: committedOffset - startOffset,
-    engine: sink.stats().engine,
-    durationMs: Math.round(performance.now() - started),
-    recordsPerSecond: 0,
-    resumed: resumeFrom ? { fromOffset: resumeFrom.inputOffset, fromLine: resumeFrom.lineNumber, restoredRecords: sink.counts().restored } : null,
-    checkpoint: store ? { dir: store.dir, saves: store.saves, totalMs: round(store.totalMs), maxMs: round(store.maxMs), lastBytes: store.lastBytes, complete } : null,
-    maxRssBytes: process.resourceUsage().maxRSS * 1024,
-  };
-  report.recordsPerSecond = report.durationMs > 0 ? Math.round((readThisRun / report.durationMs) * 1000) : readThisRun;
-  err(formatSummary(report, colour));
-  if (fatal) err(`${paint('error', 'red', colour)}: ${fatal.message}${store ? ` Re-run the same command to resume: the checkpoint keeps the ${report.records.unacknowledged} undelivered records.` : ''}`);
-  if (statsPath) writeFileSync(statsPath, JSON.stringify(report, null, 2) + '\n');
-  return exitCode;
-
-  function cleanup(): void {
+    // stdin destroyed by the signal handler ends the read with ERR_STREAM_PREMATURE_CLOSE.
+    throw e;
+  } finally {
     progress?.stop();
-    checkpointer?.stop();
-    deadLetters.close();
     process.off('SIGINT', sigint);
     process.off('SIGTERM', sigterm);
   }
-}
 
-const round = (x: number): number => Math.round(x * 100) / 100;
-
-function checkStatsPath(path: string): void {
-  const hint = 'pass a file path in an existing directory, e.g. --stats-json stats.json';
-  const isDirectory = (p: string): boolean | undefined => {
-    try {
-      return statSync(p).isDirectory();
-    } catch {
-      return undefined;
-    }
+  const exitCode =
+    result.outcome === 'fatal' ? ExitCode.Failed : result.outcome === 'interrupted' ? SIGNAL_EXIT[stopSignal ?? 'SIGTERM'] : result.outcome === 'dead-letters' ? ExitCode.Findings : ExitCode.Ok;
+  const report: RunReport = {
+    sink: result.sink,
+    destination: result.destination,
+    input: fromStdin ? '-' : resolve(inputOpt),
+    outcome: result.outcome,
+    exitCode,
+    records: result.records,
+    deadLetters: { ...result.deadLetters, file: result.deadLetters.location },
+    bytesRead: result.bytesRead,
+    engine: result.engine,
+    durationMs: result.durationMs,
+    recordsPerSecond: result.recordsPerSecond,
+    resumed: result.resumed,
+    checkpoint: result.checkpoint ? { ...result.checkpoint, complete: result.complete } : null,
+    drained: result.drained,
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
   };
-  if (isDirectory(path) === true) throw new UsageError(`--stats-json '${path}' is a directory`, hint);
-  if (isDirectory(dirname(resolve(path))) !== true) throw new UsageError(`--stats-json '${path}': the directory ${dirname(resolve(path))} does not exist`, hint);
+  delete (report.deadLetters as { location?: unknown }).location;
+  err(formatSummary(report, colour));
+  const pending = result.records.unacknowledged;
+  if (result.fatal) {
+    const rest = store
+      ? ` Re-run the same command to resume: the checkpoint keeps the ${pending} undelivered record${pending === 1 ? '' : 's'}.`
+      : pending > 0
+        ? ` ${pending} record${pending === 1 ? ' was' : 's were'} read but not delivered; run with --input FILE --checkpoint DIR to resume instead of starting over.`
+        : '';
+    error(`${result.fatal.message}${rest}`);
+  } else if (!result.drained) {
+    err(`sink ${config.sink}: the drain did not finish within ${drainTimeoutMs / 1000} s; ${pending} record${pending === 1 ? '' : 's'} not acknowledged${store ? ` are kept in the checkpoint in ${store.dir}` : ' may not have been delivered'}.`);
+  }
+  if (statsPath) {
+    try {
+      writeFileSync(statsPath, JSON.stringify(report, null, 2) + '\n');
+    } catch (e) {
+      error(`cannot write --stats-json ${statsPath}: ${(e as Error).message}; the run itself ${exitCode === 0 ? 'succeeded' : `ended with exit code ${exitCode}`}`);
+    }
+  }
+  return exitCode;
 }
 
 /** A URL as it may be shown: without the password a `redis://user:password@host` URL carries. */

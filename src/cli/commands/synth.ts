@@ -16,8 +16,9 @@ export const command: CommandSpec = {
   usage: 'ara-gen synth <spec> [--env NAME] [-o DIR] [--strict] [--quiet]',
   description: [
     'Writes a standard cloud assembly (one stack per module, <platform>-<env>-<module>) that the CDK CLI',
-    'accepts as is, plus DIR/sinks/<sink>.json for every sink. The output is deterministic. An existing',
-    'DIR is emptied first, but only when it holds nothing but a cloud assembly.',
+    'accepts as is, plus DIR/sinks/<sink>.json for every sink and DIR/sinks/<sink>.flink.sql (Apache Flink',
+    'SQL) for kinesis, firehose and dynamodb sinks. The output is deterministic. An existing DIR is',
+    'emptied first, but only when it holds nothing but a cloud assembly.',
     'Exit codes: 0 ok, 1 spec findings (or cdk-nag findings with --strict), 2 usage error.',
   ].join('\n'),
   options: [
@@ -74,6 +75,11 @@ export function summary(model: PlatformModel, result: SynthesisResult, strict: b
   }
   lines.push('', result.sinkFiles.length ? `Sink configs (${result.sinkFiles.length}):` : 'Sink configs: none (the spec declares no sinks)');
   for (const f of result.sinkFiles) lines.push(`  ${f}`);
+  if (result.flinkFiles.length || result.flinkSkipped.length) {
+    lines.push('', `Apache Flink SQL (${result.flinkFiles.length}):`);
+    for (const f of result.flinkFiles) lines.push(`  ${f}`);
+    for (const s of result.flinkSkipped) lines.push(`  ${s.sink}: none (${s.reason})`);
+  }
   if (build.notCompiled.length) {
     lines.push('', 'Not compiled yet (declared in the spec but NOT in the assembly):');
     for (const n of build.notCompiled) {

@@ -82,23 +82,33 @@ export function replayerSizing(table: string, recordsPerWindow: number): { memor
   return { memoryMiB, timeoutSeconds };
 }
 
-let bundled: string | undefined;
-
 /**
- * Bundles the compiled handler (`<build>/src/runtime/replayer/handler.js`, found beside this module,
- * so it works from dist/ and from any ARA_BUILD_DIR) into `<tmp>/ara-gen-bundles/replayer-<hash>/index.js`.
- *
- * The AWS SDK stays external: every Lambda Node.js runtime ships SDK v3, which keeps the asset to a
- * few dozen KiB and synth fast; the handler only uses S3 PutObject, stable across SDK versions.
- * Output is byte-identical across machines and build dirs: paths are relative to the build root, no
- * source maps, no minifier renaming, no timestamps. The directory name is the content hash.
+ * Bundles the compiled replayer handler (`<build>/src/runtime/replayer/handler.js`) into a
+ * content-addressed directory (bundleHandler).
  */
 export function bundleReplayerHandler(): string {
-  if (bundled && existsSync(join(bundled, 'index.js'))) return bundled;
+  return bundleHandler(['src', 'runtime', 'replayer', 'handler.js'], 'replayer');
+}
+
+const bundled = new Map<string, string>();
+
+/**
+ * Bundles a compiled Lambda handler (`<build>/<entry>`, from the build output root, so it works
+ * from dist/ and from any ARA_BUILD_DIR) into `<tmp>/ara-gen-bundles/<label>-<hash>/index.js`.
+ *
+ * The AWS SDK stays external: every Lambda Node.js runtime ships SDK v3, which keeps the asset to a
+ * few dozen KiB and synth fast. Output is byte-identical across machines and build dirs: paths are
+ * relative to the build root, no source maps, no minifier renaming, no timestamps. The directory
+ * name is the content hash.
+ */
+export function bundleHandler(entryPath: readonly string[], label: string): string {
+  const key = `${label}:${entryPath.join('/')}`;
+  const done = bundled.get(key);
+  if (done && existsSync(join(done, 'index.js'))) return done;
   // From the build output root, not this module's URL: the CLI runs this code from a bundle chunk.
   const buildRoot = buildDir;
-  const entry = join(buildDir, 'src', 'runtime', 'replayer', 'handler.js');
-  if (!existsSync(entry)) throw new Error(`BatchReplayer: the compiled replayer handler is missing (${entry}); run the build first`);
+  const entry = join(buildDir, ...entryPath);
+  if (!existsSync(entry)) throw new Error(`the compiled ${label} handler is missing (${entry}); run the build first`);
   const result = buildSync({
     entryPoints: [entry],
     absWorkingDir: buildRoot,
@@ -118,7 +128,7 @@ export function bundleReplayerHandler(): string {
   });
   const code = result.outputFiles[0]!.contents;
   const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
-  const dir = join(tmpdir(), 'ara-gen-bundles', `replayer-${hash}`);
+  const dir = join(tmpdir(), 'ara-gen-bundles', `${label}-${hash}`);
   const file = join(dir, 'index.js');
   if (!existsSync(file) || !readFileSync(file).equals(code)) {
     mkdirSync(dir, { recursive: true });
@@ -127,7 +137,7 @@ export function bundleReplayerHandler(): string {
     writeFileSync(tmp, code);
     renameSync(tmp, file);
   }
-  bundled = dir;
+  bundled.set(key, dir);
   return dir;
 }
 

@@ -132,5 +132,5 @@ function guard<T>(dir: string, verb: string, step: () => T): T {
 
 function foreignInSinks(dir: string): string[] {
   if (!statSync(dir).isDirectory()) return ['(sinks is not a directory)'];
-  return readdirSync(dir).filter((f) => !f.endsWith('.json')).sort();
+  return readdirSync(dir).filter((f) => !f.endsWith('.json') && !f.endsWith('.flink.sql')).sort();
 }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { type BuildResult, buildAssembly } from '../app.js';
 import type { PlatformModel } from '../model.js';
+import { compileFlinkSql, flinkSupport } from '../flink-sql.js';
 import { compileSinkConfigs, formatSinkConfig } from '../sink-config.js';
 import { commitOutdir, discardStaged, stageOutdir } from './outdir.js';
 
@@ -24,6 +25,10 @@ export interface SynthesisResult {
   readonly build: BuildResult;
   /** Written sink configs, `<outdir>/sinks/<name>.json`, in spec order. */
   readonly sinkFiles: readonly string[];
+  /** Written Flink SQL tables, `<outdir>/sinks/<name>.flink.sql` (kinesis, firehose, dynamodb sinks). */
+  readonly flinkFiles: readonly string[];
+  /** Sinks without Flink SQL, and why. */
+  readonly flinkSkipped: readonly { readonly sink: string; readonly reason: string }[];
 }
 
 export async function synthesize(model: PlatformModel, options: SynthesisOptions): Promise<SynthesisResult> {
@@ -34,11 +39,22 @@ export async function synthesize(model: PlatformModel, options: SynthesisOptions
     const names = Object.keys(configs);
     if (names.length) mkdirSync(join(staged, 'sinks'));
     for (const name of names) writeFileSync(join(staged, 'sinks', `${name}.json`), formatSinkConfig(configs[name]!));
+    const flinkFiles: string[] = [];
+    const flinkSkipped: { sink: string; reason: string }[] = [];
+    for (const sink of Object.values(model.sinks)) {
+      const support = flinkSupport(sink);
+      if (!support.supported) {
+        flinkSkipped.push({ sink: sink.name, reason: support.reason });
+        continue;
+      }
+      writeFileSync(join(staged, 'sinks', `${sink.name}.flink.sql`), compileFlinkSql(model, sink)!);
+      flinkFiles.push(join(options.outdir, 'sinks', `${sink.name}.flink.sql`));
+    }
     commitOutdir(staged, options.outdir);
     const sinkFiles = names.map((name) => join(options.outdir, 'sinks', `${name}.json`));
     // The assembly object was read from the staging directory: reopen it where it now lives.
     const assembly = new CloudAssembly(options.outdir);
-    return { outdir: options.outdir, build: { ...build, assembly }, sinkFiles };
+    return { outdir: options.outdir, build: { ...build, assembly }, sinkFiles, flinkFiles, flinkSkipped };
   } catch (e) {
     discardStaged(staged);
     throw e;

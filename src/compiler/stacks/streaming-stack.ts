@@ -9,9 +9,12 @@ import type { Construct } from 'constructs';
 import type { DataLakeStorage } from '../constructs/data-lake-storage.js';
 import { FirehoseDeliveryStream } from '../constructs/firehose-delivery-stream.js';
 import { KinesisStream } from '../constructs/kinesis-stream.js';
+import { SinkReplayer, type SinkReplayerDestination } from '../constructs/sink-replayer.js';
+import { compileSinkConfig } from '../sink-config.js';
 import { deliveryErrorPrefix, deliveryObjectPrefix } from '../catalog-tables.js';
 import type { PlatformModel } from '../model.js';
 import { constructId, glueTableName } from '../naming.js';
+import type { ReplayerModel } from '../model.js';
 import { recordSource } from './source.js';
 
 export interface StreamingStackProps extends StackProps {
@@ -28,9 +31,19 @@ export function hasStreamingContent(model: PlatformModel): boolean {
   );
 }
 
+/** Whether a replayer into a sink runs in the platform: only for AWS destinations ara-gen can grant. */
+export function sinkReplayerSupport(model: PlatformModel, r: ReplayerModel): { supported: true } | { supported: false; reason: string } {
+  if (r.target.kind !== 'sink') return { supported: false, reason: 'not a replayer into a sink' };
+  const sink = model.sinks[r.target.sink];
+  if (!sink) return { supported: false, reason: `unknown sink '${r.target.sink}'` };
+  if (['kinesis', 'firehose', 'dynamodb'].includes(sink.destination.type)) return { supported: true };
+  return { supported: false, reason: `its sink '${sink.name}' is of type '${sink.type}', which runs with 'ara-gen sink run', not in the platform` };
+}
+
 export class StreamingStack extends Stack {
   readonly streams: Readonly<Record<string, KinesisStream>>;
   readonly deliveryStreams: Readonly<Record<string, FirehoseDeliveryStream>>;
+  readonly replayers: Readonly<Record<string, SinkReplayer>>;
 
   constructor(scope: Construct, id: string, props: StreamingStackProps) {
     super(scope, id, props);
@@ -74,5 +87,34 @@ export class StreamingStack extends Stack {
       recordSource(deliveryStreams[d.name]!, d.source);
     }
     this.deliveryStreams = deliveryStreams;
+
+    // Replayers into sinks that run in the platform (see sinkReplayerSupport).
+    const raw = model.storage.layers['raw'] ?? Object.values(model.storage.layers)[0];
+    const replayers: Record<string, SinkReplayer> = {};
+    for (const r of Object.values(model.replayers)) {
+      if (r.target.kind !== 'sink' || !sinkReplayerSupport(model, r).supported || !raw) continue;
+      const sink = model.sinks[r.target.sink]!;
+      const dest = sink.destination;
+      const destination: SinkReplayerDestination =
+        dest.type === 'kinesis'
+          ? { kind: 'kinesis', streamArn: streams[dest.stream]?.stream.streamArn ?? this.formatArn({ service: 'kinesis', resource: 'stream', resourceName: dest.streamName }) }
+          : dest.type === 'firehose'
+            ? { kind: 'firehose', deliveryStreamArn: this.formatArn({ service: 'firehose', resource: 'deliverystream', resourceName: dest.deliveryStreamName }) }
+            : { kind: 'dynamodb', tableArn: this.formatArn({ service: 'dynamodb', resource: 'table', resourceName: (dest as { tableName: string }).tableName }) };
+      replayers[r.name] = new SinkReplayer(this, `${constructId(r.name)}Replayer`, {
+        replayerName: r.name,
+        table: r.dataset.table,
+        frequencySeconds: r.frequencySeconds,
+        seed: r.seed,
+        recordsPerWindow: r.recordsPerWindow,
+        functionName: r.physicalName,
+        sinkConfig: compileSinkConfig(model, sink),
+        destination,
+        deadLetterBucketName: raw.bucketName,
+        key: storage.key,
+      });
+      recordSource(replayers[r.name]!, r.source);
+    }
+    this.replayers = replayers;
   }
 }

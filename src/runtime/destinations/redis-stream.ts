@@ -83,6 +83,9 @@ export function createRedisStreamDestination(options: RedisStreamDestinationOpti
   const client = createClient({
     url,
     disableOfflineQueue: true,
+    // The engine's requestTimeoutMs (its AbortSignal) bounds a batch; node-redis' own 5 s per
+    // command would cut long pipelines on a busy machine first.
+    commandOptions: { timeout: 600_000 },
     socket: { reconnectStrategy: (retries: number, cause: Error) => (connected ? Math.min(50 * 2 ** retries, 2_000) : cause) },
   });
   client.on('error', () => undefined /* surfaced by the commands */);

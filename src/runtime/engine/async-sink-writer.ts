@@ -50,8 +50,13 @@ export interface AsyncSinkWriterOptions<E> {
   random?: () => number;
   /** Jitter of the retry backoff (default full jitter). */
   jitter?: JitterMode;
-  /** Oversize entries, rejected entries and entries whose attempts are exhausted. */
-  onDeadLetter?: (entry: E, reason: string) => void;
+  /** Oversize entries, rejected entries and entries whose attempts are exhausted (with the tag given to write). */
+  onDeadLetter?: (entry: E, reason: string, tag: number) => void;
+  /**
+   * Tags (as given to write) of entries the destination acknowledged, once per request. Lets a
+   * caller track which input is done (exact checkpoints). Entries written without a tag report -1.
+   */
+  onAcknowledged?: (tags: readonly number[]) => void;
   /**
    * An endpoint that cannot be reached at all (DNS failure, connection refused: the destination
    * marks such errors `unreachable`) stops the sink once this many requests in a row failed so, with
@@ -76,6 +81,7 @@ interface InFlightRequest<E> {
   readonly sizes: number[];
   readonly attempts: number[];
   readonly seqs: number[];
+  readonly tags: number[];
   /** Lowest of seqs (retried entries go first, so seqs are not sorted). */
   readonly minSeq: number;
   readonly startedAt: number;
@@ -88,6 +94,7 @@ interface PendingWrite<E> {
   readonly entry: E;
   readonly size: number;
   readonly seq: number;
+  readonly tag: number;
   readonly resolve: () => void;
   readonly reject: (err: Error) => void;
 }
@@ -114,7 +121,8 @@ export class AsyncSinkWriter<E> {
   private readonly clock: Clock;
   private readonly random: () => number;
   private readonly jitter: JitterMode;
-  private readonly onDeadLetter: ((entry: E, reason: string) => void) | undefined;
+  private readonly onDeadLetter: ((entry: E, reason: string, tag: number) => void) | undefined;
+  private readonly onAcknowledged: ((tags: readonly number[]) => void) | undefined;
   private readonly maxUnreachable: number;
   private readonly unreachableTimeoutMs: number;
 
@@ -157,6 +165,7 @@ export class AsyncSinkWriter<E> {
     this.random = options.random ?? Math.random;
     this.jitter = options.jitter ?? 'full';
     this.onDeadLetter = options.onDeadLetter;
+    this.onAcknowledged = options.onAcknowledged;
     this.maxUnreachable = options.maxUnreachable ?? options.maxConnectionRefused ?? 3;
     this.unreachableTimeoutMs = options.unreachableTimeoutMs ?? 2000;
     if (!Number.isInteger(this.maxUnreachable) || this.maxUnreachable < 1) {
@@ -171,9 +180,10 @@ export class AsyncSinkWriter<E> {
 
   /**
    * Adds an entry. Resolves once it is in the buffer; stays pending while the buffer is full
-   * (backpressure). Entries larger than maxRecordBytes go to the dead letters at once.
+   * (backpressure). Entries larger than maxRecordBytes go to the dead letters at once. `tag` is the
+   * caller's: reported back by onAcknowledged and onDeadLetter.
    */
-  write(entry: E): Promise<void> {
+  write(entry: E, tag = -1): Promise<void> {
     if (this.fatal) return Promise.reject(this.fatal);
     if (this.closing) return Promise.reject(new Error(`cannot write to ${this.destination.description}: the sink is closed`));
     let size: number;
@@ -186,17 +196,17 @@ export class AsyncSinkWriter<E> {
     m.recordsIn++;
     m.bytesIn += size;
     if (size > this.hints.maxRecordBytes) {
-      this.deadLetter(entry, `record of ${size} bytes exceeds maxRecordBytes (${this.hints.maxRecordBytes})`);
+      this.deadLetter(entry, `record of ${size} bytes exceeds maxRecordBytes (${this.hints.maxRecordBytes})`, tag);
       return RESOLVED;
     }
     const seq = this.nextSeq++;
     if (this.waitingHead < this.waiting.length || this.occupancy() >= this.hints.maxBufferedRequests) {
       return new Promise<void>((resolve, reject) => {
-        this.waiting.push({ entry, size, seq, resolve, reject });
+        this.waiting.push({ entry, size, seq, tag, resolve, reject });
       });
     }
     const buffer = this.buffer;
-    buffer.push(entry, size, 0, seq);
+    buffer.push(entry, size, 0, seq, tag);
     if (buffer.length >= this.batchLimit() || buffer.bytes >= this.hints.maxBatchBytes) this.pump();
     else if (buffer.length === 1 && this.bufferTimer === undefined) this.armBufferTimer();
     return RESOLVED;
@@ -276,7 +286,7 @@ export class AsyncSinkWriter<E> {
       const size = this.destination.sizeOf(entry);
       this.metrics.recordsIn++;
       this.metrics.bytesIn += size;
-      if (size > this.hints.maxRecordBytes) this.deadLetter(entry, `record of ${size} bytes exceeds maxRecordBytes (${this.hints.maxRecordBytes})`);
+      if (size > this.hints.maxRecordBytes) this.deadLetter(entry, `record of ${size} bytes exceeds maxRecordBytes (${this.hints.maxRecordBytes})`, -1);
       else decoded.push({ entry, size });
     }
     // Sequence numbers below every unacknowledged entry keep the buffer in order.
@@ -382,10 +392,12 @@ export class AsyncSinkWriter<E> {
     const sizes: number[] = [];
     const attempts: number[] = [];
     const seqs: number[] = [];
-    if (fromRetries > 0) this.retries.take(fromRetries, entries, sizes, attempts, seqs);
+    const tags: number[] = [];
+    if (fromRetries > 0) this.retries.take(fromRetries, entries, sizes, attempts, seqs, tags);
     for (let i = 0; i < fromBuffer; i++) {
       sizes.push(buffer.headSize());
       seqs.push(buffer.headSeq());
+      tags.push(buffer.headTag());
       attempts.push(buffer.headAttempts());
       entries.push(buffer.shift());
     }
@@ -409,6 +421,7 @@ export class AsyncSinkWriter<E> {
       sizes,
       attempts,
       seqs,
+      tags,
       minSeq,
       startedAt: this.clock.now(),
       controller: new AbortController(),
@@ -454,6 +467,7 @@ export class AsyncSinkWriter<E> {
     if (failures.length === 0) {
       m.recordsOut += n;
       for (let i = 0; i < n; i++) m.bytesOut += req.sizes[i]!;
+      this.acknowledged(req.tags);
       this.rateLimiter.registerCompletedRequest({ batchSize: n, failedEntries: 0, throttledEntries: 0, throttled: false, latencyMs, id: req.id });
       this.pump();
       return;
@@ -464,17 +478,19 @@ export class AsyncSinkWriter<E> {
     let throttled = 0;
     let fatalFailure: (typeof failures)[number] | undefined;
     const retry: number[] = [];
+    const acked: number[] = [];
     for (let i = 0; i < n; i++) {
       const f = failedAt.get(i);
       if (!f) {
         m.recordsOut++;
         m.bytesOut += req.sizes[i]!;
+        acked.push(req.tags[i]!);
         continue;
       }
       const kind = failureKind(f);
       if (kind === 'rejected') {
         // Not congestion and not the sink's fault: one bad entry must never block or stop the sink.
-        this.deadLetter(req.entries[i]!, `rejected by ${this.destination.description}: ${f.code}: ${f.message}`);
+        this.deadLetter(req.entries[i]!, `rejected by ${this.destination.description}: ${f.code}: ${f.message}`, req.tags[i]!);
         continue;
       }
       if (kind === 'throttled') throttled++;
@@ -482,6 +498,7 @@ export class AsyncSinkWriter<E> {
       retry.push(i);
     }
     m.throttled += throttled;
+    this.acknowledged(acked);
     this.rateLimiter.registerCompletedRequest({ batchSize: n, failedEntries: retry.length, throttledEntries: throttled, throttled: throttled > 0, latencyMs, id: req.id });
     if (fatalFailure) {
       // Keep the entries (snapshot/checkpoint) but stop.
@@ -532,7 +549,7 @@ export class AsyncSinkWriter<E> {
       return;
     }
     if (cls.kind === 'rejected') {
-      for (const e of req.entries) this.deadLetter(e, `rejected by ${this.destination.description}: ${cls.code}: ${cls.message}`);
+      req.entries.forEach((e, i) => this.deadLetter(e, `rejected by ${this.destination.description}: ${cls.code}: ${cls.message}`, req.tags[i]!));
       this.pump();
       return;
     }
@@ -582,12 +599,12 @@ export class AsyncSinkWriter<E> {
     for (const i of indices) {
       const attempts = req.attempts[i]!;
       if (deadLetterExhausted && !this.fatal && max > 0 && attempts >= max) {
-        this.deadLetter(req.entries[i]!, `not delivered after ${attempts} attempt${attempts === 1 ? '' : 's'}; last error ${reason}`);
+        this.deadLetter(req.entries[i]!, `not delivered after ${attempts} attempt${attempts === 1 ? '' : 's'}; last error ${reason}`, req.tags[i]!);
         continue;
       }
       let list = byAttempts.get(attempts);
       if (!list) byAttempts.set(attempts, (list = []));
-      list.push({ entry: req.entries[i]!, size: req.sizes[i]!, attempts, seq: req.seqs[i]! });
+      list.push({ entry: req.entries[i]!, size: req.sizes[i]!, attempts, seq: req.seqs[i]!, tag: req.tags[i]! });
     }
     const now = this.clock.now();
     // An unreachable endpoint answers at once: at least half the ceiling (equal jitter) keeps the
@@ -607,7 +624,7 @@ export class AsyncSinkWriter<E> {
     while (this.waitingHead < this.waiting.length && this.occupancy() < max) {
       const w = this.waiting[this.waitingHead]!;
       this.waiting[this.waitingHead++] = undefined as unknown as PendingWrite<E>;
-      this.buffer.push(w.entry, w.size, 0, w.seq);
+      this.buffer.push(w.entry, w.size, 0, w.seq, w.tag);
       w.resolve();
       moved = true;
     }
@@ -666,11 +683,20 @@ export class AsyncSinkWriter<E> {
     this.wakeAt = Infinity;
   }
 
-  private deadLetter(entry: E, reason: string): void {
+  private acknowledged(tags: readonly number[]): void {
+    if (!this.onAcknowledged || tags.length === 0) return;
+    try {
+      this.onAcknowledged(tags);
+    } catch (err) {
+      this.stop(new FatalSinkError(this.destination.description, 'AcknowledgeFailed', err instanceof Error ? err.message : String(err), 'report this as a bug'));
+    }
+  }
+
+  private deadLetter(entry: E, reason: string, tag = -1): void {
     this.metrics.deadLetters++;
     if (!this.onDeadLetter) return;
     try {
-      this.onDeadLetter(entry, reason);
+      this.onDeadLetter(entry, reason, tag);
     } catch (err) {
       this.stop(new FatalSinkError(this.destination.description, 'DeadLetterFailed', err instanceof Error ? err.message : String(err), 'check that the dead-letter store can be written (path, permissions, free space)'));
     }

@@ -8,6 +8,7 @@ export class RequestBuffer<E> {
   private sizes: number[];
   private attempts: number[];
   private seqs: number[];
+  private tags: number[];
   private head = 0;
   private count = 0;
   private mask: number;
@@ -20,6 +21,7 @@ export class RequestBuffer<E> {
     this.sizes = new Array(capacity).fill(0);
     this.attempts = new Array(capacity).fill(0);
     this.seqs = new Array(capacity).fill(0);
+    this.tags = new Array(capacity).fill(-1);
     this.mask = capacity - 1;
   }
 
@@ -32,24 +34,26 @@ export class RequestBuffer<E> {
     return this.totalBytes;
   }
 
-  push(entry: E, size: number, attempts: number, seq: number): void {
+  push(entry: E, size: number, attempts: number, seq: number, tag = -1): void {
     if (this.count > this.mask) this.grow();
     const i = (this.head + this.count) & this.mask;
     this.entries[i] = entry;
     this.sizes[i] = size;
     this.attempts[i] = attempts;
     this.seqs[i] = seq;
+    this.tags[i] = tag;
     this.count++;
     this.totalBytes += size;
   }
 
-  unshift(entry: E, size: number, attempts: number, seq: number): void {
+  unshift(entry: E, size: number, attempts: number, seq: number, tag = -1): void {
     if (this.count > this.mask) this.grow();
     this.head = (this.head - 1) & this.mask;
     this.entries[this.head] = entry;
     this.sizes[this.head] = size;
     this.attempts[this.head] = attempts;
     this.seqs[this.head] = seq;
+    this.tags[this.head] = tag;
     this.count++;
     this.totalBytes += size;
   }
@@ -63,6 +67,10 @@ export class RequestBuffer<E> {
   }
   headAttempts(): number {
     return this.attempts[this.head]!;
+  }
+  /** The caller's tag of the head entry (-1 when none was given). */
+  headTag(): number {
+    return this.tags[this.head]!;
   }
   /** Sequence number of the i-th entry from the head. */
   seqAt(i: number): number {
@@ -101,6 +109,7 @@ export class RequestBuffer<E> {
     this.sizes = reorder(this.sizes, 0);
     this.attempts = reorder(this.attempts, 0);
     this.seqs = reorder(this.seqs, 0);
+    this.tags = reorder(this.tags, -1);
     this.head = 0;
     this.mask = capacity - 1;
   }

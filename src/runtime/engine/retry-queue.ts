@@ -11,6 +11,7 @@ interface RetryGroup<E> {
   readonly sizes: number[];
   readonly attempts: number[];
   readonly seqs: number[];
+  readonly tags: number[];
   /** Next entry to take. */
   head: number;
 }
@@ -20,6 +21,7 @@ export interface RetryItem<E> {
   readonly size: number;
   readonly attempts: number;
   readonly seq: number;
+  readonly tag: number;
 }
 
 export class RetryQueue<E> {
@@ -39,12 +41,13 @@ export class RetryQueue<E> {
   /** Adds entries that become due at `due`. */
   add(due: number, items: readonly RetryItem<E>[]): void {
     if (items.length === 0) return;
-    const group: RetryGroup<E> = { due, entries: [], sizes: [], attempts: [], seqs: [], head: 0 };
+    const group: RetryGroup<E> = { due, entries: [], sizes: [], attempts: [], seqs: [], tags: [], head: 0 };
     for (const it of items) {
       group.entries.push(it.entry);
       group.sizes.push(it.size);
       group.attempts.push(it.attempts);
       group.seqs.push(it.seq);
+      group.tags.push(it.tag);
       this.totalBytes += it.size;
     }
     this.total += items.length;
@@ -86,7 +89,7 @@ export class RetryQueue<E> {
   }
 
   /** Removes `n` due entries (as counted by peekDue) into the output arrays. */
-  take(n: number, entries: E[], sizes: number[], attempts: number[], seqs: number[]): void {
+  take(n: number, entries: E[], sizes: number[], attempts: number[], seqs: number[], tags: number[]): void {
     let k = 0;
     while (k < n) {
       const g = this.groups[0]!;
@@ -96,6 +99,7 @@ export class RetryQueue<E> {
         sizes.push(g.sizes[i]!);
         attempts.push(g.attempts[i]!);
         seqs.push(g.seqs[i]!);
+        tags.push(g.tags[i]!);
         this.totalBytes -= g.sizes[i]!;
         (g.entries as (E | undefined)[])[i] = undefined; // release for the GC
         k++;
