@@ -178,6 +178,8 @@ test('a spec that sets nothing resolves to the table (the validator and the comp
         '  dev: { account: "123456789012", region: eu-west-1 }',
         'storage:',
         '  layers:',
+        '    raw: {}',
+        '    clean: {}',
         '    extra: {}',
         'replayers:',
         '  customer: { dataset: retail/customer, target: { layer: raw, prefix: customer/ } }',

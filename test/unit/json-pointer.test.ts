@@ -1,7 +1,9 @@
 /** JSON pointers (RFC 6901): keys holding `/` or `~` stay one segment, both ways. */
-import { test } from 'uvu';
+import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { childPointer, parsePointer, toPointer, valueAtPointer } from '../../src/util/json-pointer.js';
+
+const test = suite('json pointer');
 
 test('a path and its pointer round-trip, with / and ~ inside keys', () => {
   const path = ['storage', 'layers', 'raw/2024', 'a~b', '0'];
