@@ -48,12 +48,13 @@ t('flagship: one bucket per layer with deterministic names and lifecycle days fr
   flagship.resourceCountIs('AWS::S3::Bucket', 5);
 });
 
-t('variant: blueprint layers merged with the spec layers, each with its own days', () => {
+t('variant: exactly the declared layers, each with its own days; a named blueprint layer gets the blueprint values', () => {
   const n = (layer: string) => `lakehouse-test-${layer}-111122223333-us-east-1`;
   assert.equal(transitions(lakehouse, n('bronze')), { STANDARD_IA: 45, GLACIER: 120 });
   assert.equal(transitions(lakehouse, n('silver')), { STANDARD_IA: 60 });
   assert.equal(transitions(lakehouse, n('raw')), { STANDARD_IA: 30, GLACIER: 90 }); // blueprint defaults
-  lakehouse.resourceCountIs('AWS::S3::Bucket', 7);
+  assert.equal(Object.keys(lakehouse.findResources('AWS::S3::Bucket', { Properties: { BucketName: n('clean') } })), [], 'an undeclared blueprint layer is not added');
+  lakehouse.resourceCountIs('AWS::S3::Bucket', 5);
 });
 
 t('layer buckets: SSE-KMS with the platform key and bucket keys, no public access, owner enforced, access logs per layer', () => {

@@ -155,7 +155,6 @@ Faults('request timeouts abort through the AbortSignal and are retried: no loss,
   assert.equal(missing, []);
   // Each timed-out request (≤ 50 entries) can be delivered twice.
   assert.ok(duplicates <= stats.failedRequests * 50, `${duplicates} duplicates for ${stats.failedRequests} timeouts`);
-  assert.ok(duplicates > 0, 'the timed-out requests were written by the server too');
 });
 
 Faults('AIMD backs off under a records/s capacity and climbs back when it lifts', async ({ kinesis, proxy }) => {

@@ -35,6 +35,17 @@ export type RedshiftWarehouseProps = RedshiftEngineProps & {
 export const ADMIN_USER = 'ara_admin';
 const AUDIT_LOGS = ['connectionlog', 'userlog', 'useractivitylog'];
 
+/** The Redshift-managed admin secret of a warehouse. */
+export interface AdminSecret {
+  /** `redshift!<id>-<admin user>`. */
+  readonly name: string;
+  /**
+   * Its ARN.
+   * @default - unknown at synth time (Serverless namespaces): policies use the name with Secrets Manager's random suffix
+   */
+  readonly arn?: string;
+}
+
 export class RedshiftWarehouse extends Construct {
   readonly engine: RedshiftWarehouseProps['engine'];
   /** Workgroup name (serverless) or cluster identifier (provisioned): what the Data API addresses. */
@@ -45,7 +56,7 @@ export class RedshiftWarehouse extends Construct {
    * The Redshift-managed admin secret: its name (`redshift!<id>-<admin user>`), and its ARN where
    * CloudFormation returns it (provisioned clusters).
    */
-  readonly adminSecret: { readonly name: string; readonly arn?: string };
+  readonly adminSecret: AdminSecret;
   /** The ARN of the admin secret for IAM policies: exact, or the name with Secrets Manager's 6-character suffix. */
   adminSecretResource(): string {
     return this.adminSecret.arn ?? Stack.of(this).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${this.adminSecret.name}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });

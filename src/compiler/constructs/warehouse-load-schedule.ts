@@ -26,7 +26,10 @@ export interface WarehouseLoadScheduleProps {
   readonly scheduleSeconds: number;
   /** The SQL the rule runs, e.g. `CALL "dw".sp_run_incremental_load()`. */
   readonly sql: string;
-  /** Cluster database user (provisioned only; Serverless runs as `IAMR:<name>`). */
+  /**
+   * Cluster database user (provisioned only; Serverless runs as `IAMR:<name>`).
+   * @default - none: the Data API runs as the rule role's own database user
+   */
   readonly dbUser?: string;
 }
 

@@ -68,7 +68,6 @@ const titles: Record<string, string> = {
   ARA302: 'Availability zone outside the region',
   ARA303: 'Subnet listed twice',
   ARA304: 'Warehouse without a network',
-  ARA305: 'Warehouse without an account and region',
   ARA306: 'Star-schema table in no Spectrum database',
   ARA307: 'Dashboard shared with another account',
   ARA308: 'Athena dashboard without sale tables',

@@ -155,21 +155,15 @@ export const networkRule: Rule = {
 
 export const warehouseRule: Rule = {
   name: 'warehouse',
-  codes: ['ARA304', 'ARA305', 'ARA306'],
+  codes: ['ARA304', 'ARA306'],
   check(view) {
     const w = view.data.warehouse;
     if (!isDict(w)) return;
     const env = view.env;
     const e = dict(dict(dict(view.doc.data).environments)[env ?? '']);
-    if (env === undefined || str(e.account) === undefined || str(e.region) === undefined) {
-      view.report({
-        code: 'ARA305',
-        message: env === undefined ? 'the warehouse needs an environment with an account and a region, and the spec declares none' : `the warehouse needs an account and a region, and environment '${env}' names ${str(e.account) === undefined ? 'no account' : 'no region'}`,
-        path: env === undefined ? ['warehouse'] : ['environments', env],
-        part: 'key',
-        hint: `declare it, e.g. environments: { ${env ?? 'dev'}: { account: "123456789012", region: eu-west-1, network: { availabilityZones: [euw1-az1, euw1-az2, euw1-az3] } } }: Redshift lives in one account's VPC`,
-      });
-    } else if (!isDict(e.network) && !view.isDoubtful(['environments', env, 'network'])) {
+    // The schema requires every environment to name its account and region, so the warehouse always
+    // has them; what can be missing is the network.
+    if (env !== undefined && !isDict(e.network) && !view.isDoubtful(['environments', env, 'network'])) {
       const p = azIdPrefix(str(e.region)!) ?? 'euw1';
       view.report({
         code: 'ARA304',

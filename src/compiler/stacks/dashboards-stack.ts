@@ -15,7 +15,10 @@ import { READER_USER, WAREHOUSE_SCHEMA, type WarehouseStack } from './warehouse-
 
 export interface DashboardsStackProps extends StackProps {
   readonly model: PlatformModel;
-  /** Needed when a dashboard reads the warehouse. */
+  /**
+   * Needed when a dashboard reads the warehouse.
+   * @default - none: only Athena dashboards can be built
+   */
   readonly warehouse?: WarehouseStack;
 }
 
