@@ -95,6 +95,13 @@ test('every import in src/ follows the direction of dependencies', () => {
   assert.equal([...new Set(bad.map((e) => violation(e)!))], [], 'imports against the direction');
 });
 
+test("only cdk-core.ts loads the aws-cdk-lib root, through require (an ES import of it loads ~500 modules)", () => {
+  const root = edgesOfSrc().filter((e) => e.specifier === 'aws-cdk-lib' && e.from !== 'src/compiler/cdk-core.ts');
+  // Type-only imports of the root cost nothing at run time.
+  const valueImports = root.filter((e) => !/import\s+type\s[^;]*from\s+'aws-cdk-lib'/.test(readFileSync(join(packageRoot, e.from), 'utf8')));
+  assert.equal(valueImports.map((e) => e.from), []);
+});
+
 test('the checker flags each kind of wrong edge', () => {
   const wrong: Edge[] = [
     { from: 'src/compiler/format/text.ts', specifier: '../../cli/io.js' },

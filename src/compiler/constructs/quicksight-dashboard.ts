@@ -7,7 +7,7 @@
  * security group, and signs in with IAM (a role QuickSight assumes, allowed to get temporary
  * credentials for the read-only database user only): no password anywhere.
  */
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack } from '../cdk-core.js';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as quicksight from 'aws-cdk-lib/aws-quicksight';
 import { Construct } from 'constructs';

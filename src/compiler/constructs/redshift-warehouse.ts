@@ -6,7 +6,7 @@
  * logs (connections, users, user activity) exported to CloudWatch Logs, and the Spectrum role as
  * the default IAM role.
  */
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack } from '../cdk-core.js';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as redshift from 'aws-cdk-lib/aws-redshift';

@@ -3,7 +3,7 @@
  * Glue Data Catalog reads of the named databases and their tables only, S3 reads of those
  * databases' locations only, and decryption with the platform key.
  */
-import { Stack } from 'aws-cdk-lib';
+import { Stack } from '../cdk-core.js';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';

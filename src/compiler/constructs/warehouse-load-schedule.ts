@@ -9,7 +9,7 @@
  * The statement runs as the target role's own database user (`IAMR:<role>` on Serverless, the
  * named `dbUser` on a cluster), which a migration creates with EXECUTE on the procedure only.
  */
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from '../cdk-core.js';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';

@@ -8,7 +8,7 @@
  * statements they started themselves (the Data API's statement-owner condition), and read the
  * admin secret; nothing else.
  */
-import { CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CustomResource, Duration, RemovalPolicy, Stack, Token } from '../cdk-core.js';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -72,8 +72,11 @@ export class WarehouseMigrations extends Construct {
       reason: 'DescribeStatement, GetStatementResult and ListStatements support no resource-level permissions; the statement-owner condition limits them to this role\'s own statements.',
     });
     if (!w.adminSecret.arn) {
+      // cdk-nag names an environment-agnostic stack's pseudo parameters the way it names the partition.
+      const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+      const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
       acknowledge(policy, {
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${stack.region}:${stack.account}:secret:${w.adminSecret.name}-??????]`,
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${region}:${account}:secret:${w.adminSecret.name}-??????]`,
         reason: 'The Redshift-managed admin secret of the namespace: its name is fixed, the 6 characters Secrets Manager appends are not known before it exists.',
       });
     }

@@ -6,7 +6,7 @@
  * an existing VPC named by id with three subnets. Either way, one security group for the warehouse
  * (clients inside it reach port 5439 of each other) is created here.
  */
-import { Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Fn, RemovalPolicy, Stack } from '../cdk-core.js';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';

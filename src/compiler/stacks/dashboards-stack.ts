@@ -4,7 +4,7 @@
  * network (CDK cross-stack references); an Athena source names the foundations workgroup.
  * Prerequisite outside CloudFormation: a QuickSight subscription in the account (said by synth).
  */
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { Stack, type StackProps } from '../cdk-core.js';
 import type { Construct } from 'constructs';
 import { QuickSightDashboard, type DashboardColumn, type DashboardSource } from '../constructs/quicksight-dashboard.js';
 import type { DashboardModel, PlatformModel } from '../model.js';

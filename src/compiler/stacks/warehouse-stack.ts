@@ -4,7 +4,7 @@
  * scheduled incremental load. The key comes from the foundations stack; bucket and Glue database
  * names are the model's deterministic physical names.
  */
-import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, type StackProps } from '../cdk-core.js';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { DataLakeStorage } from '../constructs/data-lake-storage.js';
