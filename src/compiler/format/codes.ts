@@ -71,6 +71,7 @@ const titles: Record<string, string> = {
   ARA306: 'Star-schema table in no Spectrum database',
   ARA307: 'Dashboard shared with another account',
   ARA308: 'Athena dashboard without sale tables',
+  ARA309: 'Warehouse load schedule not in whole minutes',
   ARA280: 'Size or duration that cannot be converted',
   ARA290: 'Unknown environment',
   ARA299: 'Internal error in a rule',

@@ -4,6 +4,7 @@
  * availability-zone id prefix of a region.
  */
 import { glueTableName } from '../naming.js';
+import { parseDuration } from '../units.js';
 import { type Dict, type Rule, type SpecView, dict, entries, isDict, list, str } from './spec-view.js';
 
 /** The retail tables the star schema reads (`customer` and at least one sale table). */
@@ -155,7 +156,7 @@ export const networkRule: Rule = {
 
 export const warehouseRule: Rule = {
   name: 'warehouse',
-  codes: ['ARA304', 'ARA306'],
+  codes: ['ARA304', 'ARA306', 'ARA309'],
   check(view) {
     const w = view.data.warehouse;
     if (!isDict(w)) return;
@@ -171,6 +172,18 @@ export const warehouseRule: Rule = {
         path: ['environments', env],
         part: 'key',
         hint: `add 'network: { availabilityZones: [${p}-az1, ${p}-az2, ${p}-az3] }' to environment '${env}' (ara-gen creates the VPC), or 'network: { vpcId, subnetIds }' of an existing VPC`,
+      });
+    }
+    // EventBridge schedules in whole minutes, at least one: anything else would fail at synth.
+    const load = parseDuration(w.loadSchedule, 's');
+    if (w.loadSchedule !== undefined && load.ok && (load.value < 60 || load.value % 60 !== 0) && !view.isDoubtful(['warehouse', 'loadSchedule'])) {
+      const minutes = Math.max(1, Math.round(load.value / 60));
+      view.report({
+        code: 'ARA309',
+        message: `the warehouse's loadSchedule ${JSON.stringify(w.loadSchedule)} is not a whole number of minutes: EventBridge schedules run at most once a minute`,
+        path: ['warehouse', 'loadSchedule'],
+        part: 'value',
+        hint: `did you mean '${minutes}m'?`,
       });
     }
     if (view.isDoubtful(['warehouse', 'spectrum']) || view.isDoubtful(['warehouse'])) return;
