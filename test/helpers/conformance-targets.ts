@@ -166,38 +166,43 @@ export function fileTarget(): ConformanceTarget {
 /** One moto_server for both CloudWatch targets of a test file. */
 let moto: Promise<LocalMoto> | undefined;
 let motoUsers = 0;
-function shareMoto(): { start(): Promise<LocalMoto>; stop(): Promise<void> } {
+
+/**
+ * A CloudWatch target's servers: the shared moto_server behind a fault proxy of the target's own.
+ * `server()` and `proxy()` are valid between `start()` and `stop()`.
+ */
+function motoBehindProxy(): { start(): Promise<void>; stop(): Promise<void>; server(): LocalMoto; proxy(): FaultProxy } {
+  let server: LocalMoto | undefined;
+  let proxy: FaultProxy | undefined;
   return {
-    start() {
+    async start() {
       motoUsers++;
       moto ??= startMoto();
-      return moto;
+      server = await moto;
+      proxy = await startFaultProxy(server.endpoint);
     },
     async stop() {
+      await proxy?.stop();
       if (--motoUsers === 0 && moto) {
         const m = moto;
         moto = undefined;
         await (await m).stop();
       }
     },
+    server: () => server!,
+    proxy: () => proxy!,
   };
 }
 
 export const cloudWatchLogsTarget = (): ConformanceTarget => {
-  const shared = shareMoto();
-  let m: LocalMoto;
-  let proxy: FaultProxy;
+  const servers = motoBehindProxy();
   return {
     type: 'cloudwatch-logs',
-    async start() {
-      m = await shared.start();
-      proxy = await startFaultProxy(m.endpoint);
-    },
-    async stop() {
-      await proxy.stop();
-      await shared.stop();
-    },
+    start: servers.start,
+    stop: servers.stop,
     async fresh() {
+      const m = servers.server();
+      const proxy = servers.proxy();
       const group = `/conformance/${uniqueName('logs')}`;
       await m.createLogStream(group, 'sink-run');
       return {
@@ -216,20 +221,14 @@ export const cloudWatchLogsTarget = (): ConformanceTarget => {
 };
 
 export const cloudWatchMetricsTarget = (): ConformanceTarget => {
-  const shared = shareMoto();
-  let m: LocalMoto;
-  let proxy: FaultProxy;
+  const servers = motoBehindProxy();
   return {
     type: 'cloudwatch-metrics',
-    async start() {
-      m = await shared.start();
-      proxy = await startFaultProxy(m.endpoint);
-    },
-    async stop() {
-      await proxy.stop();
-      await shared.stop();
-    },
+    start: servers.start,
+    stop: servers.stop,
     async fresh() {
+      const m = servers.server();
+      const proxy = servers.proxy();
       // A fresh metric name too: moto's GetMetricData does not tell namespaces apart.
       const namespace = `Conformance/${uniqueName('metrics')}`;
       const metricName = uniqueName('Value');
