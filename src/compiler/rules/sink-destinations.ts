@@ -48,6 +48,17 @@ export const sinkDestinationRule: Rule = {
       }
     }
     if (redisSinks.size === 0) return;
+    for (const n of redisSinks) {
+      const source = dict(dict(view.data.sinks)[n]).source;
+      const stream = str(dict(source).stream);
+      if (stream === undefined) continue;
+      view.report({
+        code: 'ARA252',
+        message: `sink '${n}' is a redis-stream sink fed by stream '${stream}': redis-stream sinks run only with 'ara-gen sink run' against a self-hosted Redis, not inside the platform`,
+        path: ['sinks', n, 'source'],
+        hint: `remove 'source' and run '${n}' with 'ara-gen sink run cdk.out/sinks/${n}.json --input <events.ndjson>', or feed the stream into a sink of another type`,
+      });
+    }
     for (const [n, r] of entries(view.data.replayers)) {
       const target = str(dict(r.target).sink);
       if (target === undefined || !redisSinks.has(target)) continue;
