@@ -9,7 +9,7 @@ import { parseDuration } from '../units.js';
 import { type Rule, dict, entries, isDict, num, str } from './spec-view.js';
 
 /** Sink types a stream-fed Lambda can run: AWS destinations it can be granted. */
-export const STREAM_FED_TYPES: readonly string[] = ['kinesis', 'firehose', 'dynamodb', 'cloudwatch-logs', 'cloudwatch-metrics'];
+export const PLATFORM_SINK_TYPES: readonly string[] = ['kinesis', 'firehose', 'dynamodb', 'cloudwatch-logs', 'cloudwatch-metrics'];
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
 
