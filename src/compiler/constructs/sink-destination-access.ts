@@ -23,7 +23,10 @@ export type SinkDestinationAccess =
 
 export interface DestinationGrant {
   readonly statements: iam.PolicyStatement[];
-  /** A resource that had to be a wildcard, with the reason for cdk-nag (AwsSolutions-IAM5). */
+  /**
+   * A resource that had to be a wildcard, with the reason for cdk-nag (AwsSolutions-IAM5).
+   * @default no wildcard (every statement names its one resource)
+   */
   readonly wildcard?: { readonly resource: string; readonly reason: string };
 }
 
