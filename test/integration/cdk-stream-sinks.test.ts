@@ -5,12 +5,18 @@
  * synthesized templates of a fixture with every destination type and of the flagship; cdk-nag and
  * cfn-lint clean; deterministic.
  */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { App, Stack } from 'aws-cdk-lib';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildApp, buildAssembly } from '../../src/compiler/app.js';
+import { bundleHandler } from '../../src/compiler/constructs/bundle.js';
 import { StreamSinkFunction } from '../../src/compiler/constructs/stream-sink-function.js';
+import { packageRoot } from '../../src/paths.js';
 import type { PlatformModel } from '../../src/compiler/model.js';
 import { runNag } from '../../src/compiler/nag.js';
 import { compileSinkConfig } from '../../src/compiler/sink-config.js';
@@ -168,6 +174,21 @@ t('the flagship: web-sale-revenue reads web-sale in batches of 500, a 5 s window
   tpl.hasResourceProperties('AWS::IAM::Policy', {
     PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'cloudwatch:PutMetricData', Condition: { StringEquals: { 'cloudwatch:namespace': 'MyStore/Sales' } } })]) },
   });
+});
+
+t('the bundled handlers load in a fresh Node process with only the SDK beside them (as in /var/task)', () => {
+  for (const [name, entry] of [
+    ['stream-sink', 'stream-sink.js'],
+    ['sink-replayer', 'sink-replayer.js'],
+  ] as const) {
+    const dir = bundleHandler(name, join('src', 'runtime', 'lambda', entry));
+    const script = "const m = require(process.argv[1]); if (typeof m.handler !== 'function') { console.error('no handler export'); process.exit(1); }";
+    // The Lambda runtime provides the AWS SDK (external in the bundle): NODE_PATH stands for it.
+    const r = spawnSync(process.execPath, ['-e', script, join(dir, 'index.js')], { cwd: tmpdir(), encoding: 'utf8', env: { PATH: process.env.PATH, NODE_PATH: join(packageRoot, 'node_modules') } });
+    assert.is(r.status, 0, `${name}: ${r.stderr}`);
+    const text = readFileSync(join(dir, 'index.js'), 'utf8');
+    assert.not.ok(text.includes('// src/paths.js'), `${name}: no package-tree lookups in a Lambda bundle`);
+  }
 });
 
 t('bad props fail with one sentence', () => {

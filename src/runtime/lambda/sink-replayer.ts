@@ -12,11 +12,10 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { formatTimestamp, generateWindow, tableColumns } from '../../datasets/retail.js';
-import { parseSinkConfig } from '../sink-config-file.js';
 import { windowEndingAt, type ScheduledEvent } from '../replayer/handler.js';
 import { runSinkJob, type SinkJobResult } from '../sink-job.js';
 import { emfLine } from './emf.js';
-import { type Env, integer, required, type SinkLambdaEnv, sinkLambdaEnv } from './env.js';
+import { embeddedSinkConfig, type Env, integer, required, type SinkLambdaEnv, sinkLambdaEnv } from './env.js';
 import { S3DeadLetterStore } from './s3-dead-letters.js';
 
 /** What the Lambda runtime passes as context (only the remaining time is used). */
@@ -73,7 +72,7 @@ export function createSinkReplayerHandler(options: SinkReplayerOptions = {}): (e
   const now = options.now ?? Date.now;
   return async (event, context) => {
     const c = sinkReplayerConfigFromEnv(options.env ?? process.env);
-    const config = await parseSinkConfig(c.sinkConfig, 'SINK_CONFIG');
+    const config = embeddedSinkConfig(c.sinkConfig, WHO);
     const window = windowEndingAt(event?.time ? new Date(event.time) : new Date(now()), c.frequencySeconds);
     const rows = generateWindow(c.table, { seed: c.seed, start: window.start, end: window.end, recordsPerWindow: c.recordsPerWindow });
     s3 ??= new S3Client({});

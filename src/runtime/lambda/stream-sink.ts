@@ -17,11 +17,10 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import type { DeadLetter, DeadLetterStore } from '../dead-letter.js';
-import { parseSinkConfig } from '../sink-config-file.js';
 import { runSinkJob, type SinkJobResult } from '../sink-job.js';
 import { deaggregate, KplFormatError } from '../sources/kpl-deaggregate.js';
 import { emfLine } from './emf.js';
-import { type Env, sinkLambdaEnv } from './env.js';
+import { embeddedSinkConfig, type Env, sinkLambdaEnv } from './env.js';
 import { S3DeadLetterStore } from './s3-dead-letters.js';
 import type { LambdaContext } from './sink-replayer.js';
 
@@ -94,7 +93,7 @@ export function createStreamSinkHandler(options: StreamSinkOptions = {}): (event
   const now = options.now ?? Date.now;
   return async (event, context) => {
     const c = sinkLambdaEnv(options.env ?? process.env, WHO);
-    const config = await parseSinkConfig(c.sinkConfig, 'SINK_CONFIG');
+    const config = embeddedSinkConfig(c.sinkConfig, WHO);
     const records = event?.Records ?? [];
     if (records.length === 0) return { batchItemFailures: [] };
     s3 ??= new S3Client({});
