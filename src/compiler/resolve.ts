@@ -34,7 +34,7 @@ import type {
 import { type NameContext, canonicalS3Prefix, accessLogsBucketName, athenaResultsBucketName, glueName, glueTableName, layerBucketName, resourceName } from './naming.js';
 import { findBlueprint } from './rules/blueprint.js';
 import { HINT_NAMES, hintValue } from './rules/buffering.js';
-import { type Dict, SpecView, dict, entries, isDict, list, num, str } from './rules/spec-view.js';
+import { type Dict, SpecNode, SpecView, dict, entries, isDict, list, num, str } from './rules/spec-view.js';
 import { replayerFunctionName } from './rules/names.js';
 import { warehouseName } from './rules/references.js';
 import { toGlueSchedule } from './rules/schedules.js';
@@ -345,7 +345,7 @@ class Resolver {
       const def = t.when !== undefined ? conditionalDefaults : scheduledDefaults;
       const base = {
         name: n,
-        actions: actionsOf(t, n).map((a): TriggerTarget => ({ kind: a.kind, name: a.name })),
+        actions: actionsOf(new SpecNode(t, ['triggers', n])).map((a): TriggerTarget => ({ kind: a.kind, name: a.name })),
         startOnCreation: this.pick(t, def, 'startOnCreation') === true,
         physicalName: resourceName(this.c, n),
         source: this.source(at),
@@ -354,7 +354,7 @@ class Resolver {
         out[n] = {
           ...base,
           type: 'conditional',
-          conditions: conditionsOf(t, n).map((cnd) => ({ kind: cnd.kind, name: cnd.name, state: (cnd.state ?? D.condition.state) as 'SUCCEEDED' })),
+          conditions: conditionsOf(new SpecNode(t, ['triggers', n])).map((cnd) => ({ kind: cnd.kind, name: cnd.name, state: (cnd.state ?? D.condition.state) as 'SUCCEEDED' })),
           logical: Array.isArray(dict(t.when).any) ? 'ANY' : 'AND',
         };
       } else {

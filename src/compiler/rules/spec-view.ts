@@ -206,6 +206,11 @@ export class SpecNode<T = unknown> {
     return list(this.raw(key)).map((v, i) => new SpecNode<ItemOf<FieldOf<T, K>>>(v, [...at, i]));
   }
 
+  /** The same node read with another shape (what several shapes share, e.g. a trigger action and a condition). */
+  as<U>(): SpecNode<U> {
+    return new SpecNode<U>(this.value, this.path);
+  }
+
   /** This node as a string (a list item), or undefined. */
   asStr(): (T extends string ? T : string) | undefined {
     return typeof this.value === 'string' ? (this.value as T extends string ? T : string) : undefined;
@@ -227,6 +232,8 @@ export class SpecView {
   readonly data: Dict;
   /** The effective spec, typed and lenient (see SpecNode). */
   readonly spec: SpecNode<PlatformSpec>;
+  /** The spec as the user wrote it (no blueprint, no environment overlay), e.g. for `environments`. */
+  readonly written: SpecNode<PlatformSpec>;
   readonly blueprint: Blueprint;
   /** Selected environment name, undefined when the spec declares none. */
   readonly env: string | undefined;
@@ -257,6 +264,7 @@ export class SpecView {
     }
     this.data = data;
     this.spec = new SpecNode<PlatformSpec>(data, []);
+    this.written = new SpecNode<PlatformSpec>(this.userData, []);
   }
 
   /** Where the user wrote the value at `path` (the override, else the spec; a missing node maps to its parent). */
