@@ -3,7 +3,8 @@
  * the runtime's sink job (src/runtime/lambda/sink-replayer.ts) with the sink's compiled config
  * embedded. Same generator and schedule semantics as the BatchReplayer.
  *
- * Least privilege: its role may write to its one destination (Kinesis PutRecords on the stream,
+ * Least privilege: its role may write to its one destination (Kinesis PutRecords on the stream, and
+ * ListShards there when the sink aggregates (KPL aggregates are grouped by shard),
  * Firehose PutRecordBatch on the delivery stream, or DynamoDB BatchWriteItem on the table), put
  * dead letters under its own `_dead-letters/<sink>/` prefix of the raw layer, use the platform key
  * and write its own log group.
@@ -38,7 +39,7 @@ export interface SinkReplayerProps {
   readonly recordsPerWindow: number;
   readonly functionName: string;
   /** The sink's compiled config (`sinks/<sink>.json`), embedded as SINK_CONFIG. */
-  readonly sinkConfig: { readonly sink: string };
+  readonly sinkConfig: { readonly sink: string; readonly aggregation?: string };
   readonly destination: SinkReplayerDestination;
   /** Physical name of the bucket holding the dead letters (the raw layer). */
   readonly deadLetterBucketName: string;
@@ -59,6 +60,15 @@ const ACTIONS: Readonly<Record<SinkReplayerDestination['kind'], readonly string[
   firehose: ['firehose:PutRecordBatch'],
   dynamodb: ['dynamodb:BatchWriteItem', 'dynamodb:DescribeTable'],
 };
+
+/**
+ * What a sink's role may call on its destination: the batch write, plus kinesis:ListShards when the
+ * sink packs KPL aggregates (it learns the shard map to group records by shard). Shared by every
+ * construct that runs a sink in the platform.
+ */
+export function destinationActions(kind: SinkReplayerDestination['kind'], aggregation?: string): string[] {
+  return kind === 'kinesis' && aggregation === 'kpl' ? [...ACTIONS.kinesis, 'kinesis:ListShards'] : [...ACTIONS[kind]];
+}
 
 export class SinkReplayer extends Construct {
   readonly function: lambda.Function;
@@ -94,7 +104,7 @@ export class SinkReplayer extends Construct {
     const destinationArn = d.kind === 'kinesis' ? d.streamArn : d.kind === 'firehose' ? d.deliveryStreamArn : d.tableArn;
     const deadLettersArn = stack.formatArn({ service: 's3', region: '', account: '', resource: props.deadLetterBucketName, resourceName: `${this.deadLetterPrefix}*` });
     const statements = [
-      new iam.PolicyStatement({ sid: 'Destination', actions: [...ACTIONS[d.kind]], resources: [destinationArn] }),
+      new iam.PolicyStatement({ sid: 'Destination', actions: destinationActions(d.kind, props.sinkConfig.aggregation), resources: [destinationArn] }),
       new iam.PolicyStatement({ sid: 'DeadLetters', actions: ['s3:PutObject'], resources: [deadLettersArn] }),
       new iam.PolicyStatement({ sid: 'Logs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
     ];
