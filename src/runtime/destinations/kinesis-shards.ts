@@ -10,7 +10,7 @@
  * sharing it with records a fresher map would have grouped apart.
  */
 import { createHash } from 'node:crypto';
-import { ListShardsCommand, type KinesisClient, type Shard } from '@aws-sdk/client-kinesis';
+import type { KinesisClient, Shard } from '@aws-sdk/client-kinesis';
 import { KINESIS_SHARD_MAP_MAX_AGE_MS } from '../../contract/defaults.js';
 
 export interface ShardRange {
@@ -27,6 +27,7 @@ export function partitionKeyHash(partitionKey: string): bigint {
 
 /** The open shards of a stream (every page of ListShards), sorted by the start of their range. */
 export async function listOpenShards(client: KinesisClient, streamName: string, signal?: AbortSignal): Promise<ShardRange[]> {
+  const { ListShardsCommand } = await import('@aws-sdk/client-kinesis');
   const shards: Shard[] = [];
   let nextToken: string | undefined;
   do {

@@ -3,9 +3,9 @@
  * mapped to entry failures. Sizes count data + UTF-8 partition key, as Kinesis does.
  */
 import { randomUUID } from 'node:crypto';
-import { KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import type { KinesisClient, PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { ConversionError, type BatchOutcome, type Destination, type DestinationLimits, type ElementConverter, type EntryFailure } from '../destination.js';
-import { awsClientConfig, type AwsCredentials } from './aws-client.js';
+import { awsClientConfig, loadOnce, type AwsCredentials } from './aws-client.js';
 import { awsEntryFailure, classifyAwsError } from './aws-errors.js';
 import { codePointLength, isPlainObject, readKeyField } from './event-fields.js';
 import { KINESIS_DEFAULTS } from '../../contract/defaults.js';
@@ -53,8 +53,14 @@ export function kinesisEntrySize(entry: KinesisEntry): number {
 export function createKinesisDestination(options: KinesisDestinationOptions): KinesisDestination {
   const { streamName } = options;
   const ownsClient = !options.client;
-  const client = options.client ?? new KinesisClient(awsClientConfig('Kinesis', options));
-  const shardMap = new KinesisShardMap({ load: () => listOpenShards(client, streamName) });
+  const config = options.client ? undefined : awsClientConfig('Kinesis', options);
+  let client = options.client;
+  const sdk = loadOnce(async () => {
+    const m = await import('@aws-sdk/client-kinesis');
+    client ??= new m.KinesisClient(config!);
+    return m;
+  });
+  const shardMap = new KinesisShardMap({ load: async () => (await sdk(), listOpenShards(client!, streamName)) });
 
   return {
     description: `Kinesis stream ${streamName}`,
@@ -71,7 +77,8 @@ export function createKinesisDestination(options: KinesisDestinationOptions): Ki
           ? { Data: e.data, PartitionKey: e.partitionKey }
           : { Data: e.data, PartitionKey: e.partitionKey, ExplicitHashKey: e.explicitHashKey };
       }
-      const response = await client.send(new PutRecordsCommand({ StreamName: streamName, Records: records }), { abortSignal: signal });
+      const { PutRecordsCommand } = await sdk();
+      const response = await client!.send(new PutRecordsCommand({ StreamName: streamName, Records: records }), { abortSignal: signal });
       if (shardMap.ready) checkShards(batch, response.Records, shardMap);
       if (!response.FailedRecordCount && response.Records?.length === batch.length) return { failures: [] };
       const failures: EntryFailure[] = [];
@@ -107,7 +114,7 @@ export function createKinesisDestination(options: KinesisDestinationOptions): Ki
     },
 
     async close(): Promise<void> {
-      if (ownsClient) client.destroy();
+      if (ownsClient) client?.destroy();
     },
   };
 }
