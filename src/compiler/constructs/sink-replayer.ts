@@ -32,7 +32,7 @@ export interface SinkReplayerProps {
   readonly recordsPerWindow: number;
   readonly functionName: string;
   /** The sink's compiled config (`sinks/<sink>.json`), embedded as SINK_CONFIG. */
-  readonly sinkConfig: { readonly sink: string; readonly aggregation?: string };
+  readonly sinkConfig: { readonly sink: string };
   readonly destination: SinkReplayerDestination;
   /** Physical name of the bucket holding the dead letters (the raw layer). */
   readonly deadLetterBucketName: string;
