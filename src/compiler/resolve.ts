@@ -35,7 +35,7 @@ import type {
 import { type NameContext, canonicalS3Prefix, accessLogsBucketName, athenaResultsBucketName, glueName, glueTableName, layerBucketName, resourceName } from './naming.js';
 import { findBlueprint } from './rules/blueprint.js';
 import { HINT_NAMES, hintValue } from './rules/buffering.js';
-import { type Dict, SpecView, dict, entries, isDict, list, num, str } from './rules/spec-view.js';
+import { type Dict, SpecNode, SpecView, dict, entries, isDict, list, num, str } from './rules/spec-view.js';
 import { replayerFunctionName, sinkFunctionName } from './rules/names.js';
 import { warehouseName } from './rules/references.js';
 import { toGlueSchedule } from './rules/schedules.js';
@@ -44,6 +44,7 @@ import { externalSchemaName, lakeSaleTables, warehouseSources } from './rules/wa
 import { parseDuration, parseSize } from './units.js';
 import { didYouMean } from '../util/suggest.js';
 import { AIMD_DEFAULTS, DEFAULT_PLATFORM, SPEC_DEFAULTS as D, SPEC_RETRY_DEFAULTS } from '../contract/defaults.js';
+import { MAX_KPL_AGGREGATION_BYTES, MIN_KPL_AGGREGATION_BYTES } from '../contract/limits.js';
 
 export interface ResolveOptions {
   /** Environment to resolve; default: the first environment declared in the spec. */
@@ -147,6 +148,18 @@ class Resolver {
     if (r.ok) return r.value;
     this.fail(path, 'ARA280', r.error, "write a whole number of bytes, e.g. 1024, '512KiB' or '5MiB'");
     return 0;
+  }
+
+  /** ARA253: a KPL aggregate is one Kinesis record (at most 1 MiB) and must hold more than a record header. */
+  private aggregationMaxBytes(sink: string, aggregation: 'none' | 'kpl', v: unknown, path: SpecPath): number | undefined {
+    const bytes = this.bytes(v, path);
+    if (bytes === 0) return undefined;
+    if (aggregation !== 'kpl') {
+      this.fail(path, 'ARA253', `sink '${sink}': aggregationMaxBytes applies only with aggregation: kpl`, "remove 'aggregationMaxBytes', or set 'aggregation: kpl'");
+    } else if (bytes < MIN_KPL_AGGREGATION_BYTES || bytes > MAX_KPL_AGGREGATION_BYTES) {
+      this.fail(path, 'ARA253', `sink '${sink}': aggregationMaxBytes is ${bytes} bytes; a KPL aggregate is one Kinesis record of ${MIN_KPL_AGGREGATION_BYTES} to ${MAX_KPL_AGGREGATION_BYTES} bytes (1KiB to 1MiB)`, "use e.g. '50KiB' (the KPL's default) or '1MiB'");
+    }
+    return bytes;
   }
 
   private location(v: unknown): LayerLocation {
@@ -346,7 +359,7 @@ class Resolver {
       const def = t.when !== undefined ? conditionalDefaults : scheduledDefaults;
       const base = {
         name: n,
-        actions: actionsOf(t, n).map((a): TriggerTarget => ({ kind: a.kind, name: a.name })),
+        actions: actionsOf(new SpecNode(t, ['triggers', n])).map((a): TriggerTarget => ({ kind: a.kind, name: a.name })),
         startOnCreation: this.pick(t, def, 'startOnCreation') === true,
         physicalName: resourceName(this.c, n),
         source: this.source(at),
@@ -355,7 +368,7 @@ class Resolver {
         out[n] = {
           ...base,
           type: 'conditional',
-          conditions: conditionsOf(t, n).map((cnd) => ({ kind: cnd.kind, name: cnd.name, state: (cnd.state ?? D.condition.state) as 'SUCCEEDED' })),
+          conditions: conditionsOf(new SpecNode(t, ['triggers', n])).map((cnd) => ({ kind: cnd.kind, name: cnd.name, state: (cnd.state ?? D.condition.state) as 'SUCCEEDED' })),
           logical: Array.isArray(dict(t.when).any) ? 'ANY' : 'AND',
         };
       } else {
@@ -430,13 +443,16 @@ class Resolver {
       const explicitHashKey = str(s.explicitHashKey);
       const keyAttributes = type === 'dynamodb' && Array.isArray(s.keyAttributes) ? keyAttributesOf(s.keyAttributes) : undefined;
       const input = isDict(s.source) ? this.streamSource(n, s.source) : undefined;
+      const aggregation = this.pick(s, common, 'aggregation') === 'kpl' ? 'kpl' : 'none';
+      const aggregationMaxBytes = s.aggregationMaxBytes === undefined ? undefined : this.aggregationMaxBytes(n, aggregation, s.aggregationMaxBytes, [...at, 'aggregationMaxBytes']);
       out[n] = {
         name: n,
         type: destination.type,
         destination,
         ...(partitionKey !== undefined ? { partitionKey } : {}),
         ...(explicitHashKey !== undefined ? { explicitHashKey } : {}),
-        aggregation: this.pick(s, common, 'aggregation') === 'kpl' ? 'kpl' : 'none',
+        aggregation,
+        ...(aggregationMaxBytes !== undefined ? { aggregationMaxBytes } : {}),
         ...(keyAttributes ? { keyAttributes } : {}),
         ...(input ? { input } : {}),
         bufferingHints: hints,

@@ -38,6 +38,16 @@ export const BUFFERING_DEFAULTS: Readonly<Record<DestinationType, BufferingHints
 };
 
 /**
+ * KPL aggregation (aggregation: kpl): an aggregate holds at most this many bytes as Kinesis counts
+ * them, the KPL's AggregationMaxSize default. Small aggregates keep each shard's 1 MiB/s budget
+ * divisible and a retried aggregate cheap; the sink config's aggregationMaxBytes overrides it.
+ */
+export const KPL_AGGREGATION_MAX_BYTES = 51_200;
+
+/** The Kinesis shard map (KPL aggregation) is reloaded in the background when older than this. */
+export const KINESIS_SHARD_MAP_MAX_AGE_MS = 60_000;
+
+/**
  * The retry policy of every sink, spec or library caller alike: each entry waits by its own
  * attempt count (100 ms × 2^(n-1), full jitter, at most 10 s) and goes to the dead letters after
  * 10 attempts (about 30 s of retries: long enough for throttling and transient failures, short

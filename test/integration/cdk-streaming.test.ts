@@ -189,6 +189,14 @@ t('replayer into a sink: a scheduled Lambda with the sink config embedded, least
   assert.is(flattenCfnReference(bySid.DeadLetters.Resource), 'arn:<AWS::Partition>:s3:::mystore-dev-raw-123456789012-eu-west-1/_dead-letters/web-sale-events/*');
 });
 
+t('a replayer into a KPL-aggregating kinesis sink may also list the shards of its stream (and only of it)', () => {
+  const policies = Object.values(variants.findResources('AWS::IAM::Policy')) as any[];
+  const destination = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as any[]).filter((s) => s.Sid === 'Destination' && [s.Action].flat().includes('kinesis:PutRecords'));
+  assert.is(destination.length, 1);
+  assert.equal(destination[0].Action, ['kinesis:PutRecords', 'kinesis:DescribeStreamSummary', 'kinesis:ListShards']);
+  assert.equal(destination[0].Resource['Fn::GetAtt'][1], 'Arn');
+});
+
 t('direct PUT delivery stream (what a firehose sink writes to): encrypted at rest, no stream source', () => {
   variants.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
     DeliveryStreamName: 'variants-staging-direct-in',

@@ -55,6 +55,7 @@ const titles: Record<string, string> = {
   ARA250: 'Unknown replayer dataset',
   ARA251: 'Replayer frequency not whole minutes',
   ARA252: 'A replayer or stream in the platform feeds a redis-stream sink',
+  ARA253: 'KPL aggregationMaxBytes outside 1 KiB to 1 MiB, or without aggregation: kpl',
   ARA260: 'Environment override of an undeclared entry',
   ARA261: 'Production environment deletes its data on destroy',
   ARA262: 'Unknown AWS region',
