@@ -68,7 +68,7 @@ Flagship('a stream source resolves to the event source mapping settings; omitted
     functionName: 'mystore-dev-web-sale-revenue-sink',
   });
   assert.is(m.sinks['web-sale-events']!.input, undefined);
-  const text = readFileSync(flagship, 'utf8').replace('      parallelizationFactor: 2\n', '      parallelizationFactor: 2\n      startingPosition: latest\n      maxRetryAttempts: -1\n      bisectOnError: false\n');
+  const text = readFileSync(flagship, 'utf8').replace('parallelizationFactor: 2 }', 'parallelizationFactor: 2, startingPosition: latest, maxRetryAttempts: -1, bisectOnError: false }');
   const input = model(flagship, undefined, text).sinks['web-sale-revenue']!.input!;
   assert.equal([input.startingPosition, input.maxRetryAttempts, input.bisectOnError], ['LATEST', -1, false]);
 });
@@ -160,7 +160,7 @@ Flagship('every entry carries its source position', () => {
   assert.equal(m.sinks['web-sale-events']!.source, { file: flagship, path: '/sinks/web-sale-events', line: 108, col: 3 });
   assert.equal(m.triggers['raw-to-clean']!.source, { file: flagship, path: '/triggers/raw-to-clean', line: 94, col: 3 });
   assert.equal(m.storage.layers.clean!.source, { file: flagship, path: '/storage/layers/clean', line: 37, col: 5 });
-  assert.equal(m.warehouse!.source, { file: flagship, path: '/warehouse', line: 148, col: 1 });
+  assert.equal(m.warehouse!.source, { file: flagship, path: '/warehouse', line: 144, col: 1 });
 });
 
 Flagship('an unknown environment is a diagnostic with "did you mean"', () => {
