@@ -188,6 +188,8 @@ t('the bundled handlers load in a fresh Node process with only the SDK beside th
     assert.is(r.status, 0, `${name}: ${r.stderr}`);
     const text = readFileSync(join(dir, 'index.js'), 'utf8');
     assert.not.ok(text.includes('// src/paths.js'), `${name}: no package-tree lookups in a Lambda bundle`);
+    assert.not.ok(text.includes('// node_modules/@redis/'), `${name}: the Redis client is left out`);
+    assert.match(text, /require\("@aws-sdk\/client-s3"\)/, `${name}: the SDK is left to the Lambda runtime`);
   }
 });
 
