@@ -19,6 +19,7 @@ import { referenceRule } from './references.js';
 import { replayerRule } from './replayers.js';
 import { scheduleRule } from './schedules.js';
 import { sinkDestinationRule } from './sink-destinations.js';
+import { streamSinkRule } from './stream-sinks.js';
 import { triggerRule } from './triggers.js';
 import { dashboardRule, networkRule, warehouseRule } from './warehouse.js';
 
@@ -36,6 +37,7 @@ export const rules: readonly Rule[] = [
   sinkDestinationRule,
   replayerRule,
   deliveryRule,
+  streamSinkRule,
   catalogRule,
   overrideRule,
   removalPolicyRule,

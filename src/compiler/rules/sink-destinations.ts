@@ -35,6 +35,16 @@ export const sinkDestinationRule: Rule = {
       }
       if (type === 'redis-stream') {
         redisSinks.add(n);
+        const source = s.node('source');
+        const stream = source.str('stream');
+        if (stream !== undefined) {
+          view.report({
+            code: 'ARA252',
+            message: `sink '${n}' is a redis-stream sink fed by stream '${stream}': redis-stream sinks run only with 'ara-gen sink run' against a self-hosted Redis, not inside the platform`,
+            path: source.path,
+            hint: `remove 'source' and run '${n}' with 'ara-gen sink run cdk.out/sinks/${n}.json --input <events.ndjson>', or feed the stream into a sink of another type`,
+          });
+        }
         if (s.has('jsonField') && s.raw('fields') === 'top-level') {
           view.report({
             code: 'ARA249',

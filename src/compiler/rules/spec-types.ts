@@ -346,6 +346,24 @@ export interface RetrySpec {
   readonly requestTimeoutMs?: number;
 }
 
+/** A Kinesis stream feeding the sink inside the platform: a Lambda consumes the stream through an event source mapping and runs the sink's engine. Runs only for AWS destinations (not `file` or `redis-stream`). */
+export interface StreamSourceSpec {
+  /** Name of a stream (`streams`). */
+  readonly stream?: NameSpec;
+  /** Records per Lambda invocation (Lambda allows 1 to 10,000). */
+  readonly batchSize?: number;
+  /** How long Lambda gathers records before invoking (whole seconds, 0 to 300 s). */
+  readonly maxBatchingWindow?: DurationSpec;
+  /** Concurrent batches per shard (1 to 10): throughput grows with shards × this. */
+  readonly parallelizationFactor?: number;
+  /** Split a failing batch in two and retry each half. */
+  readonly bisectOnError?: boolean;
+  /** Retries of a failing batch before its records go to the on-failure queue (-1: until they expire from the stream). */
+  readonly maxRetryAttempts?: number;
+  /** Where a new mapping starts reading: `trim-horizon` (the oldest record kept) or `latest` (records written after the deploy). */
+  readonly startingPosition?: "trim-horizon" | "latest";
+}
+
 /** A sink writing to a Kinesis stream of the spec (PutRecords). */
 export interface KinesisSinkSpec {
   /** Kinesis Data Streams. */
@@ -358,6 +376,10 @@ export interface KinesisSinkSpec {
   readonly explicitHashKey?: string;
   /** `kpl`: pack many events into one Kinesis record (KPL aggregation format); `none`: one record per event. */
   readonly aggregation?: "none" | "kpl";
+  /** With `aggregation: kpl`: the largest aggregate, as Kinesis counts it (data + partition key), like the KPL's AggregationMaxSize; 1KiB to 1MiB (ARA253). Default 50KiB (51200 bytes). */
+  readonly aggregationMaxBytes?: SizeSpec;
+  /** Feed the sink from a stream inside the platform (a Lambda on the stream); without it the sink runs with `ara-gen sink run` or from a replayer. */
+  readonly source?: StreamSourceSpec;
   /** Buffering hints; omitted ones take the destination defaults. */
   readonly bufferingHints?: BufferingHintsSpec;
   /** Rate limiting (default: AIMD +10 / ×0.5; Kinesis ×0.99). */
@@ -374,6 +396,8 @@ export interface FirehoseSinkSpec {
   readonly type?: "firehose";
   /** Name of a delivery stream (`deliveryStreams`) whose source is `{ direct: true }`. */
   readonly deliveryStream?: NameSpec;
+  /** Feed the sink from a stream inside the platform (a Lambda on the stream); without it the sink runs with `ara-gen sink run` or from a replayer. */
+  readonly source?: StreamSourceSpec;
   /** Buffering hints; omitted ones take the destination defaults. */
   readonly bufferingHints?: BufferingHintsSpec;
   /** Rate limiting (default: AIMD +10 / ×0.5; Kinesis ×0.99). */
@@ -397,6 +421,8 @@ export interface DynamodbSinkSpec {
     /** Attribute type: `S` (string) or `N` (number); binary (`B`) keys cannot come from JSON events. */
     readonly type?: "S" | "N";
   })[];
+  /** Feed the sink from a stream inside the platform (a Lambda on the stream); without it the sink runs with `ara-gen sink run` or from a replayer. */
+  readonly source?: StreamSourceSpec;
   /** Buffering hints; omitted ones take the destination defaults. */
   readonly bufferingHints?: BufferingHintsSpec;
   /** Rate limiting (default: AIMD +10 / ×0.5; Kinesis ×0.99). */
@@ -413,6 +439,8 @@ export interface FileSinkSpec {
   readonly type?: "file";
   /** File path, relative to the working directory. */
   readonly path?: string;
+  /** Feed the sink from a stream inside the platform (a Lambda on the stream); without it the sink runs with `ara-gen sink run` or from a replayer. */
+  readonly source?: StreamSourceSpec;
   /** Buffering hints; omitted ones take the destination defaults. */
   readonly bufferingHints?: BufferingHintsSpec;
   /** Rate limiting (default: AIMD +10 / ×0.5; Kinesis ×0.99). */
@@ -435,6 +463,8 @@ export interface CloudwatchLogsSinkSpec {
   readonly createLogStream?: boolean;
   /** Event field holding the event time, in milliseconds since the epoch or as an ISO 8601 date-time; omit it to stamp each event with the time it is read. Events without a usable time go to the dead-letter file. */
   readonly timestampField?: string;
+  /** Feed the sink from a stream inside the platform (a Lambda on the stream); without it the sink runs with `ara-gen sink run` or from a replayer. */
+  readonly source?: StreamSourceSpec;
   /** Buffering hints; omitted ones take the destination defaults. */
   readonly bufferingHints?: BufferingHintsSpec;
   /** Rate limiting (default: AIMD +10 / ×0.5; Kinesis ×0.99). */
@@ -459,6 +489,8 @@ export interface CloudwatchMetricsSinkSpec {
   readonly dimensions?: readonly string[];
   /** Unit of the metric. */
   readonly unit?: "Seconds" | "Microseconds" | "Milliseconds" | "Bytes" | "Kilobytes" | "Megabytes" | "Gigabytes" | "Terabytes" | "Bits" | "Kilobits" | "Megabits" | "Gigabits" | "Terabits" | "Percent" | "Count" | "Bytes/Second" | "Kilobytes/Second" | "Megabytes/Second" | "Gigabytes/Second" | "Terabytes/Second" | "Bits/Second" | "Kilobits/Second" | "Megabits/Second" | "Gigabits/Second" | "Terabits/Second" | "Count/Second" | "None";
+  /** Feed the sink from a stream inside the platform (a Lambda on the stream); without it the sink runs with `ara-gen sink run` or from a replayer. */
+  readonly source?: StreamSourceSpec;
   /** Buffering hints; omitted ones take the destination defaults. */
   readonly bufferingHints?: BufferingHintsSpec;
   /** Rate limiting (default: AIMD +10 / ×0.5; Kinesis ×0.99). */
@@ -481,6 +513,8 @@ export interface RedisStreamSinkSpec {
   readonly fields?: "json" | "top-level";
   /** Field name of the event in `json` mode. */
   readonly jsonField?: string;
+  /** Feed the sink from a stream inside the platform (a Lambda on the stream); without it the sink runs with `ara-gen sink run` or from a replayer. */
+  readonly source?: StreamSourceSpec;
   /** Buffering hints; omitted ones take the destination defaults. */
   readonly bufferingHints?: BufferingHintsSpec;
   /** Rate limiting (default: AIMD +10 / ×0.5; Kinesis ×0.99). */
@@ -503,6 +537,10 @@ export interface SinkSpec {
   readonly explicitHashKey?: string;
   /** `kpl`: pack many events into one Kinesis record (KPL aggregation format); `none`: one record per event. */
   readonly aggregation?: "none" | "kpl";
+  /** With `aggregation: kpl`: the largest aggregate, as Kinesis counts it (data + partition key), like the KPL's AggregationMaxSize; 1KiB to 1MiB (ARA253). Default 50KiB (51200 bytes). */
+  readonly aggregationMaxBytes?: SizeSpec;
+  /** Feed the sink from a stream inside the platform (a Lambda on the stream); without it the sink runs with `ara-gen sink run` or from a replayer. */
+  readonly source?: StreamSourceSpec;
   /** Buffering hints; omitted ones take the destination defaults. */
   readonly bufferingHints?: BufferingHintsSpec;
   /** Rate limiting (default: AIMD +10 / ×0.5; Kinesis ×0.99). */
