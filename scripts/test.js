@@ -12,8 +12,8 @@
 // never starts last. ARA_TEST_JOBS overrides the number of workers; ARA_TEST_TIMEOUT (seconds,
 // default 600) stops a file that hangs.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -53,6 +53,11 @@ const env = {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 delete env.FORCE_COLOR; // with NO_COLOR it would only earn a warning from Node
+// cfn-lint verdicts shared by the files of this run (test/helpers/cfn-lint.ts): a template linted by
+// one file is not linted again by another. Fresh per run, so no verdict outlives a cfn-lint upgrade;
+// a directory given in ARA_CFN_LINT_CACHE is used (and kept) instead.
+const lintCache = process.env.ARA_CFN_LINT_CACHE ? undefined : mkdtempSync(join(tmpdir(), 'ara-cfn-lint-'));
+if (lintCache) env.ARA_CFN_LINT_CACHE = lintCache;
 const timeoutMs = (Number(process.env.ARA_TEST_TIMEOUT) || 600) * 1000;
 const testDir = join(root, process.env.ARA_BUILD_DIR || 'dist', 'test');
 
@@ -143,6 +148,7 @@ async function worker() {
 }
 await Promise.all(Array.from({ length: Math.min(opts.jobs, files.length) }, worker));
 const wall = Number(process.hrtime.bigint() - started) / 1e6;
+if (lintCache) rmSync(lintCache, { recursive: true, force: true });
 
 // Durations for the next run's order (best effort: a read-only node_modules only loses the order).
 try {

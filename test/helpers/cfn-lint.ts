@@ -7,10 +7,17 @@
  * Only `Error`-level matches are returned (warnings such as W3005 "DependsOn already implied" are
  * the CDK's style, not deploy failures). A missing cfn-lint is an error, never a skipped check: the
  * tests must not silently pass on a machine without it (`.ci/run` checks for it up front).
+ *
+ * cfn-lint's verdict depends only on the template's bytes (and on cfn-lint itself): identical
+ * templates (an unchanged stack in many synthesized variants, the same fixture linted by two test
+ * files) are linted once. Within one call by content; across the test files of one
+ * `scripts/test.js` run through the directory in ARA_CFN_LINT_CACHE (the runner makes a fresh one
+ * per run and removes it afterwards, so a cfn-lint upgrade never meets stale verdicts).
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
 
 export interface CfnLintMatch {
   file: string;
@@ -35,11 +42,69 @@ export function assemblyTemplates(dir: string): string[] {
   return out;
 }
 
+/** A verdict without its file name: what cfn-lint says about one template content. */
+type Verdict = Omit<CfnLintMatch, 'file'>[];
+
+/** Key of a template's content (the extension too: it tells cfn-lint JSON from YAML). */
+const contentKey = (file: string): string => createHash('sha256').update(extname(file)).update('\0').update(readFileSync(file)).digest('hex');
+
+function cachedVerdict(key: string): Verdict | undefined {
+  const dir = process.env.ARA_CFN_LINT_CACHE;
+  if (!dir) return undefined;
+  try {
+    return JSON.parse(readFileSync(join(dir, `${key}.json`), 'utf8')) as Verdict;
+  } catch {
+    return undefined;
+  }
+}
+
+function storeVerdict(key: string, verdict: Verdict): void {
+  const dir = process.env.ARA_CFN_LINT_CACHE;
+  if (!dir) return;
+  try {
+    // Written beside and renamed: a reader in another test process never sees half a file.
+    const tmp = join(dir, `${key}.${process.pid}.tmp`);
+    writeFileSync(tmp, JSON.stringify(verdict));
+    renameSync(tmp, join(dir, `${key}.json`));
+  } catch {
+    // best effort: the next caller lints again
+  }
+}
+
 /**
- * Runs cfn-lint once over `files` and returns its Error-level matches (empty when clean).
- * Rejects when cfn-lint is missing or its output is not the JSON report.
+ * Error-level matches of cfn-lint over `files` (empty when clean): each distinct content is linted
+ * once, all of them in ONE cfn-lint run. Rejects when cfn-lint is missing or its output is not the
+ * JSON report.
  */
 export async function lintTemplates(files: readonly string[]): Promise<CfnLintMatch[]> {
+  const keys = files.map(contentKey);
+  const byKey = new Map<string, string[]>();
+  files.forEach((f, i) => byKey.set(keys[i]!, [...(byKey.get(keys[i]!) ?? []), f]));
+  const verdicts = new Map<string, Verdict>();
+  const toLint: string[] = [];
+  const keyOf = new Map<string, string>();
+  for (const [key, same] of byKey) {
+    const cached = cachedVerdict(key);
+    if (cached) verdicts.set(key, cached);
+    else {
+      toLint.push(same[0]!);
+      keyOf.set(same[0]!, key);
+      verdicts.set(key, []);
+    }
+  }
+  for (const m of await runCfnLint(toLint)) {
+    const key = keyOf.get(m.file);
+    if (key === undefined) throw new Error(`cfn-lint reported a file it was not given: ${m.file}`);
+    const { file: _file, ...rest } = m;
+    verdicts.get(key)!.push(rest);
+  }
+  for (const f of toLint) storeVerdict(keyOf.get(f)!, verdicts.get(keyOf.get(f)!)!);
+  // Every file gets the verdict of its content, in the order given.
+  return files.flatMap((file, i) => verdicts.get(keys[i]!)!.map((m) => ({ file, ...m })));
+}
+
+/** One cfn-lint run over `files`: its Error-level matches. */
+async function runCfnLint(files: readonly string[]): Promise<CfnLintMatch[]> {
   if (files.length === 0) return [];
   const cmd = cfnLintCommand();
   const { code, stdout, stderr } = await run(cmd, ['--format', 'json', '--', ...files]);
