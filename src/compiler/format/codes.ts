@@ -58,6 +58,8 @@ const titles: Record<string, string> = {
   ARA260: 'Environment override of an undeclared entry',
   ARA261: 'Production environment deletes its data on destroy',
   ARA262: 'Unknown AWS region',
+  ARA263: 'Section needs a concrete account and region (environment-agnostic spec)',
+  ARA264: 'No Flink SQL table for an environment-agnostic spec',
   ARA270: 'Parquet delivery stream without a Glue table',
   ARA271: 'Firehose sink on a delivery stream without direct PUT',
   ARA272: 'Parquet delivery stream with a buffer under 64 MiB',

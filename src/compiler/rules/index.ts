@@ -8,7 +8,7 @@ import { type SpecDocument, toPointer } from '../document.js';
 import { parsePointer } from '../../util/json-pointer.js';
 import { bufferingRule } from './buffering.js';
 import { contractRule, tokenRule } from './contract.js';
-import { type Rule, SpecView, entries, isDict } from './spec-view.js';
+import { type Rule, SpecView, entries, environmentsOf, isDict } from './spec-view.js';
 import { catalogRule } from './catalog.js';
 import { deliveryRule } from './delivery.js';
 import { overrideRule, regionRule, removalPolicyRule } from './environments.js';
@@ -21,6 +21,7 @@ import { scheduleRule } from './schedules.js';
 import { sinkDestinationRule } from './sink-destinations.js';
 import { triggerRule } from './triggers.js';
 import { dashboardRule, networkRule, warehouseRule } from './warehouse.js';
+import { environmentAgnosticRule } from './environment-agnostic.js';
 
 export type { Rule } from './spec-view.js';
 
@@ -45,6 +46,7 @@ export const rules: readonly Rule[] = [
   networkRule,
   warehouseRule,
   dashboardRule,
+  environmentAgnosticRule,
 ];
 
 /** Semantic findings of a parsed spec. Never throws, also on data that failed the schema. */
@@ -67,7 +69,7 @@ export interface RuleOptions {
 export function checkRules(doc: SpecDocument, options: RuleOptions = {}): Diagnostic[] {
   if (!isDict(doc.data)) return [];
   const found: Diagnostic[] = [];
-  const envs = entries(doc.data.environments).map(([name]) => name);
+  const envs = environmentsOf(doc.data);
   const sinks = new Map<SpecView, Diagnostic[]>();
   const views = (envs.length ? envs : [undefined]).map((env) => {
     const sink: Diagnostic[] = [];
