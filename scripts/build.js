@@ -4,7 +4,7 @@
 // Type-checking is separate (`npm run typecheck`). ARA_BUILD_DIR selects another output directory.
 import { build, transform } from 'esbuild';
 import { readdirSync, readFileSync, writeFileSync, mkdirSync, existsSync, rmSync } from 'node:fs';
-import { join, dirname } from 'node:path';
+import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -118,6 +118,16 @@ try {
 } catch (e) {
   failed++;
   process.stderr.write(`build: vendor/yaml.cjs: ${e.message}\n`);
+}
+
+// Every Lambda handler bundled once, into <outdir>/lambda/<name>/index.js: synth uses these instead
+// of running esbuild itself (src/compiler/constructs/bundle.ts).
+try {
+  const { prebundleHandlers } = await import(pathToFileURL(resolve(root, outdir, 'src', 'compiler', 'constructs', 'bundle.js')).href);
+  prebundleHandlers(resolve(root, outdir));
+} catch (e) {
+  failed++;
+  process.stderr.write(`build: Lambda handlers: ${e.message}\n`);
 }
 
 // The CLI as one ESM bundle with a chunk per lazily loaded command: start-up reads a handful of

@@ -7,10 +7,11 @@
  */
 import { createInterface } from 'node:readline/promises';
 import { StackResourceLimitError } from '../compiler/app.js';
-import { checkCredentials } from '../compiler/deploy/credentials.js';
-import { AraIoHost } from '../compiler/deploy/io-host.js';
 import { OutdirError } from '../compiler/deploy/outdir.js';
-import { type Deployment, DeploymentRequestError, openDeployment, runAction as runDeploymentAction } from '../compiler/deploy/session.js';
+// The deploy machinery (the CDK toolkit and its AWS SDK clients, ~40% of a synth's start-up) is
+// loaded only by the commands that open a deployment (diff, deploy, destroy), never by synth.
+import type { Deployment } from '../compiler/deploy/session.js';
+const deployModules = () => Promise.all([import('../compiler/deploy/session.js'), import('../compiler/deploy/io-host.js')]);
 import { type SynthesisResult, synthesize } from '../compiler/deploy/synthesize.js';
 import { formatText } from '../compiler/format/text.js';
 import { isUsageProblem, loadPlatform } from '../compiler/load.js';
@@ -54,6 +55,7 @@ export async function loadModel(file: string, env: string | undefined): Promise<
 
 /** Offline credential check before anything that may call AWS. Returns an exit code on failure. */
 export async function requireCredentials(command: string): Promise<number | undefined> {
+  const { checkCredentials } = await import('../compiler/deploy/credentials.js');
   const check = await checkCredentials(process.env, { command });
   if (check.found) return undefined;
   err(`${paint('error', 'red', colourEnabled())}: ${check.message}`);
@@ -152,6 +154,7 @@ export async function openSession(action: Session['action'], args: ParsedArgs, o
   // An environment-agnostic spec has no region: the credentials' configuration (AWS_REGION, the profile) gives it.
   if (model.environment.region !== undefined) process.env.AWS_REGION ??= model.environment.region;
   const interactive = interactiveTerminal();
+  const [{ DeploymentRequestError, openDeployment }, { AraIoHost }] = await deployModules();
   const host = new AraIoHost({
     interactive,
     yes: args.options.yes === true,
@@ -174,6 +177,7 @@ export async function openSession(action: Session['action'], args: ParsedArgs, o
 
 /** Runs a toolkit action; on failure prints the explanation and returns its exit code (2 for a request to fix, 3 for a failed action). */
 export async function runAction<T>(session: Session, fn: () => Promise<T>): Promise<{ value: T; exitCode?: undefined } | { value?: undefined; exitCode: number }> {
+  const [{ runAction: runDeploymentAction }] = await deployModules();
   const r = await runDeploymentAction(session, fn);
   if (!r.failure) return { value: r.value };
   const [first, ...rest] = r.failure.lines;

