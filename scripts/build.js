@@ -14,11 +14,11 @@ const outdir = process.env.ARA_BUILD_DIR || 'dist';
 
 const options = { format: 'esm', platform: 'node', target: 'node20', sourcemap: 'inline', logLevel: 'silent' };
 
+// Skips node_modules and bench/ara-baseline (a separate package the synth benchmark installs).
 function tsFiles(dir) {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.d.ts'))
-    .map((e) => join(e.parentPath ?? e.path, e.name))
+  if (!existsSync(dir) || dir.endsWith('node_modules') || dir === join('bench', 'ara-baseline')) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? tsFiles(join(dir, e.name)) : e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [join(dir, e.name)] : []))
     .sort();
 }
 
