@@ -52,3 +52,11 @@ export const WORKER_TYPES_BY_COMMAND: Readonly<Record<string, readonly string[]>
   glueetl: ['G.1X', 'G.2X', 'G.4X', 'G.8X'],
   gluestreaming: ['G.025X', 'G.1X', 'G.2X', 'G.4X', 'G.8X'],
 };
+
+/**
+ * Lower bounds of one Glue run, in seconds: a crawler or a Spark ETL job takes about a minute just
+ * to start (Glue 2.0+ bills jobs for at least 1 minute). Rule ARA236 sums them along a workflow's
+ * longest chain: a run cannot finish sooner, so a workflow (one run at a time) started more often
+ * than that skips runs.
+ */
+export const GLUE_MIN_RUN_SECONDS: Readonly<Record<'crawler' | 'job', number>> = { crawler: 60, job: 60 };

@@ -96,6 +96,10 @@ test('the flagship lake and streaming without environments: synth exit 0 (cfn-li
   const config = JSON.parse(readFileSync(join(outdir, 'sinks', 'web-sale-events.json'), 'utf8')) as { destination: Record<string, unknown> };
   assert.equal(config.destination, { type: 'kinesis', streamName: 'mystore-default-web-sale' });
   assert.equal(await lintAssemblies([outdir]), []);
+  // Reserved concurrency is opt-in: neither the lake replayers nor the sink replayer reserve any.
+  const lambdas = Object.values(templates(outdir)).flatMap((t) => Object.values(t.Resources).filter((x) => x.Type === 'AWS::Lambda::Function'));
+  assert.ok(lambdas.length >= 3, `${lambdas.length} functions`);
+  for (const f of lambdas) assert.is(f.Properties?.ReservedConcurrentExecutions, undefined);
 
   const kinesis = await startKinesalite();
   try {

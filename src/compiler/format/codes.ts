@@ -42,6 +42,7 @@ const titles: Record<string, string> = {
   ARA232: 'Trigger cycle',
   ARA233: 'Two start triggers in one Glue workflow',
   ARA234: 'Conditional trigger watches a crawler started outside its workflow',
+  ARA236: 'Replayer writes faster than its Glue workflow can finish a run',
   ARA240: 'Buffering hint not a positive integer',
   ARA241: 'maxBufferedRequests not greater than maxBatchSize',
   ARA242: 'maxBatchBytes smaller than maxRecordBytes',

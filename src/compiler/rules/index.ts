@@ -22,6 +22,7 @@ import { sinkDestinationRule } from './sink-destinations.js';
 import { triggerRule } from './triggers.js';
 import { dashboardRule, networkRule, warehouseRule } from './warehouse.js';
 import { environmentAgnosticRule } from './environment-agnostic.js';
+import { workflowPaceRule } from './workflow-pace.js';
 
 export type { Rule } from './spec-view.js';
 
@@ -47,6 +48,7 @@ export const rules: readonly Rule[] = [
   warehouseRule,
   dashboardRule,
   environmentAgnosticRule,
+  workflowPaceRule,
 ];
 
 /** Semantic findings of a parsed spec. Never throws, also on data that failed the schema. */
