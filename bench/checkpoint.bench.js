@@ -2,15 +2,20 @@
 // --checkpoint, same config and records, alternating, medians. Destination: Kinesis (kinesalite in
 // its own process) behind the fault proxy with 5 ms latency, the flagship's hints. Targets:
 // throughput with checkpoints ≥ 0.85 × without, peak RSS ≤ 1.25 × without.
-// Run after a build: node bench/checkpoint.bench.js [records] [runs]
+// Then crash recovery: a --checkpoint run is SIGKILLed right after its n-th save (n seeded), KILLS
+// times, then run to the end; duplicates in the stream are reported against their bound, per kill:
+// the records the stream had taken at the kill minus those the last saved checkpoint counts as
+// delivered (= in flight at the kill + acknowledged since the last save), as counts.
+// Run after a build: node bench/checkpoint.bench.js [records] [runs] [kills]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildDir, fromBuild, median, root, startKinesaliteProcess } from './kinesalite-child.js';
 
 const RECORDS = Number(process.argv[2] ?? 50_000);
 const RUNS = Number(process.argv[3] ?? 3);
+const KILLS = Number(process.argv[4] ?? 3);
 const SEED = 20261130;
 const { startFaultProxy } = await fromBuild('test/servers/fault-proxy.js');
 const { seededRandom } = await fromBuild('src/runtime/engine/backoff.js');
@@ -28,7 +33,7 @@ for (let i = 0; i < RECORDS; i++) {
 const input = join(dir, 'events.ndjson');
 writeFileSync(input, text);
 
-function run(stream, checkpoint) {
+function configFor(stream) {
   const config = join(dir, `${stream}.json`);
   writeFileSync(config, JSON.stringify({
     version: 1, sink: 'bench', platform: 'bench', environment: 'bench',
@@ -38,23 +43,84 @@ function run(stream, checkpoint) {
     retry: { maxAttempts: 10, initialBackoffMs: 100, maxBackoffMs: 10000, requestTimeoutMs: 30000 },
     partitionKey: 'order_id', aggregation: 'none',
   }));
+  return config;
+}
+
+/** Starts `sink run` on the input; `exited` resolves with { code, signal, stderr }. */
+function spawnRun(stream, checkpointDir) {
   const stats = join(dir, `${stream}.stats.json`);
-  const args = [join(root, 'bin/ara-gen.js'), 'sink', 'run', config, '--input', input, '--stats-json', stats, ...(checkpoint ? ['--checkpoint', join(dir, `${stream}.ckpt`)] : [])];
+  const args = [join(root, 'bin/ara-gen.js'), 'sink', 'run', configFor(stream), '--input', input, '--stats-json', stats, ...(checkpointDir ? ['--checkpoint', checkpointDir] : [])];
   const env = { ...process.env, ARA_BUILD_DIR: buildDir, AWS_ENDPOINT_URL_KINESIS: proxy.endpoint, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`sink run exited ${code}: ${stderr}`));
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr })));
+  return { child, exited, stats };
+}
+
+function run(stream, checkpoint) {
+  const { exited, stats } = spawnRun(stream, checkpoint ? join(dir, `${stream}.ckpt`) : undefined);
+  return exited.then(({ code, stderr }) => {
+    {
+      if (code !== 0) throw new Error(`sink run exited ${code}: ${stderr}`);
       const r = JSON.parse(readFileSync(stats, 'utf8'));
-      if (r.records.delivered !== RECORDS) return reject(new Error(`delivered ${r.records.delivered}`));
-      resolve({ rate: (RECORDS * 1000) / r.durationMs, rss: r.maxRssBytes, checkpoint: r.checkpoint });
+      if (r.records.delivered !== RECORDS) throw new Error(`delivered ${r.records.delivered}`);
+      return { rate: (RECORDS * 1000) / r.durationMs, rss: r.maxRssBytes, checkpoint: r.checkpoint };
+    }
+  });
+}
+
+/** Resolves true after the n-th checkpoint save (a rename onto checkpoint.json), false if the run ends first. */
+function afterSaves(ckptDir, n, exited) {
+  return new Promise((resolve) => {
+    let seen = 0;
+    const watcher = watch(ckptDir, (_event, file) => {
+      if (file !== 'checkpoint.json' || ++seen < n) return;
+      watcher.close();
+      resolve(true);
+    });
+    exited.then(() => {
+      watcher.close();
+      resolve(false);
     });
   });
 }
 
+/** SIGKILL after a seeded 1st-3rd save, KILLS times, then to the end; counts per kill. */
+async function crashRecovery() {
+  const stream = 'ckpt-kill';
+  await kinesis.createStream(stream, 2);
+  const ckptDir = join(dir, `${stream}.ckpt`);
+  mkdirSync(ckptDir);
+  proxy.reset();
+  const rnd = seededRandom(SEED + 1);
+  const kills = [];
+  for (let attempt = 0; attempt < KILLS + 10; attempt++) {
+    const { child, exited } = spawnRun(stream, ckptDir);
+    if (kills.length < KILLS && (await afterSaves(ckptDir, 1 + Math.floor(rnd() * 3), exited))) {
+      child.kill('SIGKILL');
+      // Records the destination had not answered yet when the kill landed.
+      const inFlight = proxy.counters.recordsInFlight;
+      await exited;
+      // Requests the proxy still holds reach the stream (the server accepted them): wait for them.
+      while (proxy.counters.concurrent > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      const saved = JSON.parse(readFileSync(join(ckptDir, 'checkpoint.json'), 'utf8'));
+      const storedAtKill = proxy.counters.recordsForwarded;
+      kills.push({ inFlight, storedAtKill, checkpointDelivered: saved.totals.delivered, bound: storedAtKill - saved.totals.delivered });
+      continue;
+    }
+    const r = await exited;
+    if (r.code !== 0) throw new Error(`final run exited ${r.code}: ${r.stderr}`);
+    break;
+  }
+  // No faults: everything the proxy forwarded is stored, so duplicates = forwarded - records.
+  const duplicates = proxy.counters.recordsForwarded - RECORDS;
+  const perKill = kills.map((k) => ({ inFlightAtKill: k.inFlight, acknowledgedSinceLastSave: k.bound - k.inFlight, bound: k.bound, storedAtKill: k.storedAtKill, checkpointDelivered: k.checkpointDelivered }));
+  return { kills: kills.length, duplicates, bound: kills.reduce((a, k) => a + k.bound, 0), perKill };
+}
+
 const out = { with: [], without: [] };
+let crash;
 try {
   for (let i = 0; i < RUNS; i++) {
     for (const ck of i % 2 ? [true, false] : [false, true]) {
@@ -65,6 +131,7 @@ try {
       process.stderr.write(`run ${i + 1}/${RUNS} ${ck ? 'with' : 'without'} checkpoint: ${Math.round(r.rate)} rec/s, peak RSS ${Math.round(r.rss / 1048576)} MiB${r.checkpoint ? `, ${r.checkpoint.saves} saves, ${r.checkpoint.totalMs} ms total, max ${r.checkpoint.maxMs} ms, last ${r.checkpoint.lastBytes} B` : ''}\n`);
     }
   }
+  crash = KILLS > 0 ? await crashRecovery() : undefined;
 } finally {
   await proxy.stop();
   await kinesis.stop();
@@ -81,8 +148,9 @@ const results = {
   peakRssMiBWith: Math.round(m(out.with, 'rss') / 1048576),
   rssRatio: Number((m(out.with, 'rss') / m(out.without, 'rss')).toFixed(3)),
   checkpointFileBytes: out.with.at(-1).checkpoint.lastBytes,
-  targets: { throughputRatio: 0.85, rssRatio: 1.25 },
+  targets: { throughputRatio: 0.85, rssRatio: 1.25, duplicates: '≤ in flight at the kill + acknowledged since the last save' },
+  ...(crash && { crashRecovery: crash }),
 };
-results.pass = results.throughputRatio >= 0.85 && results.rssRatio <= 1.25;
-process.stderr.write(`checkpoint: ${results.withRecordsPerSecond} vs ${results.withoutRecordsPerSecond} rec/s = ${results.throughputRatio}× (target ≥ 0.85); peak RSS ${results.peakRssMiBWith} vs ${results.peakRssMiBWithout} MiB = ${results.rssRatio}× (target ≤ 1.25); checkpoint ${results.checkpointFileBytes} B — ${RECORDS} records, median of ${RUNS}: ${results.pass ? 'PASS' : 'FAIL'}\n`);
+results.pass = results.throughputRatio >= 0.85 && results.rssRatio <= 1.25 && (!crash || crash.duplicates <= crash.bound);
+process.stderr.write(`checkpoint: ${results.withRecordsPerSecond} vs ${results.withoutRecordsPerSecond} rec/s = ${results.throughputRatio}× (target ≥ 0.85); peak RSS ${results.peakRssMiBWith} vs ${results.peakRssMiBWithout} MiB = ${results.rssRatio}× (target ≤ 1.25); checkpoint ${results.checkpointFileBytes} B — ${RECORDS} records, median of ${RUNS}${crash ? `; ${crash.kills} SIGKILLs: ${crash.duplicates} duplicates, bound ${crash.bound} (in flight + acknowledged since the last save, per kill in flight + acknowledged since the save: ${crash.perKill.map((k) => `${k.inFlightAtKill}+${k.acknowledgedSinceLastSave}`).join(', ')})` : ''}: ${results.pass ? 'PASS' : 'FAIL'}\n`);
 process.stdout.write(JSON.stringify({ bench: 'checkpoint', results }) + '\n');

@@ -256,6 +256,8 @@ export interface SinkModel {
   /** Event field used as the Kinesis explicit hash key. */
   readonly explicitHashKey?: string;
   readonly aggregation: 'none' | 'kpl';
+  /** With aggregation kpl: the largest aggregate in bytes (undefined = the runtime's default, 51,200). */
+  readonly aggregationMaxBytes?: number;
   /** Stream-fed sinks (`source: { stream }`): a Lambda consumes the stream and runs the engine. */
   readonly input?: StreamSourceModel;
   /**
@@ -284,6 +286,8 @@ export interface StreamSourceModel {
   /** Retries of a failing batch before it goes to the on-failure queue (-1 = until the record expires). */
   readonly maxRetryAttempts: number;
   readonly startingPosition: 'LATEST' | 'TRIM_HORIZON';
+  /** The consuming Lambda's function name. */
+  readonly functionName: string;
 }
 
 export interface DeliveryStreamModel {

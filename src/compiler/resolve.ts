@@ -26,6 +26,7 @@ import type {
   SourceRef,
   StorageModel,
   StreamModel,
+  StreamSourceModel,
   TriggerModel,
   TriggerTarget,
   WarehouseModel,
@@ -34,8 +35,8 @@ import type {
 import { type NameContext, canonicalS3Prefix, accessLogsBucketName, athenaResultsBucketName, glueName, glueTableName, layerBucketName, resourceName } from './naming.js';
 import { findBlueprint } from './rules/blueprint.js';
 import { HINT_NAMES, hintValue } from './rules/buffering.js';
-import { type Dict, SpecView, dict, entries, environmentsOf, isDict, isEnvironmentAgnostic, list, num, str } from './rules/spec-view.js';
-import { replayerFunctionName } from './rules/names.js';
+import { type Dict, SpecNode, SpecView, dict, entries, environmentsOf, isDict, isEnvironmentAgnostic, list, num, str } from './rules/spec-view.js';
+import { replayerFunctionName, sinkFunctionName } from './rules/names.js';
 import { warehouseName } from './rules/references.js';
 import { toGlueSchedule } from './rules/schedules.js';
 import { actionsOf, conditionsOf, triggerGroups } from './rules/triggers.js';
@@ -43,6 +44,7 @@ import { externalSchemaName, lakeSaleTables, warehouseSources } from './rules/wa
 import { parseDuration, parseSize } from './units.js';
 import { didYouMean } from '../util/suggest.js';
 import { AIMD_DEFAULTS, DEFAULT_PLATFORM, SPEC_DEFAULTS as D, SPEC_RETRY_DEFAULTS } from '../contract/defaults.js';
+import { MAX_KPL_AGGREGATION_BYTES, MIN_KPL_AGGREGATION_BYTES } from '../contract/limits.js';
 
 export interface ResolveOptions {
   /** Environment to resolve; default: the first environment declared in the spec. */
@@ -148,6 +150,18 @@ class Resolver {
     if (r.ok) return r.value;
     this.fail(path, 'ARA280', r.error, "write a whole number of bytes, e.g. 1024, '512KiB' or '5MiB'");
     return 0;
+  }
+
+  /** ARA253: a KPL aggregate is one Kinesis record (at most 1 MiB) and must hold more than a record header. */
+  private aggregationMaxBytes(sink: string, aggregation: 'none' | 'kpl', v: unknown, path: SpecPath): number | undefined {
+    const bytes = this.bytes(v, path);
+    if (bytes === 0) return undefined;
+    if (aggregation !== 'kpl') {
+      this.fail(path, 'ARA253', `sink '${sink}': aggregationMaxBytes applies only with aggregation: kpl`, "remove 'aggregationMaxBytes', or set 'aggregation: kpl'");
+    } else if (bytes < MIN_KPL_AGGREGATION_BYTES || bytes > MAX_KPL_AGGREGATION_BYTES) {
+      this.fail(path, 'ARA253', `sink '${sink}': aggregationMaxBytes is ${bytes} bytes; a KPL aggregate is one Kinesis record of ${MIN_KPL_AGGREGATION_BYTES} to ${MAX_KPL_AGGREGATION_BYTES} bytes (1KiB to 1MiB)`, "use e.g. '50KiB' (the KPL's default) or '1MiB'");
+    }
+    return bytes;
   }
 
   private location(v: unknown): LayerLocation {
@@ -348,7 +362,7 @@ class Resolver {
       const def = t.when !== undefined ? conditionalDefaults : scheduledDefaults;
       const base = {
         name: n,
-        actions: actionsOf(t, n).map((a): TriggerTarget => ({ kind: a.kind, name: a.name })),
+        actions: actionsOf(new SpecNode(t, ['triggers', n])).map((a): TriggerTarget => ({ kind: a.kind, name: a.name })),
         startOnCreation: this.pick(t, def, 'startOnCreation') === true,
         physicalName: resourceName(this.c, n),
         source: this.source(at),
@@ -357,7 +371,7 @@ class Resolver {
         out[n] = {
           ...base,
           type: 'conditional',
-          conditions: conditionsOf(t, n).map((cnd) => ({ kind: cnd.kind, name: cnd.name, state: (cnd.state ?? D.condition.state) as 'SUCCEEDED' })),
+          conditions: conditionsOf(new SpecNode(t, ['triggers', n])).map((cnd) => ({ kind: cnd.kind, name: cnd.name, state: (cnd.state ?? D.condition.state) as 'SUCCEEDED' })),
           logical: Array.isArray(dict(t.when).any) ? 'ANY' : 'AND',
         };
       } else {
@@ -431,14 +445,19 @@ class Resolver {
       const partitionKey = str(s.partitionKey);
       const explicitHashKey = str(s.explicitHashKey);
       const keyAttributes = type === 'dynamodb' && Array.isArray(s.keyAttributes) ? keyAttributesOf(s.keyAttributes) : undefined;
+      const input = isDict(s.source) ? this.streamSource(n, s.source) : undefined;
+      const aggregation = this.pick(s, common, 'aggregation') === 'kpl' ? 'kpl' : 'none';
+      const aggregationMaxBytes = s.aggregationMaxBytes === undefined ? undefined : this.aggregationMaxBytes(n, aggregation, s.aggregationMaxBytes, [...at, 'aggregationMaxBytes']);
       out[n] = {
         name: n,
         type: destination.type,
         destination,
         ...(partitionKey !== undefined ? { partitionKey } : {}),
         ...(explicitHashKey !== undefined ? { explicitHashKey } : {}),
-        aggregation: this.pick(s, common, 'aggregation') === 'kpl' ? 'kpl' : 'none',
+        aggregation,
+        ...(aggregationMaxBytes !== undefined ? { aggregationMaxBytes } : {}),
         ...(keyAttributes ? { keyAttributes } : {}),
+        ...(input ? { input } : {}),
         bufferingHints: hints,
         rateLimiting: this.rateLimiting(dict(s.rateLimiting), dict(def.rateLimiting)),
         retry: this.retry(dict(s.retry), dict(common.retry)),
@@ -446,6 +465,25 @@ class Resolver {
       };
     }
     return out;
+  }
+
+  /** A sink's `source: { stream, ... }`: the event source mapping's settings (rules ARA285-ARA289 check them). */
+  private streamSource(sink: string, src: Dict): StreamSourceModel {
+    const def = this.defaults('streamSource');
+    const d = D.streamSource;
+    const bisect = this.pick(src, def, 'bisectOnError');
+    return {
+      kind: 'stream',
+      stream: str(src.stream) ?? '',
+      batchSize: num(this.pick(src, def, 'batchSize')) ?? d.batchSize,
+      // Whole seconds and bounds are ARA287 (rules/stream-sinks.ts), reported once there.
+      maxBatchingWindowSeconds: Math.round(msOrZero(this.pick(src, def, 'maxBatchingWindow') ?? d.maxBatchingWindow) / 1000),
+      parallelizationFactor: num(this.pick(src, def, 'parallelizationFactor')) ?? d.parallelizationFactor,
+      bisectOnError: typeof bisect === 'boolean' ? bisect : d.bisectOnError,
+      maxRetryAttempts: num(this.pick(src, def, 'maxRetryAttempts')) ?? d.maxRetryAttempts,
+      startingPosition: (this.pick(src, def, 'startingPosition') ?? d.startingPosition) === 'latest' ? 'LATEST' : 'TRIM_HORIZON',
+      functionName: sinkFunctionName(this.c, sink),
+    };
   }
 
   private rateLimiting(user: Dict, def: Dict): RateLimitingModel {
@@ -568,4 +606,9 @@ function newDestination(type: 'cloudwatch-logs' | 'cloudwatch-metrics' | 'redis-
     case 'redis-stream':
       return { type, stream: str(s.stream) ?? '', ...(maxLength !== undefined && { maxLength }), fields: s.fields === 'top-level' ? 'top-level' : 'json', ...(jsonField !== undefined && { jsonField }) };
   }
+}
+
+function msOrZero(v: unknown): number {
+  const r = parseDuration(v, 'ms', 's');
+  return r.ok ? r.value : 0;
 }

@@ -43,6 +43,7 @@ export function compileSinkConfig(model: PlatformModel, sink: SinkModel): SinkCo
     // Copied item by item: name before type in every item, whatever order the spec used.
     ...(sink.keyAttributes !== undefined && { keyAttributes: sink.keyAttributes.map((k) => ({ name: k.name, type: k.type })) }),
     aggregation: sink.aggregation,
+    ...(sink.aggregationMaxBytes !== undefined && { aggregationMaxBytes: sink.aggregationMaxBytes }),
   };
   return config;
 }

@@ -54,6 +54,17 @@ export const WORKER_TYPES_BY_COMMAND: Readonly<Record<string, readonly string[]>
 };
 
 /**
+ * Lambda event source mappings on a Kinesis stream: records per batch, seconds of batching window,
+ * concurrent batches per shard, and retries of a failing batch (-1 = until the records expire).
+ */
+export const KINESIS_EVENT_SOURCE = {
+  batchSize: { min: 1, max: 10_000 },
+  maxBatchingWindowSeconds: { min: 0, max: 300 },
+  parallelizationFactor: { min: 1, max: 10 },
+  maxRetryAttempts: { min: -1, max: 10_000 },
+} as const;
+
+/**
  * Lower bounds of one Glue run, in seconds: a crawler or a Spark ETL job takes about a minute just
  * to start (Glue 2.0+ bills jobs for at least 1 minute). Rule ARA236 sums them along a workflow's
  * longest chain: a run cannot finish sooner, so a workflow (one run at a time) started more often

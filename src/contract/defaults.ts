@@ -38,6 +38,16 @@ export const BUFFERING_DEFAULTS: Readonly<Record<DestinationType, BufferingHints
 };
 
 /**
+ * KPL aggregation (aggregation: kpl): an aggregate holds at most this many bytes as Kinesis counts
+ * them, the KPL's AggregationMaxSize default. Small aggregates keep each shard's 1 MiB/s budget
+ * divisible and a retried aggregate cheap; the sink config's aggregationMaxBytes overrides it.
+ */
+export const KPL_AGGREGATION_MAX_BYTES = 51_200;
+
+/** The Kinesis shard map (KPL aggregation) is reloaded in the background when older than this. */
+export const KINESIS_SHARD_MAP_MAX_AGE_MS = 60_000;
+
+/**
  * The retry policy of every sink, spec or library caller alike: each entry waits by its own
  * attempt count (100 ms × 2^(n-1), full jitter, at most 10 s) and goes to the dead letters after
  * 10 attempts (about 30 s of retries: long enough for throttling and transient failures, short
@@ -110,6 +120,13 @@ export const SPEC_DEFAULTS = {
     retry: SPEC_RETRY_DEFAULTS,
     ...SINK_TYPE_DEFAULTS,
   },
+  /**
+   * A sink's stream source (`sinks.<name>.source`): Lambda's own defaults except two. Retries stop
+   * after 10 (Lambda's -1 retries a failing batch until its records expire, blocking the shard for
+   * the stream's retention); a new mapping starts at the oldest record kept, so records written
+   * between the stream's and the mapping's creation are not skipped.
+   */
+  streamSource: { batchSize: 100, maxBatchingWindow: '0s', parallelizationFactor: 1, bisectOnError: true, maxRetryAttempts: 10, startingPosition: 'trim-horizon' },
   deliveryStream: { format: 'json', bufferingHints: { sizeMiB: 128, intervalSeconds: 900 } },
   warehouse: { baseCapacity: 8, nodeType: 'ra3.xlplus', nodes: 2, model: 'star-schema', loadSchedule: '1h' },
   /** A created warehouse network (environments.<env>.network). */

@@ -16,6 +16,12 @@ const MiB = 1024 * KiB;
 
 /** PutRecords: 500 records, 5 MiB per request (partition keys included), 1 MiB per record. */
 export const KINESIS_LIMITS: DestinationLimits = { maxBatchSize: 500, maxBatchBytes: 5 * MiB, maxRecordBytes: MiB };
+/**
+ * A KPL aggregate is one Kinesis record: it holds at most MAX_KPL_AGGREGATION_BYTES (the record
+ * limit, outer partition key included) and at least enough for a record or two.
+ */
+export const MIN_KPL_AGGREGATION_BYTES = KiB;
+export const MAX_KPL_AGGREGATION_BYTES = MiB;
 /** PutRecordBatch: 500 records, 4 MiB per request, 1,000 KiB per record. */
 export const FIREHOSE_LIMITS: DestinationLimits = { maxBatchSize: 500, maxBatchBytes: 4 * MiB, maxRecordBytes: 1000 * KiB };
 /** BatchWriteItem: 25 items, 16 MiB per request, 400 KiB per item. */

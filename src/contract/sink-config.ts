@@ -56,4 +56,10 @@ export interface SinkConfig {
   /** DynamoDB only: the table's key attributes (DescribeTable when absent). */
   readonly keyAttributes?: readonly KeyAttribute[];
   readonly aggregation: 'none' | 'kpl';
+  /**
+   * With aggregation kpl: the largest aggregate in bytes as Kinesis counts them (the KPL's
+   * AggregationMaxSize). Default KPL_AGGREGATION_MAX_BYTES (src/contract/defaults.ts); between
+   * MIN_KPL_AGGREGATION_BYTES and MAX_KPL_AGGREGATION_BYTES (src/contract/limits.ts).
+   */
+  readonly aggregationMaxBytes?: number;
 }

@@ -78,6 +78,9 @@ export async function parseSinkConfig(data: unknown, file = '<config>'): Promise
   kinesisOnly('partitionKey', config.partitionKey !== undefined);
   kinesisOnly('explicitHashKey', config.explicitHashKey !== undefined);
   kinesisOnly('aggregation', config.aggregation === 'kpl');
+  if (config.aggregationMaxBytes !== undefined && config.aggregation !== 'kpl') {
+    findings.push({ pointer: '/aggregationMaxBytes', message: "'aggregationMaxBytes' applies with aggregation kpl only", hint: "remove 'aggregationMaxBytes' or set aggregation to kpl" });
+  }
   if (config.keyAttributes !== undefined && config.destination.type !== 'dynamodb') {
     findings.push({ pointer: '/keyAttributes', message: `'keyAttributes' applies to dynamodb destinations only, not ${config.destination.type}`, hint: "remove 'keyAttributes'" });
   }

@@ -14,8 +14,11 @@ import type { DeadLetterSink } from './dead-letter.js';
 import { ConversionError, type BatchOutcome, type Destination, type ElementConverter } from './destination.js';
 import { converterFromConfig, destinationFromConfig } from './destinations/index.js';
 import { createFileDestination, fileConverter } from './destinations/file.js';
-import { KplAggregator, type UserRecord } from './destinations/kpl-aggregation.js';
+import { ShardedKplAggregator, type TaggedEntry, type UserRecord } from './destinations/kpl-aggregation.js';
 import type { KinesisEntry } from './destinations/kinesis.js';
+import { KinesisShardMap } from './destinations/kinesis-shards.js';
+import { FatalSinkError } from './engine/errors.js';
+import { KPL_AGGREGATION_MAX_BYTES } from '../contract/defaults.js';
 
 export interface SinkOptions {
   /** Endpoint URL override (wins over AWS_ENDPOINT_URL_* from the environment). */
@@ -84,7 +87,11 @@ export class Sink {
   readonly destination: Destination<unknown>;
   private readonly writer: AsyncSinkWriter<unknown>;
   private readonly convert: ElementConverter<unknown>;
-  private readonly aggregator?: KplAggregator;
+  private readonly aggregator?: ShardedKplAggregator;
+  /** KPL: the shard map's first load; writes wait for it (records are grouped by shard). */
+  private shardsLoading: Promise<void> | undefined;
+  /** Snapshot records restored before the shard map was loaded: aggregated once it is. */
+  private restoredPending: UserRecord[] = [];
   /** Aggregates handed to writer.write() whose promise has not resolved: still ours to snapshot. */
   private readonly handoff = new Set<unknown>();
   private readonly deadLetterSink?: DeadLetterSink;
@@ -92,8 +99,7 @@ export class Sink {
   private readonly maxRecordBytes: number;
   private aggregateTimer: unknown;
   private readonly onSettled: SinkOptions['onSettled'];
-  /** KPL: tags of the user records in the aggregator, and of each aggregate handed to the writer. */
-  private pendingTags: number[] = [];
+  /** KPL: tags of the user records of each aggregate handed to the writer. */
   private readonly aggregateTags = new Map<number, number[]>();
   private nextAggregateId = 0;
   private accepted = 0;
@@ -124,7 +130,15 @@ export class Sink {
     if (config.aggregation === 'kpl') {
       // An aggregate is one Kinesis record: at most maxRecordBytes; a record too large to share one
       // passes through alone (the aggregator emits single records as plain records).
-      this.aggregator = new KplAggregator({ maxBytes: Math.min(this.maxRecordBytes, 1024 * 1024) });
+      const maxBytes = Math.min(config.aggregationMaxBytes ?? KPL_AGGREGATION_MAX_BYTES, this.maxRecordBytes);
+      const shardMap = (base as { shardMap?: unknown }).shardMap;
+      if (shardMap instanceof KinesisShardMap) {
+        this.aggregator = new ShardedKplAggregator({ maxBytes }, shardMap);
+        this.shardsLoading = this.loadShards(shardMap);
+        this.shardsLoading.catch(() => undefined /* surfaced by the next write/flush */);
+      } else {
+        this.aggregator = new ShardedKplAggregator({ maxBytes });
+      }
     }
   }
 
@@ -134,6 +148,7 @@ export class Sink {
    * with FatalSinkError once the destination failed fatally.
    */
   write(event: unknown, input: SinkInput = {}): Promise<void> {
+    if (this.shardsLoading) return this.shardsLoading.then(() => this.write(event, input));
     const tag = input.tag ?? -1;
     let entry: unknown;
     try {
@@ -151,15 +166,9 @@ export class Sink {
     this.accepted++;
     if (!this.aggregator) return this.writer.write(entry, tag);
     const wasEmpty = this.aggregator.size === 0;
-    const finished = this.aggregator.add(entry as UserRecord);
-    let finishedTags: number[] | undefined;
-    if (finished) {
-      finishedTags = this.pendingTags;
-      this.pendingTags = [];
-    }
-    this.pendingTags.push(tag);
-    if (wasEmpty || finished) this.armAggregateTimer();
-    return finished ? this.handOff(finished, finishedTags!) : resolved;
+    const finished = this.aggregator.add(entry as UserRecord, tag);
+    if (wasEmpty) this.armAggregateTimer();
+    return finished ? this.handOff(finished) : resolved;
   }
 
   /**
@@ -183,12 +192,20 @@ export class Sink {
 
   /** Resolves when everything accepted so far is acknowledged (or dead-lettered). */
   async flush(): Promise<void> {
+    await this.shardsLoading;
     await this.drainAggregator();
     await this.writer.flush();
   }
 
   /** Flushes, then stops the writer and closes the destination. */
   async close(): Promise<void> {
+    try {
+      await this.shardsLoading;
+    } catch (e) {
+      this.clearAggregateTimer();
+      await this.writer.close().catch(() => undefined);
+      throw e;
+    }
     await this.drainAggregator();
     this.clearAggregateTimer();
     await this.writer.close();
@@ -198,7 +215,7 @@ export class Sink {
   snapshot(): SinkSnapshot {
     const writer = this.writer.snapshot();
     const handoff = [...this.handoff].map((e) => this.destination.encodeEntry(e));
-    const pending = this.aggregator ? this.aggregator.pending().map(encodeUserRecord) : [];
+    const pending = this.aggregator ? [...this.restoredPending, ...this.aggregator.pending()].map(encodeUserRecord) : [];
     return { version: 1, entries: [...writer.entries, ...handoff], pending };
   }
 
@@ -210,12 +227,10 @@ export class Sink {
     this.restored += snapshot.pending.length;
     if (snapshot.pending.length) {
       if (!this.aggregator) throw new TypeError('the snapshot holds KPL records but the sink does not aggregate');
-      for (const r of snapshot.pending) {
-        const finished = this.aggregator.add(decodeUserRecord(r));
-        if (finished) entries.push(this.destination.encodeEntry(finished));
-        this.pendingTags.push(-1);
-      }
-      this.armAggregateTimer();
+      const records = snapshot.pending.map(decodeUserRecord);
+      // Grouped by shard once the map is there (writes wait for it too, so these stay first).
+      if (this.shardsLoading) this.restoredPending = records;
+      else for (const e of this.aggregateAll(records)) entries.push(this.destination.encodeEntry(e.entry));
     }
     if (entries.length) this.writer.restore({ version: 1, entries });
   }
@@ -242,7 +257,46 @@ export class Sink {
     };
   }
 
-  private handOff(aggregate: KinesisEntry, tags: number[]): Promise<void> {
+  /** Adds records to the aggregator; returns the aggregates that filled up (their tags are -1). */
+  private aggregateAll(records: readonly UserRecord[]): TaggedEntry[] {
+    const finished: TaggedEntry[] = [];
+    for (const r of records) {
+      const f = this.aggregator!.add(r, -1);
+      if (f) finished.push(f);
+    }
+    if (records.length) this.armAggregateTimer();
+    return finished;
+  }
+
+  /**
+   * Loads the stream's shard map before the first record is aggregated. Throttling and transient
+   * failures are retried a few times (the retry policy's backoff); anything else, or running out
+   * of attempts, stops the sink with the destination's sentence.
+   */
+  private async loadShards(shardMap: KinesisShardMap): Promise<void> {
+    const { initialBackoffMs, maxBackoffMs } = this.writer.retry;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await shardMap.load();
+        break;
+      } catch (err) {
+        const cls = this.destination.classifyError?.(err) ?? { kind: 'fatal' as const, code: (err as Error).name ?? 'Error', message: String(err) };
+        if (cls.kind === 'fatal' || cls.kind === 'rejected' || attempt >= SHARD_MAP_ATTEMPTS) {
+          const fix = cls.code.startsWith('AccessDenied') ? 'grant the sink kinesis:ListShards on the stream (KPL aggregation groups records by shard)' : cls.fix;
+          this.writer.abort(`listing the shards failed: ${cls.message}`);
+          throw new FatalSinkError(this.destination.description, cls.code, `ListShards: ${cls.message}`, fix);
+        }
+        await new Promise<void>((resolve) => this.clock.setTimeout(resolve, Math.min(maxBackoffMs, initialBackoffMs * 2 ** (attempt - 1))));
+      }
+    }
+    this.shardsLoading = undefined;
+    const restored = this.restoredPending;
+    this.restoredPending = [];
+    // Behind the snapshot's entries (restored already), ahead of every new write.
+    for (const f of this.aggregateAll(restored)) this.handOff(f).catch(() => undefined /* surfaced by the next write/flush */);
+  }
+
+  private handOff({ entry: aggregate, tags }: TaggedEntry): Promise<void> {
     this.handoff.add(aggregate);
     const done = (): void => void this.handoff.delete(aggregate);
     let writerTag = -1;
@@ -256,11 +310,9 @@ export class Sink {
   }
 
   private drainPending(): Promise<void> | undefined {
-    const last = this.aggregator?.drain();
-    if (!last) return undefined;
-    const tags = this.pendingTags;
-    this.pendingTags = [];
-    return this.handOff(last, tags);
+    const finished = this.aggregator?.drain();
+    if (!finished?.length) return undefined;
+    return Promise.all(finished.map((f) => this.handOff(f))).then(() => undefined);
   }
 
   private async drainAggregator(): Promise<void> {
@@ -366,6 +418,9 @@ function countingDestination(dest: Destination<unknown>, onDelivered: (records: 
 }
 
 const resolved: Promise<void> = Promise.resolve();
+
+/** Attempts at loading the shard map before the sink gives up (backoff of the retry policy between). */
+const SHARD_MAP_ATTEMPTS = 5;
 
 function encodeUserRecord(r: UserRecord): EncodedUserRecord {
   const data = Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength).toString('base64');

@@ -1,9 +1,13 @@
 // Kinesis destination through the engine against kinesalite on loopback (with the fault proxy in
 // front where requests must be observed): delivery, hints, timer flush, close, backpressure,
 // fatal errors, KPL aggregation end to end.
+import { createHash } from 'node:crypto';
+import { DescribeStreamSummaryCommand, SplitShardCommand } from '@aws-sdk/client-kinesis';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ConversionError } from '../../src/runtime/destination.js';
+import { ConversionError, type Destination } from '../../src/runtime/destination.js';
+import { createSink } from '../../src/runtime/sink.js';
+import { eventLines, kinesisConfig } from '../helpers/sink-cli.js';
 import { AsyncSinkWriter, FatalSinkError } from '../../src/runtime/engine/async-sink-writer.js';
 import { systemClock, type Clock } from '../../src/runtime/engine/clock.js';
 import { resolveEndpoint, resolveRegion } from '../../src/runtime/destinations/aws-client.js';
@@ -313,6 +317,43 @@ Kinesis('destinationFromConfig and converterFromConfig build the AWS destination
   await table.close();
   assert.throws(() => destinationFromConfig({ type: 'kinesis', region: 'eu-west-1' }), /a kinesis destination needs "streamName"/);
   assert.throws(() => destinationFromConfig({ type: 'file' as 'kinesis' }), /unknown destination type "file"/);
+});
+
+
+
+Kinesis('KPL resharding: a split is noticed from where PutRecords put an aggregate; the reloaded map groups records by the new shards', async ({ kinesis }) => {
+  const stream = uniqueName('reshard');
+  await kinesis.createStream(stream, 1);
+  const destination = createKinesisDestination({ credentials: TEST_CREDENTIALS, streamName: stream, endpoint: kinesis.endpoint, region: 'us-east-1' });
+  const sink = createSink(kinesisConfig(stream, { aggregation: 'kpl', aggregationMaxBytes: 4096 }), { destination: destination as Destination<unknown> });
+  const lines = (from: number, to: number) => eventLines(from, to, 40).trim().split('\n').map((l) => JSON.parse(l) as unknown);
+  for (const e of lines(0, 500)) await sink.write(e);
+  await sink.flush();
+  assert.is(destination.shardMap.loads, 1);
+  assert.is(destination.shardMap.ranges.length, 1);
+  await kinesis.client.send(new SplitShardCommand({ StreamName: stream, ShardToSplit: destination.shardMap.ranges[0]!.shardId, NewStartingHashKey: (1n << 127n).toString() }));
+  await waitFor(async () => ((await kinesis.client.send(new DescribeStreamSummaryCommand({ StreamName: stream }))).StreamDescriptionSummary?.StreamStatus === 'ACTIVE' ? true : undefined), 5000);
+  for (const e of lines(500, 1000)) await sink.write(e);
+  await sink.flush();
+  // The aggregates went to the children while the map still named the parent: a reload follows.
+  assert.ok(await waitFor(() => (destination.shardMap.loads >= 2 ? true : undefined), 5000), 'the shard map was reloaded');
+  assert.is(destination.shardMap.ranges.length, 2, 'two open shards (the parent is closed)');
+  for (const e of lines(1000, 1500)) await sink.write(e);
+  await sink.close();
+  const open = destination.shardMap.ranges;
+  const shardOf = (key: string): string => {
+    const h = BigInt(`0x${createHash('md5').update(key, 'utf8').digest('hex')}`);
+    return open.find((s) => s.start <= h && h <= s.end)!.shardId;
+  };
+  const seen: number[] = [];
+  for (const rec of await kinesis.readAll(stream)) {
+    for (const u of deaggregate(rec.data, rec.partitionKey)) {
+      const id = (JSON.parse(u.data.toString('utf8')) as { id: number }).id;
+      seen.push(id);
+      if (id >= 1000) assert.is(rec.shardId, shardOf(u.partitionKey), `record ${id} after the reload`);
+    }
+  }
+  assert.equal(accounting(seen, 1500), { missing: [], duplicates: 0 });
 });
 
 Kinesis.run();

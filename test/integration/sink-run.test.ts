@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadPlatformOrThrow } from '../../src/compiler/load.js';
@@ -135,20 +137,43 @@ test('stdin is the default input', async () => {
   assert.is((await kinesis.readAll(stream)).length, 300);
 });
 
-test('KPL aggregation: fewer Kinesis records, every user record deaggregates', async () => {
-  const stream = await freshStream(1);
-  const config = writeJson(join(dir, 'kpl.json'), kinesisConfig(stream, { aggregation: 'kpl', bufferingHints: { ...kinesisConfig('x').bufferingHints, maxRecordBytes: 64 * 1024 } }));
+test('KPL aggregation: each user record lands on the shard its key hashes to, aggregates ≤ aggregationMaxBytes, per-key order', async () => {
+  const stream = await freshStream(4);
+  const maxBytes = 4096;
+  const config = writeJson(join(dir, 'kpl.json'), kinesisConfig(stream, { aggregation: 'kpl', aggregationMaxBytes: maxBytes, bufferingHints: { ...kinesisConfig('x').bufferingHints, maxRecordBytes: 64 * 1024 } }));
   const input = join(dir, 'kpl.ndjson');
-  writeFileSync(input, eventLines(0, 2000));
+  // 40 keys spread over the 4 shards.
+  writeFileSync(input, eventLines(0, 2000, 40));
   const stats = join(dir, 'kpl.stats.json');
   const r = await runSinkRun([config, '--input', input, '--stats-json', stats], env);
   assert.is(r.code, 0, r.stderr);
   const records = await kinesis.readAll(stream);
-  assert.ok(records.length < 100, `${records.length} Kinesis records for 2000 user records`);
-  const users = records.flatMap((rec) => deaggregate(rec.data, rec.partitionKey));
-  const userIds = users.map((u) => (JSON.parse(u.data.toString('utf8')) as { id: number }).id);
+  assert.ok(records.length < 2000 / 10, `${records.length} Kinesis records for 2000 user records`);
+  // The shard map read independently of the sink: hash key = MD5(partition key) as a 128-bit number.
+  const shards = (await kinesis.client.send(new ListShardsCommand({ StreamName: stream }))).Shards!;
+  assert.is(shards.length, 4);
+  const shardOf = (key: string): string => {
+    const h = BigInt(`0x${createHash('md5').update(key, 'utf8').digest('hex')}`);
+    return shards.find((s) => BigInt(s.HashKeyRange!.StartingHashKey!) <= h && h <= BigInt(s.HashKeyRange!.EndingHashKey!))!.ShardId!;
+  };
+  const lastIdOfKey = new Map<string, number>();
+  const userIds: number[] = [];
+  const shardsUsed = new Set<string>();
+  for (const rec of records) {
+    assert.ok(rec.data.length + Buffer.byteLength(rec.partitionKey) <= maxBytes, `aggregate of ${rec.data.length} bytes > ${maxBytes}`);
+    for (const u of deaggregate(rec.data, rec.partitionKey)) {
+      const e = JSON.parse(u.data.toString('utf8')) as { id: number; key: string };
+      assert.is(u.partitionKey, e.key);
+      assert.is(rec.shardId, shardOf(u.partitionKey), `record ${e.id} (key ${e.key}) is on ${rec.shardId}, its key hashes to ${shardOf(u.partitionKey)}`);
+      // readAll gives each shard in sequence order: a key's ids must increase.
+      assert.ok(e.id > (lastIdOfKey.get(e.key) ?? -1), `key ${e.key}: record ${e.id} after ${lastIdOfKey.get(e.key)}`);
+      lastIdOfKey.set(e.key, e.id);
+      userIds.push(e.id);
+      shardsUsed.add(rec.shardId);
+    }
+  }
+  assert.is(shardsUsed.size, 4, 'the keys reach every shard');
   assert.equal(accounting(userIds, 2000), { missing: [], duplicates: 0 });
-  for (const u of users) assert.is(u.partitionKey, `k${(JSON.parse(u.data.toString('utf8')) as { id: number }).id % 5}`);
   const s = JSON.parse(readFileSync(stats, 'utf8'));
   assert.equal(s.records, { read: 2000, delivered: 2000, deadLettered: 0, unacknowledged: 0 });
   assert.is(s.engine.recordsOut, records.length);

@@ -73,6 +73,8 @@ export interface FaultCounters {
   /** Write requests being handled now, and the most at any one time. */
   concurrent: number;
   maxConcurrent: number;
+  /** Records of the write requests being handled now (not yet answered: in flight for the client). */
+  recordsInFlight: number;
 }
 
 export interface RequestLogEntry {
@@ -234,7 +236,7 @@ export async function startFaultProxy(upstreamEndpoint: string, options: FaultPr
   };
   const { seed: _seed, ...initial } = options;
   Object.assign(settings, initial);
-  const counters: FaultCounters = { requests: 0, recordsReceived: 0, recordsForwarded: 0, recordsThrottled: 0, recordsFailed: 0, requestsFailed: 0, requestsThrottled: 0, concurrent: 0, maxConcurrent: 0 };
+  const counters: FaultCounters = { requests: 0, recordsReceived: 0, recordsForwarded: 0, recordsThrottled: 0, recordsFailed: 0, requestsFailed: 0, requestsThrottled: 0, concurrent: 0, maxConcurrent: 0, recordsInFlight: 0 };
   const log: RequestLogEntry[] = [];
   const timers = new Set<NodeJS.Timeout>();
 
@@ -306,12 +308,21 @@ export async function startFaultProxy(upstreamEndpoint: string, options: FaultPr
   }
 
   async function handleWrite(req: IncomingMessage, res: ServerResponse, operation: string, protocol: WriteProtocol, body: Buffer): Promise<void> {
+    const input = JSON.parse(body.toString('utf8')) as Json;
+    const records = protocol.records(input);
+    counters.recordsInFlight += records.length;
+    try {
+      await handleRecords(req, res, operation, protocol, body, input, records);
+    } finally {
+      counters.recordsInFlight -= records.length;
+    }
+  }
+
+  async function handleRecords(req: IncomingMessage, res: ServerResponse, operation: string, protocol: WriteProtocol, body: Buffer, input: Json, records: ProxiedRecord[]): Promise<void> {
     counters.requests++;
     const latency = settings.latencyMs + (settings.latencyJitterMs > 0 ? random() * settings.latencyJitterMs : 0);
     if (latency > 0) await delay(latency);
     const contentType = req.headers['content-type'] ?? 'application/x-amz-json-1.1';
-    const input = JSON.parse(body.toString('utf8')) as Json;
-    const records = protocol.records(input);
     const bytes = records.reduce((sum, r) => sum + r.bytes, 0);
     counters.recordsReceived += records.length;
     settings.observe?.(records);
@@ -402,7 +413,7 @@ export async function startFaultProxy(upstreamEndpoint: string, options: FaultPr
       if (capacityChanged) resetBucket();
     },
     reset() {
-      for (const k of Object.keys(counters) as (keyof FaultCounters)[]) if (k !== 'concurrent') counters[k] = 0;
+      for (const k of Object.keys(counters) as (keyof FaultCounters)[]) if (k !== 'concurrent' && k !== 'recordsInFlight') counters[k] = 0;
       log.length = 0;
     },
     async stop() {

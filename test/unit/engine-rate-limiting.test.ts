@@ -56,16 +56,45 @@ test('loss is not congestion: failures that are not throttling leave the budget 
 
 test('a cut is in proportion to the throttled share, at most decreaseFactor', () => {
   const make = () => new CongestionControlStrategy({ maxInFlightRequests: 10, initialMaxInFlightMessages: 1000, scaling: new AimdScaling(10, 0.5, 5000) });
+  // Ten requests fill the budget; nine are acknowledged while the tenth is in flight, then it answers.
   const cut = (batch: number, throttled: number) => {
     const s = make();
-    s.registerInFlightRequest({ batchSize: batch, id: 0 });
+    for (let id = 0; id < 10; id++) s.registerInFlightRequest({ batchSize: batch, id });
+    const before = s.currentBudget();
+    for (let id = 1; id < 10; id++) s.registerCompletedRequest(outcome(batch, 0, 0, id));
+    assert.is(s.currentBudget(), before + 90, '+10 per acknowledged request');
     s.registerCompletedRequest(outcome(batch, throttled, throttled, 0));
-    return s.currentBudget();
+    return s.currentBudget() * (1000 / 1090);
   };
-  assert.is(cut(100, 10), 900, '10% throttled: 10% less');
-  assert.is(cut(100, 30), 700);
-  assert.is(cut(100, 80), 500, 'never more than decreaseFactor');
-  assert.is(cut(100, 100), 500);
+  assert.is(Math.round(cut(100, 10)), 900, '10% throttled: 10% less');
+  assert.is(Math.round(cut(100, 30)), 700);
+  assert.is(Math.round(cut(100, 80)), 500, 'never more than decreaseFactor');
+  assert.is(Math.round(cut(100, 100)), 500);
+});
+
+test('a cut never leaves more in flight than the destination acknowledged in one round trip (then no fast recovery)', () => {
+  const s = new CongestionControlStrategy({
+    maxInFlightRequests: 10,
+    initialMaxInFlightMessages: 2000,
+    scaling: new AimdScaling(10, 0.5, 5000),
+    slowStart: { ceiling: 5000, minIncrease: 10 },
+  });
+  // Four batches of 500 go out at once against a destination that takes ~400 per round trip: the
+  // first answer passes 400 (the bucket's burst) and throttles 100, a 20% share.
+  for (let id = 0; id < 4; id++) s.registerInFlightRequest({ batchSize: 500, id });
+  s.registerCompletedRequest(outcome(500, 100, 100, 0));
+  assert.is(s.currentBudget(), 400, 'the 400 acknowledged in its round trip, not 2000 × 0.8 = 1600');
+  assert.not.ok(s.inSlowStart);
+  for (let id = 1; id < 4; id++) s.registerCompletedRequest(outcome(500, 500, 500, id));
+  assert.is(s.currentBudget(), 400, 'the other answers of that round trip are the same event');
+  s.registerInFlightRequest({ batchSize: 400, id: 4 });
+  s.registerCompletedRequest(outcome(400, 0, 0, 4));
+  assert.is(s.currentBudget(), 410, 'additive increase at once: the estimate is what the destination delivers');
+  // A throttled request during which the others were acknowledged: the proportional cut is deeper.
+  for (let id = 5; id < 9; id++) s.registerInFlightRequest({ batchSize: 100, id });
+  for (let id = 6; id < 9; id++) s.registerCompletedRequest(outcome(100, 0, 0, id));
+  s.registerCompletedRequest(outcome(100, 100, 100, 5));
+  assert.is(s.currentBudget(), 220, '440 × 0.5 (300 acknowledged in its round trip is more)');
 });
 
 test('at most one cut per round trip: throttles of requests sent before the cut are the same event', () => {
@@ -234,15 +263,16 @@ test('writer with AIMD slow start (FakeClock): in-flight requests double per rou
   const [first, ...rest] = [...dest.open];
   first!.resolve(Array.from({ length: 10 }, (_, index) => ({ index, code: 'ProvisionedThroughputExceededException', message: 'slow down' })));
   await settle();
-  assert.is(writer.rateLimiter.currentBudget(), 160, 'halved at the first throttle of a whole batch');
+  // Sent during round 2's answers: 150 records were acknowledged while it was in flight, less than half of 320.
+  assert.is(writer.rateLimiter.currentBudget(), 150, 'cut to what the destination took in its round trip');
   assert.is(writer.stats().throttled, 10);
   rest[0]!.resolve(Array.from({ length: 10 }, (_, index) => ({ index, code: 'ProvisionedThroughputExceededException', message: 'slow down' })));
   await settle();
-  assert.is(writer.rateLimiter.currentBudget(), 160, 'a request sent before the cut: the same congestion event, no second cut');
+  assert.is(writer.rateLimiter.currentBudget(), 150, 'a request sent before the cut: the same congestion event, no second cut');
   for (const c of rest.slice(1)) c.resolve();
   await settle();
-  // Fast recovery: +10 per acknowledged batch up to 240 (half-way back to 320), then +2 per request.
-  assert.is(writer.rateLimiter.currentBudget(), 240 + (30 - 8) * 2, 'fast recovery, then additive');
+  // The cut is a measured delivery rate: no fast recovery, +2 per acknowledged request.
+  assert.is(writer.rateLimiter.currentBudget(), 150 + 30 * 2, 'additive');
   const f = writer.close();
   for (let k = 0; k < 200 && dest.open.length; k++) {
     for (const c of [...dest.open]) c.resolve();

@@ -90,6 +90,15 @@ Resolve('the compiled configs carry them, in the runtime order, and pass schema/
   assert.not.ok('keyAttributes' in configs.clicks!);
 });
 
+Resolve('aggregationMaxBytes: a size in the spec, bytes in the compiled config (absent = the runtime default)', async () => {
+  const text = valid.replace('    stream: events\n', '    stream: events\n    aggregation: kpl\n    aggregationMaxBytes: 20KiB\n');
+  const configs = compileSinkConfigs(await modelOf(text));
+  assert.is(configs.clicks!.aggregation, 'kpl');
+  assert.is(configs.clicks!.aggregationMaxBytes, 20 * 1024);
+  assert.equal(await parseSinkConfig(JSON.parse(formatSinkConfig(configs.clicks!))), configs.clicks);
+  assert.not.ok('aggregationMaxBytes' in compileSinkConfigs(await modelOf(valid)).clicks!);
+});
+
 Resolve.run();
 
 const Errors = suite('spec sinks: findings');
@@ -148,6 +157,18 @@ Errors('shape errors: more than two items, a binary type, slowStart with strateg
   const text = valid.replace('slowStart: false', 'slowStart: "no"');
   const dt = await findings(text);
   assert.equal(dt.map((d) => [d.code, at(d), d.message]), [['ARA112', where(text, '"no"'), "'slowStart' must be a boolean, got a string ('no')"]]);
+});
+
+Errors('ARA253: aggregationMaxBytes above 1MiB, below 1KiB, or without aggregation: kpl, at the value', async () => {
+  const big = valid.replace('    stream: events\n', '    stream: events\n    aggregation: kpl\n    aggregationMaxBytes: 2MiB\n');
+  const ds = await findings(big);
+  assert.equal(ds.map((d) => [d.code, at(d)]), [['ARA253', where(big, '2MiB')]]);
+  assert.is(ds[0]!.message, "sink 'clicks': aggregationMaxBytes is 2097152 bytes; a KPL aggregate is one Kinesis record of 1024 to 1048576 bytes (1KiB to 1MiB)");
+  const small = big.replace('2MiB', '100');
+  assert.equal((await findings(small)).map((d) => d.code), ['ARA253']);
+  const plain = big.replace('    aggregation: kpl\n', '').replace('2MiB', '50KiB');
+  const dp = await findings(plain);
+  assert.equal(dp.map((d) => [d.code, d.message]), [['ARA253', "sink 'clicks': aggregationMaxBytes applies only with aggregation: kpl"]]);
 });
 
 Errors.run();

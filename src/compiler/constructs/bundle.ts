@@ -21,6 +21,7 @@ import { buildDir } from '../../paths.js';
 export const LAMBDA_HANDLERS = {
   replayer: join('src', 'runtime', 'replayer', 'handler.js'),
   'sink-replayer': join('src', 'runtime', 'lambda', 'sink-replayer.js'),
+  'stream-sink': join('src', 'runtime', 'lambda', 'stream-sink.js'),
   'warehouse-migrations': join('src', 'runtime', 'warehouse', 'handler.js'),
 } as const;
 

@@ -3,8 +3,7 @@
  * the runtime's sink job (src/runtime/lambda/sink-replayer.ts) with the sink's compiled config
  * embedded. Same generator and schedule semantics as the BatchReplayer.
  *
- * Least privilege: its role may write to its one destination (Kinesis PutRecords on the stream,
- * Firehose PutRecordBatch on the delivery stream, or DynamoDB BatchWriteItem on the table), put
+ * Least privilege: its role may write to its one destination (sink-destination-access.ts), put
  * dead letters under its own `_dead-letters/<sink>/` prefix of the raw layer, use the platform key
  * and write its own log group.
  */
@@ -15,18 +14,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct } from 'constructs';
-import { acknowledge } from '../nag.js';
 import { REPLAYER_RUNTIME, replayerSizing } from './batch-replayer.js';
 import { bundleHandler } from './bundle.js';
-import { wildcardExceptionFor } from './glue-data-access-role.js';
+import { acknowledgeSinkWildcards, destinationGrant, type SinkDestinationAccess } from './sink-destination-access.js';
 
 /** Where the sink writes, and what its role may call there. */
-export type SinkReplayerDestination =
-  | { readonly kind: 'kinesis'; readonly streamArn: string }
-  | { readonly kind: 'firehose'; readonly deliveryStreamArn: string }
-  | { readonly kind: 'dynamodb'; readonly tableArn: string };
+export type SinkReplayerDestination = SinkDestinationAccess;
 
 export interface SinkReplayerProps {
   readonly replayerName: string;
@@ -52,12 +46,6 @@ export interface SinkReplayerProps {
    */
   readonly stopMargin?: Duration;
 }
-
-const ACTIONS: Readonly<Record<SinkReplayerDestination['kind'], readonly string[]>> = {
-  kinesis: ['kinesis:PutRecords', 'kinesis:DescribeStreamSummary'],
-  firehose: ['firehose:PutRecordBatch'],
-  dynamodb: ['dynamodb:BatchWriteItem', 'dynamodb:DescribeTable'],
-};
 
 export class SinkReplayer extends Construct {
   readonly function: lambda.Function;
@@ -89,11 +77,10 @@ export class SinkReplayer extends Construct {
       description: `ara-gen replayer ${props.replayerName}: sends ${props.table} windows through sink ${sink}`,
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     });
-    const d = props.destination;
-    const destinationArn = d.kind === 'kinesis' ? d.streamArn : d.kind === 'firehose' ? d.deliveryStreamArn : d.tableArn;
+    const grant = destinationGrant(this, props.destination);
     const deadLettersArn = stack.formatArn({ service: 's3', region: '', account: '', resource: props.deadLetterBucketName, resourceName: `${this.deadLetterPrefix}*` });
     const statements = [
-      new iam.PolicyStatement({ sid: 'Destination', actions: [...ACTIONS[d.kind]], resources: [destinationArn] }),
+      ...grant.statements,
       new iam.PolicyStatement({ sid: 'DeadLetters', actions: ['s3:PutObject'], resources: [deadLettersArn] }),
       new iam.PolicyStatement({ sid: 'Logs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
     ];
@@ -136,10 +123,6 @@ export class SinkReplayer extends Construct {
       targets: [new targets.LambdaFunction(this.function, { retryAttempts: 2, maxEventAge: Duration.hours(1) })],
     });
 
-    const flat = flattenCfnReference(stack.resolve(deadLettersArn));
-    acknowledge(policy, {
-      id: `AwsSolutions-IAM5[Resource::${flat}]`,
-      reason: wildcardExceptionFor(flat)?.reason ?? `Dead letters under ${this.deadLetterPrefix}: one object per window, named at run time.`,
-    });
+    acknowledgeSinkWildcards(policy, deadLettersArn, this.deadLetterPrefix, grant, 'one object per window, named at run time');
   }
 }

@@ -9,7 +9,7 @@
 import { GLUE_MIN_RUN_SECONDS } from '../../contract/aws-limits.js';
 import { canonicalS3Prefix } from '../naming.js';
 import { parseDuration } from '../units.js';
-import { type Dict, type Rule, dict, entries, list, str } from './spec-view.js';
+import { type Rule, SpecNode, type TriggerSpec, dict, entries, list, str } from './spec-view.js';
 import { actionsOf, conditionsOf, triggerGroups } from './triggers.js';
 import { parseRate } from './schedules.js';
 
@@ -51,9 +51,9 @@ export function shortestInterval(schedule: string): number | undefined {
 const key = (kind: string, name: string): string => `${kind}:${name}`;
 
 /** The shortest possible run of a trigger group started by `start`: the longest chain of minimum run times. */
-function shortestRun(triggers: Dict, members: readonly string[], start: string): { seconds: number; chain: string[] } {
+function shortestRun(triggers: ReadonlyMap<string, SpecNode<TriggerSpec>>, members: readonly string[], start: string): { seconds: number; chain: string[] } {
   const watchers = new Map<string, string[]>();
-  for (const n of members) for (const c of conditionsOf(dict(triggers[n]), n)) watchers.set(key(c.kind, c.name), [...(watchers.get(key(c.kind, c.name)) ?? []), n]);
+  for (const n of members) for (const c of conditionsOf(triggers.get(n)!)) watchers.set(key(c.kind, c.name), [...(watchers.get(key(c.kind, c.name)) ?? []), n]);
   const visiting = new Set<string>();
   const longest = (kind: 'crawler' | 'job', name: string): { seconds: number; chain: string[] } => {
     const k = key(kind, name);
@@ -62,7 +62,7 @@ function shortestRun(triggers: Dict, members: readonly string[], start: string):
     visiting.add(k);
     let next = { seconds: 0, chain: [] as string[] };
     for (const w of watchers.get(k) ?? []) {
-      for (const a of actionsOf(dict(triggers[w]), w)) {
+      for (const a of actionsOf(triggers.get(w)!)) {
         const r = longest(a.kind, a.name);
         if (r.seconds > next.seconds) next = r;
       }
@@ -71,7 +71,7 @@ function shortestRun(triggers: Dict, members: readonly string[], start: string):
     return { seconds: GLUE_MIN_RUN_SECONDS[kind] + next.seconds, chain: [`${kind} '${name}'`, ...next.chain] };
   };
   let best = { seconds: 0, chain: [] as string[] };
-  for (const a of actionsOf(dict(triggers[start]), start)) {
+  for (const a of actionsOf(triggers.get(start)!)) {
     const r = longest(a.kind, a.name);
     if (r.seconds > best.seconds) best = r;
   }
@@ -85,18 +85,18 @@ export const workflowPaceRule: Rule = {
   name: 'workflow-pace',
   codes: ['ARA236'],
   check(view) {
-    const triggers = dict(view.data.triggers);
-    for (const group of triggerGroups(triggers)) {
+    const triggers = new Map(view.spec.entries('triggers'));
+    for (const group of triggerGroups(view.data.triggers)) {
       // Only a workflow (conditional triggers in the group) with one scheduled start trigger.
       if (group.members.length < 2 || group.starts.length !== 1) continue;
       const start = group.starts[0]!;
-      const schedule = str(dict(triggers[start]).schedule);
+      const schedule = str(triggers.get(start)?.raw('schedule'));
       const every = schedule === undefined ? undefined : shortestInterval(schedule);
       if (every === undefined) continue;
       const run = shortestRun(triggers, group.members, start);
       if (run.seconds <= every) continue;
       // Crawlers this workflow starts or watches, and the replayers writing under their targets.
-      const crawlers = new Set(group.members.flatMap((n) => [...actionsOf(dict(triggers[n]), n), ...conditionsOf(dict(triggers[n]), n)]).filter((e) => e.kind === 'crawler').map((e) => e.name));
+      const crawlers = new Set(group.members.flatMap((n) => [...actionsOf(triggers.get(n)!), ...conditionsOf(triggers.get(n)!)]).filter((e) => e.kind === 'crawler').map((e) => e.name));
       const targets = [...crawlers].flatMap((c) => list(dict(dict(view.data.crawlers)[c]).targets).map((t) => dict(t)));
       for (const [n, r] of entries(view.data.replayers)) {
         const target = dict(r.target);

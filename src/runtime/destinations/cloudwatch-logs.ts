@@ -6,9 +6,9 @@
  * per entry: the engine dead-letters them. A missing stream is created first when the spec asks
  * for it (`createLogStream`); a missing group stays fatal.
  */
-import { CloudWatchLogsClient, CreateLogStreamCommand, PutLogEventsCommand, type InputLogEvent } from '@aws-sdk/client-cloudwatch-logs';
+import type { CloudWatchLogsClient, InputLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { ConversionError, type BatchOutcome, type Destination, type ElementConverter, type EntryFailure, type FailureClass } from '../destination.js';
-import { awsClientConfig, type AwsCredentials } from './aws-client.js';
+import { awsClientConfig, loadOnce, type AwsCredentials } from './aws-client.js';
 import { classifyAwsError } from './aws-errors.js';
 import { describeType, isPlainObject, readField } from './event-fields.js';
 import { CLOUDWATCH_LOGS_DEFAULTS } from '../../contract/defaults.js';
@@ -73,12 +73,19 @@ function classifyLogsError(err: unknown, group: string, createLogStream: boolean
 export function createCloudWatchLogsDestination(options: CloudWatchLogsDestinationOptions): Destination<CloudWatchLogsEntry> {
   const { logGroup, logStream } = options;
   const ownsClient = !options.client;
-  const client = options.client ?? new CloudWatchLogsClient(awsClientConfig('CloudWatch Logs', options));
+  const config = options.client ? undefined : awsClientConfig('CloudWatch Logs', options);
+  let client = options.client;
+  const sdk = loadOnce(async () => {
+    const m = await import('@aws-sdk/client-cloudwatch-logs');
+    client ??= new m.CloudWatchLogsClient(config!);
+    return m;
+  });
   const where = `log group ${logGroup}`;
 
   async function createStream(signal: AbortSignal): Promise<void> {
     try {
-      await client.send(new CreateLogStreamCommand({ logGroupName: logGroup, logStreamName: logStream }), { abortSignal: signal });
+      const { CreateLogStreamCommand } = await sdk();
+      await client!.send(new CreateLogStreamCommand({ logGroupName: logGroup, logStreamName: logStream }), { abortSignal: signal });
     } catch (err) {
       // Another writer created it meanwhile: fine.
       if ((err as { name?: unknown }).name !== 'ResourceAlreadyExistsException') throw err;
@@ -87,14 +94,15 @@ export function createCloudWatchLogsDestination(options: CloudWatchLogsDestinati
 
   async function put(batch: readonly CloudWatchLogsEntry[], part: readonly number[], signal: AbortSignal): Promise<EntryFailure[]> {
     const logEvents: InputLogEvent[] = part.map((i) => ({ timestamp: batch[i]!.timestamp, message: batch[i]!.message }));
+    const { PutLogEventsCommand } = await sdk();
     const command = new PutLogEventsCommand({ logGroupName: logGroup, logStreamName: logStream, logEvents });
     let response;
     try {
-      response = await client.send(command, { abortSignal: signal });
+      response = await client!.send(command, { abortSignal: signal });
     } catch (err) {
       if (!options.createLogStream || !isNotFound(err)) throw err;
       await createStream(signal);
-      response = await client.send(command, { abortSignal: signal });
+      response = await client!.send(command, { abortSignal: signal });
     }
     const info = response.rejectedLogEventsInfo;
     if (!info) return [];
@@ -145,7 +153,7 @@ export function createCloudWatchLogsDestination(options: CloudWatchLogsDestinati
     },
 
     async close(): Promise<void> {
-      if (ownsClient) client.destroy();
+      if (ownsClient) client?.destroy();
     },
   };
 }

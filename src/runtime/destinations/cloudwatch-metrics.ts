@@ -7,9 +7,9 @@
  * still refuse a batch as invalid, its data are sent one by one so that only the bad ones are
  * rejected.
  */
-import { CloudWatchClient, PutMetricDataCommand, type MetricDatum, type StandardUnit } from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchClient, MetricDatum, StandardUnit } from '@aws-sdk/client-cloudwatch';
 import { ConversionError, type BatchOutcome, type Destination, type ElementConverter, type EntryFailure } from '../destination.js';
-import { awsClientConfig, type AwsCredentials } from './aws-client.js';
+import { awsClientConfig, loadOnce, type AwsCredentials } from './aws-client.js';
 import { classifyAwsError } from './aws-errors.js';
 import { codePointLength, describeType, isPlainObject, readField } from './event-fields.js';
 import { CLOUDWATCH_METRICS_DEFAULTS } from '../../contract/defaults.js';
@@ -55,7 +55,13 @@ export function createCloudWatchMetricsDestination(options: CloudWatchMetricsDes
   const { namespace, metricName, unit } = options;
   const names = options.dimensions ?? [];
   const ownsClient = !options.client;
-  const client = options.client ?? new CloudWatchClient(awsClientConfig('CloudWatch', options));
+  const config = options.client ? undefined : awsClientConfig('CloudWatch', options);
+  let client = options.client;
+  const sdk = loadOnce(async () => {
+    const m = await import('@aws-sdk/client-cloudwatch');
+    client ??= new m.CloudWatchClient(config!);
+    return m;
+  });
 
   const datum = (e: CloudWatchMetricsEntry): MetricDatum => {
     const d: MetricDatum = { MetricName: metricName, Value: e.value, Timestamp: new Date(e.timestamp) };
@@ -63,8 +69,10 @@ export function createCloudWatchMetricsDestination(options: CloudWatchMetricsDes
     if (names.length) d.Dimensions = names.map((Name, i) => ({ Name, Value: e.dimensions[i] }));
     return d;
   };
-  const put = (batch: readonly CloudWatchMetricsEntry[], signal: AbortSignal) =>
-    client.send(new PutMetricDataCommand({ Namespace: namespace, MetricData: batch.map(datum) }), { abortSignal: signal });
+  const put = async (batch: readonly CloudWatchMetricsEntry[], signal: AbortSignal) => {
+    const { PutMetricDataCommand } = await sdk();
+    return client!.send(new PutMetricDataCommand({ Namespace: namespace, MetricData: batch.map(datum) }), { abortSignal: signal });
+  };
   // What the JSON protocol sends for a datum beyond its dimension values, counted once.
   const fixedBytes = Buffer.byteLength(JSON.stringify(datum({ value: 0, dimensions: names.map(() => ''), timestamp: 0 })));
 
@@ -113,7 +121,7 @@ export function createCloudWatchMetricsDestination(options: CloudWatchMetricsDes
     },
 
     async close(): Promise<void> {
-      if (ownsClient) client.destroy();
+      if (ownsClient) client?.destroy();
     },
   };
 }

@@ -2,9 +2,9 @@
  * Amazon Data Firehose destination: one PutRecordBatch per batch; `FailedPutCount` and the
  * per-record `ErrorCode`s mapped to entry failures.
  */
-import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
+import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import type { BatchOutcome, Destination, DestinationLimits, ElementConverter, EntryFailure } from '../destination.js';
-import { awsClientConfig, type AwsCredentials } from './aws-client.js';
+import { awsClientConfig, loadOnce, type AwsCredentials } from './aws-client.js';
 import { awsEntryFailure, classifyAwsError } from './aws-errors.js';
 import { isPlainObject } from './event-fields.js';
 import { FIREHOSE_DEFAULTS } from '../../contract/defaults.js';
@@ -32,7 +32,13 @@ export interface FirehoseDestinationOptions {
 export function createFirehoseDestination(options: FirehoseDestinationOptions): Destination<FirehoseEntry> {
   const { deliveryStreamName } = options;
   const ownsClient = !options.client;
-  const client = options.client ?? new FirehoseClient(awsClientConfig('Firehose', options));
+  const config = options.client ? undefined : awsClientConfig('Firehose', options);
+  let client = options.client;
+  const sdk = loadOnce(async () => {
+    const m = await import('@aws-sdk/client-firehose');
+    client ??= new m.FirehoseClient(config!);
+    return m;
+  });
 
   return {
     description: `Firehose delivery stream ${deliveryStreamName}`,
@@ -42,7 +48,8 @@ export function createFirehoseDestination(options: FirehoseDestinationOptions): 
 
     async submit(batch: readonly FirehoseEntry[], signal: AbortSignal): Promise<BatchOutcome> {
       const records = batch.map((e) => ({ Data: e.data }));
-      const response = await client.send(new PutRecordBatchCommand({ DeliveryStreamName: deliveryStreamName, Records: records }), { abortSignal: signal });
+      const { PutRecordBatchCommand } = await sdk();
+      const response = await client!.send(new PutRecordBatchCommand({ DeliveryStreamName: deliveryStreamName, Records: records }), { abortSignal: signal });
       const results = response.RequestResponses ?? [];
       if (!response.FailedPutCount && results.length === batch.length) return { failures: [] };
       const failures: EntryFailure[] = [];
@@ -69,7 +76,7 @@ export function createFirehoseDestination(options: FirehoseDestinationOptions): 
     },
 
     async close(): Promise<void> {
-      if (ownsClient) client.destroy();
+      if (ownsClient) client?.destroy();
     },
   };
 }

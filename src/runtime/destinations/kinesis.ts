@@ -3,13 +3,14 @@
  * mapped to entry failures. Sizes count data + UTF-8 partition key, as Kinesis does.
  */
 import { randomUUID } from 'node:crypto';
-import { KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import type { KinesisClient, PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { ConversionError, type BatchOutcome, type Destination, type DestinationLimits, type ElementConverter, type EntryFailure } from '../destination.js';
-import { awsClientConfig, type AwsCredentials } from './aws-client.js';
+import { awsClientConfig, loadOnce, type AwsCredentials } from './aws-client.js';
 import { awsEntryFailure, classifyAwsError } from './aws-errors.js';
 import { codePointLength, isPlainObject, readKeyField } from './event-fields.js';
 import { KINESIS_DEFAULTS } from '../../contract/defaults.js';
 import { KINESIS_LIMITS } from '../../contract/limits.js';
+import { KinesisShardMap, listOpenShards } from './kinesis-shards.js';
 
 export interface KinesisEntry {
   readonly data: Uint8Array;
@@ -39,18 +40,31 @@ export interface KinesisDestinationOptions {
   readonly maxSockets?: number;
 }
 
+/** A Kinesis destination also knows its stream's shard map (loaded on first use: KPL aggregation). */
+export interface KinesisDestination extends Destination<KinesisEntry> {
+  readonly shardMap: KinesisShardMap;
+}
+
 /** Bytes Kinesis counts for an entry against the record and request limits. */
 export function kinesisEntrySize(entry: KinesisEntry): number {
   return entry.data.byteLength + Buffer.byteLength(entry.partitionKey, 'utf8');
 }
 
-export function createKinesisDestination(options: KinesisDestinationOptions): Destination<KinesisEntry> {
+export function createKinesisDestination(options: KinesisDestinationOptions): KinesisDestination {
   const { streamName } = options;
   const ownsClient = !options.client;
-  const client = options.client ?? new KinesisClient(awsClientConfig('Kinesis', options));
+  const config = options.client ? undefined : awsClientConfig('Kinesis', options);
+  let client = options.client;
+  const sdk = loadOnce(async () => {
+    const m = await import('@aws-sdk/client-kinesis');
+    client ??= new m.KinesisClient(config!);
+    return m;
+  });
+  const shardMap = new KinesisShardMap({ load: async () => (await sdk(), listOpenShards(client!, streamName)) });
 
   return {
     description: `Kinesis stream ${streamName}`,
+    shardMap,
     limits: KINESIS_LIMITS,
     defaults: KINESIS_DEFAULTS,
     sizeOf: kinesisEntrySize,
@@ -63,7 +77,9 @@ export function createKinesisDestination(options: KinesisDestinationOptions): De
           ? { Data: e.data, PartitionKey: e.partitionKey }
           : { Data: e.data, PartitionKey: e.partitionKey, ExplicitHashKey: e.explicitHashKey };
       }
-      const response = await client.send(new PutRecordsCommand({ StreamName: streamName, Records: records }), { abortSignal: signal });
+      const { PutRecordsCommand } = await sdk();
+      const response = await client!.send(new PutRecordsCommand({ StreamName: streamName, Records: records }), { abortSignal: signal });
+      if (shardMap.ready) checkShards(batch, response.Records, shardMap);
       if (!response.FailedRecordCount && response.Records?.length === batch.length) return { failures: [] };
       const failures: EntryFailure[] = [];
       for (let i = 0; i < batch.length; i++) {
@@ -98,9 +114,26 @@ export function createKinesisDestination(options: KinesisDestinationOptions): De
     },
 
     async close(): Promise<void> {
-      if (ownsClient) client.destroy();
+      if (ownsClient) client?.destroy();
     },
   };
+}
+
+/**
+ * Resharding signal (as the KPL reads it): an aggregate pinned to a shard by its ExplicitHashKey
+ * that Kinesis put on another shard means the map is out of date.
+ */
+function checkShards(batch: readonly KinesisEntry[], results: readonly { ShardId?: string }[] | undefined, shardMap: KinesisShardMap): void {
+  if (!results) return;
+  for (let i = 0; i < batch.length; i++) {
+    const e = batch[i]!;
+    const landed = results[i]?.ShardId;
+    if (e.explicitHashKey === undefined || (e.userRecords ?? 1) < 2 || !landed) continue;
+    if (shardMap.shardFor(BigInt(e.explicitHashKey))?.shardId !== landed) {
+      shardMap.markStale();
+      return;
+    }
+  }
 }
 
 export function encodeKinesisEntry(entry: KinesisEntry): unknown {

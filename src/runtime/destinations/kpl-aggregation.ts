@@ -13,12 +13,15 @@
  * incrementally, so adding a record is O(1) and the aggregate is serialised once, into a buffer
  * of exactly the right size.
  *
- * Shard caveat: the aggregate goes to the shard of its outer key (the first record's partition or
- * explicit hash key), so records of other keys in it travel to that shard too. Consumers that
- * deaggregate see every record with its own key, but per-key ordering holds only per shard.
+ * Shards: an aggregate goes to the shard of its outer key, so every user record in it travels to
+ * that shard. ShardedKplAggregator (below) therefore keeps one aggregate per shard of the stream's
+ * shard map (kinesis-shards.ts) and gives each finished aggregate its first record's hash key as
+ * ExplicitHashKey: each user record lands on the shard its own key hashes to, as with the KPL, and
+ * a key's records stay in order within their shard's aggregates.
  */
 import { createHash } from 'node:crypto';
 import type { KinesisEntry } from './kinesis.js';
+import { partitionKeyHash, type KinesisShardMap } from './kinesis-shards.js';
 
 export interface UserRecord {
   readonly data: Uint8Array;
@@ -238,4 +241,106 @@ function plainEntry(record: UserRecord): KinesisEntry {
 /** True when `data` starts with the KPL magic bytes (an aggregated record). */
 export function isAggregated(data: Uint8Array): boolean {
   return data.byteLength >= KPL_MAGIC.length + MD5_BYTES && KPL_MAGIC.every((b, i) => data[i] === b);
+}
+
+/** A finished aggregate (or lone record) and the caller's tags of the user records it carries. */
+export interface TaggedEntry {
+  readonly entry: KinesisEntry;
+  readonly tags: number[];
+}
+
+interface ShardBucket {
+  readonly aggregator: KplAggregator;
+  tags: number[];
+  /** Decimal hash key of the bucket's first pending record: the aggregate's ExplicitHashKey. */
+  firstHashKey: string | undefined;
+}
+
+/** Partition-key hashes are cached (keys repeat); bounded so that random keys cannot grow it. */
+const HASH_CACHE_MAX = 10_000;
+
+/**
+ * One KplAggregator per shard of the stream: each user record joins the aggregate of the shard its
+ * hash key (its explicit hash key, else the MD5 of its partition key) falls in. Without a shard map
+ * (or before it is loaded) every record shares one aggregate, as plain KplAggregator does.
+ */
+export class ShardedKplAggregator {
+  private readonly buckets = new Map<string, ShardBucket>();
+  private readonly hashes = new Map<string, bigint>();
+  private count = 0;
+
+  constructor(
+    private readonly options: KplAggregatorOptions,
+    private readonly shardMap?: KinesisShardMap,
+  ) {
+    new KplAggregator(options); // validates the options once, with its messages
+  }
+
+  /** User records pending in all aggregates. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Adds a record; returns the aggregate its shard finished to make room, if any. */
+  add(record: UserRecord, tag: number): TaggedEntry | undefined {
+    let shardId = '';
+    let hashKey: bigint | undefined;
+    if (this.shardMap?.ready) {
+      hashKey = record.explicitHashKey === undefined ? this.hashOf(record.partitionKey) : BigInt(record.explicitHashKey);
+      shardId = this.shardMap.shardFor(hashKey)?.shardId ?? '';
+    }
+    let bucket = this.buckets.get(shardId);
+    if (!bucket) {
+      bucket = { aggregator: new KplAggregator(this.options), tags: [], firstHashKey: undefined };
+      this.buckets.set(shardId, bucket);
+    }
+    const finished = bucket.aggregator.add(record);
+    let out: TaggedEntry | undefined;
+    if (finished) {
+      out = this.finish(bucket, finished);
+      this.count -= out.tags.length;
+    }
+    if (bucket.aggregator.size === 1) bucket.firstHashKey = hashKey === undefined || record.explicitHashKey !== undefined ? undefined : hashKey.toString();
+    bucket.tags.push(tag);
+    this.count++;
+    return out;
+  }
+
+  /** Every pending aggregate, finished now. */
+  drain(): TaggedEntry[] {
+    const out: TaggedEntry[] = [];
+    for (const bucket of this.buckets.values()) {
+      const entry = bucket.aggregator.drain();
+      if (entry) out.push(this.finish(bucket, entry));
+    }
+    this.count = 0;
+    return out;
+  }
+
+  /** User records not yet emitted (checkpoints). */
+  pending(): UserRecord[] {
+    const out: UserRecord[] = [];
+    for (const bucket of this.buckets.values()) out.push(...bucket.aggregator.pending());
+    return out;
+  }
+
+  private finish(bucket: ShardBucket, entry: KinesisEntry): TaggedEntry {
+    const tags = bucket.tags;
+    bucket.tags = [];
+    const hashKey = bucket.firstHashKey;
+    bucket.firstHashKey = undefined;
+    // A lone record keeps its own routing; an aggregate is pinned to its first record's shard.
+    if (hashKey === undefined || entry.explicitHashKey !== undefined || (entry.userRecords ?? 1) < 2) return { entry, tags };
+    return { entry: { ...entry, explicitHashKey: hashKey }, tags };
+  }
+
+  private hashOf(partitionKey: string): bigint {
+    let h = this.hashes.get(partitionKey);
+    if (h === undefined) {
+      if (this.hashes.size >= HASH_CACHE_MAX) this.hashes.clear();
+      h = partitionKeyHash(partitionKey);
+      this.hashes.set(partitionKey, h);
+    }
+    return h;
+  }
 }

@@ -5,11 +5,12 @@
  * or REDIS_URL, never from the sink config, so credentials stay out of generated files and out of
  * messages (the description names host and port only).
  */
-import { createClient, ErrorReply } from '@redis/client';
+import type { RedisClientType } from '@redis/client';
 import { ConversionError, type BatchOutcome, type Destination, type ElementConverter, type EntryFailure, type FailureClass, type FailureKind } from '../destination.js';
 import { classifyError as classifyGeneric, SinkConfigError } from '../engine/errors.js';
 import { describeType, isPlainObject } from './event-fields.js';
 import { DESTINATION_OPTION_DEFAULTS, REDIS_STREAM_DEFAULTS } from '../../contract/defaults.js';
+import { loadOnce } from './aws-client.js';
 import { REDIS_STREAM_LIMITS } from '../../contract/limits.js';
 
 /** Field/value pairs of one stream entry, flattened: `[field1, value1, field2, value2, ...]`. */
@@ -79,20 +80,28 @@ export function createRedisStreamDestination(options: RedisStreamDestinationOpti
   const head = options.maxLength === undefined ? ['XADD', options.stream] : ['XADD', options.stream, 'MAXLEN', '~', String(options.maxLength)];
   head.push('*');
   let connected = false;
-  // Commands fail at once while the connection is down (no offline queue): the engine retries them.
-  const client = createClient({
-    url,
-    disableOfflineQueue: true,
-    // The engine's requestTimeoutMs (its AbortSignal) bounds a batch; node-redis' own 5 s per
-    // command would cut long pipelines on a busy machine first.
-    commandOptions: { timeout: 600_000 },
-    socket: { reconnectStrategy: (retries: number, cause: Error) => (connected ? Math.min(50 * 2 ** retries, 2_000) : cause) },
+  let client: RedisClientType | undefined;
+  // node-redis is loaded on the first batch (see loadOnce).
+  const redis = loadOnce(async () => {
+    const loaded = await import('@redis/client');
+    // node-redis is CommonJS: bundled (the CLI), its exports may sit on `default` only.
+    const m = ('createClient' in loaded ? loaded : (loaded as unknown as { default: typeof loaded }).default) as typeof loaded;
+    // Commands fail at once while the connection is down (no offline queue): the engine retries them.
+    client = m.createClient({
+      url,
+      disableOfflineQueue: true,
+      // The engine's requestTimeoutMs (its AbortSignal) bounds a batch; node-redis' own 5 s per
+      // command would cut long pipelines on a busy machine first.
+      commandOptions: { timeout: 600_000 },
+      socket: { reconnectStrategy: (retries: number, cause: Error) => (connected ? Math.min(50 * 2 ** retries, 2_000) : cause) },
+    }) as unknown as RedisClientType;
+    client.on('error', () => undefined /* surfaced by the commands */);
+    return m;
   });
-  client.on('error', () => undefined /* surfaced by the commands */);
   let connecting: Promise<unknown> | undefined;
 
   function connect(): Promise<unknown> {
-    connecting ??= client.connect().then(
+    connecting ??= redis().then(() => client!.connect()).then(
       () => (connected = true),
       (err: unknown) => {
         connecting = undefined;
@@ -110,9 +119,11 @@ export function createRedisStreamDestination(options: RedisStreamDestinationOpti
 
     async submit(batch: readonly RedisStreamEntry[], signal: AbortSignal): Promise<BatchOutcome> {
       await connect();
+      const { ErrorReply } = await redis();
+      const c = client!;
       // One abort listener per batch (not per command): once written, a command cannot be taken back
       // anyway; on timeout the engine retries the batch, at least once.
-      const replies = await untilAborted(Promise.allSettled(batch.map((e) => client.sendCommand([...head, ...e.fields]))), signal);
+      const replies = await untilAborted(Promise.allSettled(batch.map((e) => c.sendCommand([...head, ...e.fields]))), signal);
       const failures: EntryFailure[] = [];
       let lost: unknown;
       for (let i = 0; i < replies.length; i++) {
@@ -143,7 +154,8 @@ export function createRedisStreamDestination(options: RedisStreamDestinationOpti
     },
 
     async close(): Promise<void> {
-      if (client.isOpen) await client.close().catch(() => client.destroy());
+      const c = client;
+      if (c?.isOpen) await c.close().catch(() => c.destroy());
     },
   };
 }

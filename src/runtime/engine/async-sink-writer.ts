@@ -369,6 +369,10 @@ export class AsyncSinkWriter<E> {
       if (retries.length > due.n) this.armWake(retries.nextDueAfter(now));
       const forced = due.n > 0 || (buffer.length > 0 && buffer.headSeq() < this.forceSeq);
       if (!forced && buffer.length < limit && buffer.bytes < maxBatchBytes) return;
+      // While the limiter refuses even one entry nothing can go out: do not size a batch. This runs
+      // on every write while the buffer holds a batch and requests are in flight (the usual state
+      // of a busy sink): sizing 500 entries per write was a tenth of `sink run`'s CPU.
+      if (this.rateLimiter.shouldBlock({ batchSize: 1, id: this.nextRequestId })) return;
       let n = due.n;
       let bytes = due.bytes;
       let fromBuffer = 0;

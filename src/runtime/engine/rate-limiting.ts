@@ -12,6 +12,13 @@
  *   Throttled answers to requests sent before the last cut belong to the event already answered
  *   and are ignored. The cut is the throttled share of the request (if 10% were throttled, we sent
  *   ~10% too much), at most `decreaseFactor` (a whole throttled request halves the budget with 0.5).
+ * - A cut never leaves more in flight than the destination took in one round trip: when a throttled
+ *   request's answer comes, the records acknowledged while it was in flight (its own included) are
+ *   what the destination absorbs per round trip, the bandwidth-delay product. A proportional cut
+ *   alone undershoots a large overshoot (the first answers after an idle spell pass on the
+ *   bucket's burst: a budget of 2,000 against a 2,000 records/s cap at 50 ms sees 20% throttled and
+ *   took 5+ round trips of growing latency to come down); then no fast recovery, only additive
+ *   increase, because the estimate is already what the destination delivers.
  * - Batches stay full: the budget caps records in flight, not the batch size, unless the budget
  *   itself is below one batch (only sustained throttling gets it there).
  * - Fast recovery: after a cut, successes grow the budget by each acknowledged batch (doubling per
@@ -118,6 +125,9 @@ export class CongestionControlStrategy implements RateLimitingStrategy {
   private recoveryTarget = 0;
   /** Cuts so far (one per congestion event). */
   decreases = 0;
+  /** Records acknowledged so far, and that count when each in-flight request was sent (by id). */
+  private acknowledgedTotal = 0;
+  private readonly acknowledgedAtSend = new Map<number, number>();
 
   constructor(private readonly options: CongestionControlOptions) {
     this.name = options.name ?? 'congestion-control';
@@ -141,26 +151,43 @@ export class CongestionControlStrategy implements RateLimitingStrategy {
   registerInFlightRequest(req: RequestInfo): void {
     this.inFlightRequests++;
     this.inFlightMessages += req.batchSize;
-    if (req.id !== undefined && req.id > this.lastSentId) this.lastSentId = req.id;
+    if (req.id !== undefined) {
+      if (req.id > this.lastSentId) this.lastSentId = req.id;
+      this.acknowledgedAtSend.set(req.id, this.acknowledgedTotal);
+    }
   }
 
   registerCompletedRequest(result: ResultInfo): void {
     this.inFlightRequests = Math.max(0, this.inFlightRequests - 1);
     this.inFlightMessages = Math.max(0, this.inFlightMessages - result.batchSize);
     const throttled = result.throttledEntries ?? (result.throttled ? result.failedEntries : 0);
+    const acknowledged = result.batchSize - result.failedEntries;
+    this.acknowledgedTotal += acknowledged;
+    let perRoundTrip = 0;
+    if (result.id !== undefined) {
+      const atSend = this.acknowledgedAtSend.get(result.id);
+      this.acknowledgedAtSend.delete(result.id);
+      if (atSend !== undefined) perRoundTrip = this.acknowledgedTotal - atSend;
+    }
     if (throttled > 0 || result.throttled) {
       // One cut per congestion event: answers to requests sent before the last cut are ignored.
       if (result.id !== undefined && result.id < this.recoveryId) return;
       const before = this.budget;
       const share = result.batchSize > 0 ? Math.max(throttled, result.throttled ? 1 : 0) / result.batchSize : 1;
-      this.budget = this.options.scaling.scaleDown(this.budget, share);
-      this.recoveryTarget = (before + this.budget) / 2;
+      const proportional = this.options.scaling.scaleDown(this.budget, share);
+      if (perRoundTrip > 0 && perRoundTrip < proportional) {
+        // What the destination took in one round trip: no fast recovery above it.
+        this.budget = Math.max(1, perRoundTrip);
+        this.recoveryTarget = 0;
+      } else {
+        this.budget = proportional;
+        this.recoveryTarget = (before + this.budget) / 2;
+      }
       this.recoveryId = this.lastSentId + 1;
       this.slowStarting = false;
       this.decreases++;
       return;
     }
-    const acknowledged = result.batchSize - result.failedEntries;
     const slow = this.options.slowStart;
     if (slow && (this.slowStarting || this.budget < this.recoveryTarget)) {
       const cap = this.slowStarting ? slow.ceiling : Math.min(slow.ceiling, this.recoveryTarget);
