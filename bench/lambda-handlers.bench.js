@@ -9,7 +9,7 @@
 //    sends it), plain and as KPL aggregates (AGG_RECORDS user records each), into kinesalite.
 // Knobs (env): LAMBDA_BENCH_EVENTS (default 10000), LAMBDA_BENCH_RUNS (3), LAMBDA_BENCH_SHARDS (4).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CREDENTIALS, REGION, fromBuild, median, root, startKinesaliteProcess } from './kinesalite-child.js';
@@ -63,7 +63,13 @@ const lambdaEnv = (cfg) => ({
 
 try {
   // ---- cold module load ---------------------------------------------------------------------------
-  const bundles = { replayer: bundleHandler('sink-replayer', join('src', 'runtime', 'lambda', 'sink-replayer.js')), streamSink: bundleHandler('stream-sink', join('src', 'runtime', 'lambda', 'stream-sink.js')) };
+  // Each bundle copied out of the package tree: in /var/task no package.json says "type": "module".
+  const bundles = {};
+  for (const [key, name] of [['replayer', 'sink-replayer'], ['streamSink', 'stream-sink']]) {
+    bundles[key] = join(dir, name);
+    mkdirSync(bundles[key]);
+    copyFileSync(join(bundleHandler(name), 'index.js'), join(bundles[key], 'index.js'));
+  }
   const loadScript = `const t0 = performance.now(); const m = require(process.argv[1]); if (typeof m.handler !== 'function') throw new Error('no handler'); process.stdout.write(String(performance.now() - t0));`;
   const emptyScript = `process.stdout.write('0')`;
   const cold = {};

@@ -6,7 +6,7 @@
  * cfn-lint clean; deterministic.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -177,11 +177,10 @@ t('the flagship: web-sale-revenue reads web-sale in batches of 500, a 5 s window
 });
 
 t('the bundled handlers load in a fresh Node process with only the SDK beside them (as in /var/task)', () => {
-  for (const [name, entry] of [
-    ['stream-sink', 'stream-sink.js'],
-    ['sink-replayer', 'sink-replayer.js'],
-  ] as const) {
-    const dir = bundleHandler(name, join('src', 'runtime', 'lambda', entry));
+  for (const name of ['stream-sink', 'sink-replayer'] as const) {
+    // Copied out of the package tree: in /var/task no package.json says "type": "module".
+    const dir = makeOutdir(`bundle-${name}`);
+    copyFileSync(join(bundleHandler(name), 'index.js'), join(dir, 'index.js'));
     const script = "const m = require(process.argv[1]); if (typeof m.handler !== 'function') { console.error('no handler export'); process.exit(1); }";
     // The Lambda runtime provides the AWS SDK (external in the bundle): NODE_PATH stands for it.
     const r = spawnSync(process.execPath, ['-e', script, join(dir, 'index.js')], { cwd: tmpdir(), encoding: 'utf8', env: { PATH: process.env.PATH, NODE_PATH: join(packageRoot, 'node_modules') } });
@@ -191,6 +190,16 @@ t('the bundled handlers load in a fresh Node process with only the SDK beside th
     assert.not.ok(text.includes('// node_modules/@redis/'), `${name}: the Redis client is left out`);
     assert.match(text, /require\("@aws-sdk\/client-s3"\)/, `${name}: the SDK is left to the Lambda runtime`);
   }
+});
+
+t('environment-agnostic: the dead-letter bucket is named through CloudFormation pseudo parameters', async () => {
+  const file = join(makeOutdir('stream-sinks-agnostic'), 'agnostic.yaml');
+  writeFileSync(file, readFileSync(cdkFixture('stream-sinks.yaml'), 'utf8').replace(/^environments:\n.*\n/m, ''));
+  const m = await loadModel(file);
+  const s = buildApp(m, { outdir: makeOutdir('stream-sinks-agnostic') }).stacks.find((x) => x.stackName === 'feeds-default-streaming')!;
+  const fn = Object.entries(Template.fromStack(s).findResources('AWS::Lambda::Function')).find(([k]) => k.startsWith('ToKinesisStreamSink'))![1] as Resource;
+  assert.equal(fn.Properties.Environment.Variables.DEAD_LETTER_BUCKET, { 'Fn::Sub': 'feeds-default-raw-${AWS::AccountId}-${AWS::Region}' });
+  assert.equal(runNag([s]).map((f) => `${f.path} ${f.rule}`), []);
 });
 
 t('bad props fail with one sentence', () => {
