@@ -185,6 +185,22 @@ t('a destination that refuses every request (fatal): every record is reported, n
   assert.is(lettersAt(`_dead-letters/nowhere/${SHARD}/${seq(200)}-${seq(204)}.ndjson`), undefined);
 });
 
+t('a destination slower than the time left: the handler returns before the deadline and reports every record', async () => {
+  const stream = 'slow-out';
+  await kinesis.createStream(stream, 1);
+  const config = { ...template, sink: 'slow', destination: { ...template.destination, streamName: stream }, bufferingHints: { ...template.bufferingHints, maxTimeInBufferMs: 10 } };
+  proxy.set({ latencyMs: 8000 });
+  const records = Array.from({ length: 8 }, (_, i) => record(300 + i, Buffer.from(JSON.stringify(sale(i, 4))), String(i)));
+  const handler = createStreamSinkHandler({ env: { ...env(config), STOP_MARGIN_MS: '1000' }, s3, endpoint: proxy.endpoint, log: () => {} });
+  const started = Date.now();
+  const response = await handler({ Records: records }, { getRemainingTimeInMillis: () => 3000 });
+  const took = Date.now() - started;
+  proxy.set({ latencyMs: 0 });
+  // The deadline is 2,000 ms away (3,000 left, 1,000 margin); the requests would take 8,000.
+  assert.ok(took < 3000, `returned after ${took} ms, inside the 3,000 ms left`);
+  assert.equal(response.batchItemFailures.map((f) => f.itemIdentifier), records.map((r) => r.kinesis.sequenceNumber));
+});
+
 t('an empty event is answered without work', async () => {
   const handler = createStreamSinkHandler({ env: env({ ...template, sink: 'idle' } as { sink: string }), s3, log: () => assert.unreachable('no EMF line') });
   assert.equal(await handler({ Records: [] } as KinesisStreamEvent, context), { batchItemFailures: [] });
