@@ -6,20 +6,23 @@
  * reads as a straight sequence.
  */
 import { createInterface } from 'node:readline/promises';
-import { StackResourceLimitError } from '../compiler/app.js';
+import { checkCredentials } from '../compiler/deploy/credentials.js';
+import { AraIoHost } from '../compiler/deploy/io-host.js';
 import { OutdirError } from '../compiler/deploy/outdir.js';
-// The deploy machinery (the CDK toolkit and its AWS SDK clients, ~40% of a synth's start-up) is
-// loaded only by the commands that open a deployment (diff, deploy, destroy), never by synth.
 import type { Deployment } from '../compiler/deploy/session.js';
-const deployModules = () => Promise.all([import('../compiler/deploy/session.js'), import('../compiler/deploy/io-host.js')]);
-import { type SynthesisResult, synthesize } from '../compiler/deploy/synthesize.js';
+import type { SynthesisResult } from '../compiler/deploy/synthesize.js';
 import { formatText } from '../compiler/format/text.js';
 import { isUsageProblem, loadPlatform } from '../compiler/load.js';
 import type { EnvironmentModel, PlatformModel } from '../compiler/model.js';
-import { NagFindingsError } from '../compiler/nag.js';
 import { type OptionSpec, type ParsedArgs, UsageError } from './command.js';
 import { ExitCode } from './exit-codes.js';
 import { colourEnabled, err, paint } from './io.js';
+
+// aws-cdk-lib (the compiler's stacks, cdk-nag) and @aws-cdk/toolkit-lib take seconds to load: they
+// are imported only once the spec, the arguments and the credentials have been checked, so a usage
+// or credential error is reported at once.
+const synthesis = () => Promise.all([import('../compiler/deploy/synthesize.js'), import('../compiler/app.js'), import('../compiler/nag.js')]);
+const deploymentLibrary = () => import('../compiler/deploy/session.js');
 
 /** Where an environment deploys, for messages: `account 123456789012, eu-west-1`, or the credentials' account and region. */
 export function deployTarget(env: EnvironmentModel): string {
@@ -55,7 +58,6 @@ export async function loadModel(file: string, env: string | undefined): Promise<
 
 /** Offline credential check before anything that may call AWS. Returns an exit code on failure. */
 export async function requireCredentials(command: string): Promise<number | undefined> {
-  const { checkCredentials } = await import('../compiler/deploy/credentials.js');
   const check = await checkCredentials(process.env, { command });
   if (check.found) return undefined;
   err(`${paint('error', 'red', colourEnabled())}: ${check.message}`);
@@ -69,6 +71,7 @@ export type Synthesized = { readonly result: SynthesisResult; readonly exitCode?
  * CloudFormation limit, or cdk-nag findings under --strict, are findings (1).
  */
 export async function synthesizeForCommand(model: PlatformModel, outdir: string, strict: boolean): Promise<Synthesized> {
+  const [{ synthesize }, { StackResourceLimitError }, { NagFindingsError }] = await synthesis();
   try {
     return { result: await synthesize(model, { outdir, strict }) };
   } catch (e) {
@@ -154,7 +157,6 @@ export async function openSession(action: Session['action'], args: ParsedArgs, o
   // An environment-agnostic spec has no region: the credentials' configuration (AWS_REGION, the profile) gives it.
   if (model.environment.region !== undefined) process.env.AWS_REGION ??= model.environment.region;
   const interactive = interactiveTerminal();
-  const [{ DeploymentRequestError, openDeployment }, { AraIoHost }] = await deployModules();
   const host = new AraIoHost({
     interactive,
     yes: args.options.yes === true,
@@ -166,6 +168,7 @@ export async function openSession(action: Session['action'], args: ParsedArgs, o
     stderr: (s) => void process.stderr.write(s),
     columns: process.stderr.columns,
   });
+  const { DeploymentRequestError, openDeployment } = await deploymentLibrary();
   try {
     const deployment = await openDeployment(model, { action, assemblyDir, reused: reuse !== undefined, stacks: listOption(args.options.stack), host, colour });
     return { session: { ...deployment, interactive, colour } };
@@ -177,7 +180,7 @@ export async function openSession(action: Session['action'], args: ParsedArgs, o
 
 /** Runs a toolkit action; on failure prints the explanation and returns its exit code (2 for a request to fix, 3 for a failed action). */
 export async function runAction<T>(session: Session, fn: () => Promise<T>): Promise<{ value: T; exitCode?: undefined } | { value?: undefined; exitCode: number }> {
-  const [{ runAction: runDeploymentAction }] = await deployModules();
+  const { runAction: runDeploymentAction } = await deploymentLibrary();
   const r = await runDeploymentAction(session, fn);
   if (!r.failure) return { value: r.value };
   const [first, ...rest] = r.failure.lines;

@@ -3,7 +3,6 @@ import type { CommandSpec, ParsedArgs } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { out } from '../io.js';
 import { deployTarget, options, openSession, runAction } from '../deploy-support.js';
-import { ExpandStackSelection, selector } from '../../compiler/deploy/toolkit.js';
 
 export const command: CommandSpec = {
   name: 'deploy',
@@ -26,6 +25,7 @@ async function run(args: ParsedArgs): Promise<number> {
   const opened = await openSession('deploy', args, { needsCredentials: true });
   if (!opened.session) return opened.exitCode;
   const s = opened.session;
+  const { ExpandStackSelection, selector } = await import('../../compiler/deploy/toolkit.js');
   const r = await runAction(s, () => s.toolkit.deploy(s.source, { stacks: selector(s.stacks, ExpandStackSelection.UPSTREAM) }));
   if (r.value === undefined) return r.exitCode;
   const env = s.model.environment;

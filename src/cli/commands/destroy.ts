@@ -4,7 +4,6 @@ import { ExitCode } from '../exit-codes.js';
 import { err, out, paint } from '../io.js';
 import { askYesNo, deployTarget, openSession, options, runAction } from '../deploy-support.js';
 import { formatRetained, listRetained } from '../../compiler/deploy/retained.js';
-import { ExpandStackSelection, selector } from '../../compiler/deploy/toolkit.js';
 
 export const command: CommandSpec = {
   name: 'destroy',
@@ -26,6 +25,7 @@ async function run(args: ParsedArgs): Promise<number> {
   const opened = await openSession('destroy', args, { needsCredentials: true });
   if (!opened.session) return opened.exitCode;
   const s = opened.session;
+  const { ExpandStackSelection, selector } = await import('../../compiler/deploy/toolkit.js');
   const names = s.stacks.map((x) => x.stackName);
   const retained = listRetained(s.stacks);
   err(`Stacks to delete: ${names.join(', ')} (${deployTarget(s.model.environment)})`);

@@ -5,16 +5,13 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { basename } from 'node:path';
-import { DiffMethod } from '@aws-cdk/toolkit-lib';
 import { type CommandSpec, type ParsedArgs, UsageError } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { out } from '../io.js';
-import { modulesOf } from '../../compiler/app.js';
 import type { PlatformModel } from '../../compiler/model.js';
 import { stackName } from '../../compiler/naming.js';
 import { didYouMean } from '../../util/suggest.js';
 import { listOption, openSession, options, runAction, stringOption } from '../deploy-support.js';
-import { selector } from '../../compiler/deploy/toolkit.js';
 import { type EntryMove, stackMovesBetween } from '../../compiler/deploy/stack-moves.js';
 import { readAssemblyStacks } from '../../compiler/deploy/assembly-reader.js';
 import { parseDocument } from '../../util/yaml.js';
@@ -64,12 +61,15 @@ async function run(args: ParsedArgs): Promise<number> {
   if (template !== undefined) checkTemplateFile(template);
   // With --template, the stack is decided (or the usage error reported) before synthesizing.
   let compared: string | undefined;
-  const checkModel = template === undefined ? undefined : (model: PlatformModel) => void (compared = stackForTemplate(model, template, listOption(args.options.stack)));
+  // The stack names come from the compiler's modules (aws-cdk-lib): loaded only for --template.
+  const modulesOf = template === undefined ? undefined : (await import('../../compiler/app.js')).modulesOf;
+  const checkModel = modulesOf === undefined ? undefined : (model: PlatformModel) => void (compared = stackForTemplate(model, template!, listOption(args.options.stack), modulesOf));
   const opened = await openSession('diff', args, { needsCredentials: template === undefined, ...(checkModel ? { checkModel } : {}) });
   if (!opened.session) return opened.exitCode;
   const s = opened.session;
   const stacks = compared === undefined ? s.stacks : s.allStacks.filter((x) => x.stackName === compared);
   if (compared !== undefined && !stacks.length) throw new UsageError(`the assembly in '${s.assemblyDir}' has no stack ${compared}`, 'drop --assembly to synthesize it');
+  const [{ DiffMethod }, { selector }] = await Promise.all([import('@aws-cdk/toolkit-lib'), import('../../compiler/deploy/toolkit.js')]);
   const method = template === undefined ? DiffMethod.ChangeSet() : DiffMethod.LocalFile(template);
   const r = await runAction(s, () => s.toolkit.diff(s.source, { stacks: selector(stacks), method }));
   if (r.value === undefined) return r.exitCode;
@@ -132,7 +132,7 @@ function describeMove(m: EntryMove): string {
  * the file name names (`mystore-dev-batch.template.json`, or a module: `batch.json`,
  * `old-batch.yaml`). Decided from the model, before synthesizing.
  */
-export function stackForTemplate(model: PlatformModel, template: string, wanted: readonly string[]): string {
+export function stackForTemplate(model: PlatformModel, template: string, wanted: readonly string[], modulesOf: (model: PlatformModel) => string[]): string {
   const names = { platform: model.name, env: model.environment.name };
   const stacks = modulesOf(model).map((m) => ({ module: m, name: stackName(names, m) }));
   const all = stacks.map((x) => x.name).join(', ');
