@@ -339,13 +339,6 @@ export class SpecView {
   }
 }
 
-/** Names of the declared entries of a map section of the effective spec. */
-export function namesOf(view: SpecView, ...path: string[]): string[] {
-  let v: unknown = view.data;
-  for (const k of path) v = dict(v)[k];
-  return Object.keys(dict(v));
-}
-
 /** "did you mean" plus the declared names, for unresolved references. */
 export function listNames(names: readonly string[]): string {
   return names.length ? `declared: ${names.map((n) => `'${n}'`).join(', ')}` : 'none is declared';
