@@ -45,7 +45,7 @@ test("the blog's data-lake example without environments: validate, synth (cfn-li
   const v = await runAraGen(['validate', fixture]);
   assert.is(v.code, 0, v.stderr);
   const outdir = join(tmp, 'lake');
-  const r = await runAraGen(['synth', fixture, '-o', outdir]);
+  const r = await runAraGen(['synth', fixture, '--strict', '-o', outdir]);
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stdout + r.stderr, /Synthesized ara for environment default \(environment-agnostic: the deploy credentials' account and region\)/);
   assert.not.match(r.stdout + r.stderr, /undefined/);
@@ -89,7 +89,7 @@ test('the flagship without environments: the warehouse and the QuickSight princi
 test('the flagship lake and streaming without environments: synth exit 0 (cfn-lint clean); the sink config has no region and runs with AWS_REGION', async () => {
   const spec = flagshipWithoutEnvironments(true);
   const outdir = join(tmp, 'flagship-lake');
-  const r = await runAraGen(['synth', spec, '-o', outdir]);
+  const r = await runAraGen(['synth', spec, '--strict', '-o', outdir]);
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stderr + r.stdout, /web-sale-events: none \(the connector needs a concrete account and region/);
   // Sink configs are written; no Flink SQL table (ARA264).
