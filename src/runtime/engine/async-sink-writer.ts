@@ -107,6 +107,23 @@ interface FlushWaiter {
 
 const RESOLVED: Promise<void> = Promise.resolve();
 
+/** Reorders parallel arrays by ascending seq (no-op when already sorted, the usual case). */
+function sortBySeq<E>(entries: E[], sizes: number[], attempts: number[], seqs: number[], tags: number[]): void {
+  let sorted = true;
+  for (let i = 1; i < seqs.length && sorted; i++) if (seqs[i]! < seqs[i - 1]!) sorted = false;
+  if (sorted) return;
+  const order = seqs.map((_, i) => i).sort((a, b) => seqs[a]! - seqs[b]!);
+  const permute = <T>(xs: T[]): void => {
+    const copy = order.map((i) => xs[i]!);
+    for (let i = 0; i < copy.length; i++) xs[i] = copy[i]!;
+  };
+  permute(entries);
+  permute(sizes);
+  permute(attempts);
+  permute(seqs);
+  permute(tags);
+}
+
 function isStrategy(x: RateLimitingSettings | RateLimitingStrategy): x is RateLimitingStrategy {
   return typeof (x as RateLimitingStrategy).shouldBlock === 'function';
 }
@@ -397,7 +414,11 @@ export class AsyncSinkWriter<E> {
     const attempts: number[] = [];
     const seqs: number[] = [];
     const tags: number[] = [];
-    if (fromRetries > 0) this.retries.take(fromRetries, entries, sizes, attempts, seqs, tags);
+    if (fromRetries > 0) {
+      this.retries.take(fromRetries, entries, sizes, attempts, seqs, tags);
+      // Retries of several failed responses (answered out of order) go out in write order.
+      if (fromRetries > 1) sortBySeq(entries, sizes, attempts, seqs, tags);
+    }
     for (let i = 0; i < fromBuffer; i++) {
       sizes.push(buffer.headSize());
       seqs.push(buffer.headSeq());
