@@ -60,6 +60,21 @@ try {
   process.stderr.write(`build: schema/platform.schema.json partials: ${e.message}\n`);
 }
 
+// The rules' typed view of a spec (src/compiler/rules/spec-types.ts) is generated from the schema's
+// full definitions (src/compiler/schema-types.ts), after the partials; CI fails on a stale copy.
+try {
+  const { specTypesSource } = await import(pathToFileURL(join(root, outdir, 'src', 'compiler', 'schema-types.js')).href);
+  const file = join('src', 'compiler', 'rules', 'spec-types.ts');
+  const derived = specTypesSource(JSON.parse(readFileSync(join('schema', 'platform.schema.json'), 'utf8')));
+  if (!existsSync(file) || readFileSync(file, 'utf8') !== derived) {
+    writeFileSync(file, derived);
+    process.stderr.write(`build: regenerated ${file} from the schema\n`);
+  }
+} catch (e) {
+  failed++;
+  process.stderr.write(`build: src/compiler/rules/spec-types.ts: ${e.message}\n`);
+}
+
 const { default: Ajv } = await import('ajv');
 
 /**

@@ -10,6 +10,7 @@ import type { SpecDocument } from './document.js';
 import type { PlatformModel } from './model.js';
 import { checkOverrideSchemas } from './override-check.js';
 import { LoaderCode, parseSpec, readSpecFile, type ReadResult } from './parse.js';
+import { Findings } from './findings.js';
 import { checkRules } from './rules/index.js';
 import { checkSchemaDetailed } from './schema-check.js';
 
@@ -104,20 +105,19 @@ export function checkRead(file: string, read: ReadResult): Checked {
   if (read.text === undefined) return read;
   const text = read.text;
   const parsed = parseSpec(file, text);
-  const diagnostics = [...read.diagnostics, ...parsed.diagnostics];
-  if (!parsed.document) return { text, diagnostics };
-  const { diagnostics: fileSchema, doubtful } = checkSchemaDetailed(parsed.document);
+  // Every phase adds to one collector, which keeps one finding per root cause (findings.ts).
+  const findings = new Findings();
+  findings.addAll('read', read.diagnostics);
+  findings.addAll('parse', parsed.diagnostics);
+  if (!parsed.document) return { text, diagnostics: findings.list() };
+  const schema = checkSchemaDetailed(parsed.document);
+  findings.addAll('schema', schema.diagnostics);
+  findings.markDoubtful(schema.doubtful);
   // Each environment's effective spec too: an override can add a key of another variant.
-  const overrides = checkOverrideSchemas(parsed.document, fileSchema);
-  const schema = [...fileSchema, ...overrides];
-  diagnostics.push(...schema);
-  // Rules run on schema-invalid data too (they tolerate wrong shapes), so one run reports every
-  // root cause; a rule finding at or below a place the schema already rejected is a consequence.
-  const rejected = schema.filter((d) => d.severity === 'error').map((d) => d.path);
-  const consequence = (p: string) => rejected.some((r) => p === r || p.startsWith(r + '/'));
-  const options = { doubtful: [...rejected, ...doubtful], rejectedOverrides: overrides.map((d) => d.path) };
-  diagnostics.push(...checkRules(parsed.document, options).filter((d) => !consequence(d.path)));
-  return { text, document: parsed.document, diagnostics: sortDiagnostics(unique(diagnostics)) };
+  checkOverrideSchemas(parsed.document, findings);
+  // Rules run on schema-invalid data too (they tolerate wrong shapes), so one run reports every root cause.
+  checkRules(parsed.document, findings);
+  return { text, document: parsed.document, diagnostics: findings.list() };
 }
 
 /**
@@ -126,18 +126,14 @@ export function checkRead(file: string, read: ReadResult): Checked {
  */
 export function withEnvironments(checked: Checked & { document: SpecDocument }, { resolve, environmentNames }: Resolver): Checked {
   const found = environmentNames(checked.document).flatMap((env) => resolve(checked.document, { env }).diagnostics);
-  return found.length ? { ...checked, diagnostics: sortDiagnostics(unique([...checked.diagnostics, ...found])) } : checked;
+  return found.length ? { ...checked, diagnostics: withResolved(checked.diagnostics, found) } : checked;
 }
 
-/** The same finding reported by several environments' resolves once. */
-function unique(ds: Diagnostic[]): Diagnostic[] {
-  const seen = new Set<string>();
-  return ds.filter((d) => {
-    const key = `${d.code}|${d.path}|${d.start.line}:${d.start.col}|${d.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+/** Earlier findings plus resolve()'s, through the collector (several environments' resolves report a finding once). */
+function withResolved(earlier: readonly Diagnostic[], resolved: readonly Diagnostic[]): Diagnostic[] {
+  const findings = new Findings(earlier);
+  findings.addAll('resolve', resolved);
+  return findings.list();
 }
 
 export interface LoadResult {
@@ -168,7 +164,7 @@ export function unresolved(checked: Checked): LoadResult {
 export function resolveChecked(checked: Checked & { document: SpecDocument }, resolve: typeof import('./resolve.js').resolve, options: { env?: string }): LoadResult {
   const { document } = checked;
   const resolved = resolve(document, options.env === undefined ? {} : { env: options.env });
-  const diagnostics = sortDiagnostics(unique([...checked.diagnostics, ...resolved.diagnostics]));
+  const diagnostics = withResolved(checked.diagnostics, resolved.diagnostics);
   const ok = resolved.model && !diagnostics.some((d) => d.severity === 'error');
   return { diagnostics, document, ...(ok ? { model: resolved.model } : {}) };
 }
@@ -179,12 +175,3 @@ export async function loadPlatformOrThrow(file: string, options: { env?: string 
   if (!r.model) throw new SpecError(r.diagnostics);
   return r.model;
 }
-
-/** Source order (line, column), errors before warnings at the same place; stable otherwise. */
-export function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
-  return ds
-    .map((d, i) => ({ d, i }))
-    .sort((a, b) => a.d.start.line - b.d.start.line || a.d.start.col - b.d.start.col || a.i - b.i)
-    .map((x) => x.d);
-}
-

@@ -281,6 +281,8 @@ export interface StreamSourceModel {
   /** Retries of a failing batch before it goes to the on-failure queue (-1 = until the record expires). */
   readonly maxRetryAttempts: number;
   readonly startingPosition: 'LATEST' | 'TRIM_HORIZON';
+  /** The consuming Lambda's function name. */
+  readonly functionName: string;
 }
 
 export interface DeliveryStreamModel {

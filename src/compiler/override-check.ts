@@ -10,59 +10,34 @@ import type { Diagnostic } from './diagnostics.js';
 import { type SourceRange, type SpecDocument, type SpecPath, toPointer } from './document.js';
 import { type Dict, SpecView, dict, entries, isDict } from './rules/spec-view.js';
 import { entryDepth, inUndeclaredEntry } from './rules/environments.js';
+import type { Findings } from './findings.js';
 import { checkSchemaDetailed, parsePointer } from './schema-check.js';
 
 /**
- * Findings of the environments' effective specs that blueprint ⊕ spec does not have. `base` holds
- * the per-file schema findings: a section they already reject (in the spec, or in this
- * environment's overrides of it) is not checked again, so a root cause is reported once. Only
- * environments with `overrides` are checked (`tags` and `removalPolicy` are fully typed already).
+ * Adds to `findings` what the environments' effective specs break that blueprint ⊕ spec does not.
+ * A section the file's schema check already rejected (in the spec, or in this environment's
+ * overrides of it) is not checked again (findings.ts, rule 2); only environments with `overrides`
+ * are checked (`tags` and `removalPolicy` are fully typed already).
  */
-export function checkOverrideSchemas(doc: SpecDocument, base: readonly Diagnostic[]): Diagnostic[] {
-  if (!isDict(doc.data)) return [];
+export function checkOverrideSchemas(doc: SpecDocument, findings: Findings): void {
+  if (!isDict(doc.data)) return;
   const envs = entries(doc.data.environments).filter(([, e]) => isDict(e.overrides) && Object.keys(e.overrides).length > 0);
   let baseline: Baseline | undefined;
-  const out: Diagnostic[] = [];
-  const seen = new Set<string>();
   for (const [env, e] of envs) {
-    const sections = checkedSections(env, Object.keys(dict(e.overrides)), base);
-    if (!sections.length) continue;
+    const unchecked = findings.uncheckedSections(env);
+    if (unchecked.has('*') || Object.keys(dict(e.overrides)).every((s) => unchecked.has(s))) continue;
     const merged = new EffectiveDocument(doc, new SpecView(doc, env, []));
     const { diagnostics } = checkSchemaDetailed(merged);
     if (!diagnostics.length) continue;
     // What blueprint ⊕ spec already breaks is not this environment's doing (computed only when needed).
     const known = (baseline ??= baselineOf(doc));
-    const found = diagnostics
-      .map((d) => merged.placed(d))
+    for (const d of diagnostics) {
+      const p = merged.placed(d);
       // An entry only the override declares is ARA260's finding; what else it lacks is a consequence.
-      .filter((p): p is Placed => p !== undefined && sections.includes(p.section) && !known.keys.has(p.key) && !inUndeclaredEntry(known.data, p.merged));
-    // A finding placed at an override only because it was the nearest one is a consequence of a
-    // finding about that override itself (the keys a variant switched to by an override lacks).
-    const blamed = new Set(found.filter((p) => p.direct).map((p) => p.diagnostic.path));
-    for (const p of found) {
-      if (!p.direct && blamed.has(p.diagnostic.path)) continue;
-      const d = p.diagnostic;
-      const k = `${d.code}\0${d.start.line}:${d.start.col}\0${d.message}`;
-      if (seen.has(k)) continue;
-      seen.add(k);
-      out.push(d);
+      if (p === undefined || known.keys.has(p.key) || inUndeclaredEntry(known.data, p.merged)) continue;
+      findings.add('environment-schema', p.diagnostic, { env, direct: p.direct, section: p.section });
     }
   }
-  return out;
-}
-
-/** The sections `env` overrides whose per-file check passed (in the spec and in the override). */
-function checkedSections(env: string, overridden: readonly string[], base: readonly Diagnostic[]): string[] {
-  const own = toPointer(['environments', env, 'overrides']);
-  const failed = new Set<string>();
-  for (const d of base) {
-    if (d.severity !== 'error') continue;
-    // The environment or its overrides as a whole are malformed: nothing to merge reliably.
-    if (d.path === '' || d.path === '/environments' || d.path === toPointer(['environments', env]) || d.path === own) return [];
-    const at = parsePointer(d.path.startsWith(own + '/') ? d.path.slice(own.length) : d.path);
-    if (at[0] !== undefined) failed.add(at[0]);
-  }
-  return overridden.filter((s) => !failed.has(s));
 }
 
 interface Baseline {

@@ -26,6 +26,7 @@ import type {
   SourceRef,
   StorageModel,
   StreamModel,
+  StreamSourceModel,
   TriggerModel,
   TriggerTarget,
   WarehouseModel,
@@ -34,8 +35,8 @@ import type {
 import { type NameContext, canonicalS3Prefix, accessLogsBucketName, athenaResultsBucketName, glueName, glueTableName, layerBucketName, resourceName } from './naming.js';
 import { findBlueprint } from './rules/blueprint.js';
 import { HINT_NAMES, hintValue } from './rules/buffering.js';
-import { type Dict, SpecView, dict, entries, isDict, list, num, str } from './rules/spec-view.js';
-import { replayerFunctionName } from './rules/names.js';
+import { type Dict, SpecNode, SpecView, dict, entries, isDict, list, num, str } from './rules/spec-view.js';
+import { replayerFunctionName, sinkFunctionName } from './rules/names.js';
 import { warehouseName } from './rules/references.js';
 import { toGlueSchedule } from './rules/schedules.js';
 import { actionsOf, conditionsOf, triggerGroups } from './rules/triggers.js';
@@ -358,7 +359,7 @@ class Resolver {
       const def = t.when !== undefined ? conditionalDefaults : scheduledDefaults;
       const base = {
         name: n,
-        actions: actionsOf(t, n).map((a): TriggerTarget => ({ kind: a.kind, name: a.name })),
+        actions: actionsOf(new SpecNode(t, ['triggers', n])).map((a): TriggerTarget => ({ kind: a.kind, name: a.name })),
         startOnCreation: this.pick(t, def, 'startOnCreation') === true,
         physicalName: resourceName(this.c, n),
         source: this.source(at),
@@ -367,7 +368,7 @@ class Resolver {
         out[n] = {
           ...base,
           type: 'conditional',
-          conditions: conditionsOf(t, n).map((cnd) => ({ kind: cnd.kind, name: cnd.name, state: (cnd.state ?? D.condition.state) as 'SUCCEEDED' })),
+          conditions: conditionsOf(new SpecNode(t, ['triggers', n])).map((cnd) => ({ kind: cnd.kind, name: cnd.name, state: (cnd.state ?? D.condition.state) as 'SUCCEEDED' })),
           logical: Array.isArray(dict(t.when).any) ? 'ANY' : 'AND',
         };
       } else {
@@ -443,6 +444,7 @@ class Resolver {
       const keyAttributes = type === 'dynamodb' && Array.isArray(s.keyAttributes) ? keyAttributesOf(s.keyAttributes) : undefined;
       const aggregation = this.pick(s, common, 'aggregation') === 'kpl' ? 'kpl' : 'none';
       const aggregationMaxBytes = s.aggregationMaxBytes === undefined ? undefined : this.aggregationMaxBytes(n, aggregation, s.aggregationMaxBytes, [...at, 'aggregationMaxBytes']);
+      const input = isDict(s.source) ? this.streamSource(n, s.source) : undefined;
       out[n] = {
         name: n,
         type: destination.type,
@@ -452,6 +454,7 @@ class Resolver {
         aggregation,
         ...(aggregationMaxBytes !== undefined ? { aggregationMaxBytes } : {}),
         ...(keyAttributes ? { keyAttributes } : {}),
+        ...(input ? { input } : {}),
         bufferingHints: hints,
         rateLimiting: this.rateLimiting(dict(s.rateLimiting), dict(def.rateLimiting)),
         retry: this.retry(dict(s.retry), dict(common.retry)),
@@ -459,6 +462,25 @@ class Resolver {
       };
     }
     return out;
+  }
+
+  /** A sink's `source: { stream, ... }`: the event source mapping's settings (rules ARA285-ARA289 check them). */
+  private streamSource(sink: string, src: Dict): StreamSourceModel {
+    const def = this.defaults('streamSource');
+    const d = D.streamSource;
+    const bisect = this.pick(src, def, 'bisectOnError');
+    return {
+      kind: 'stream',
+      stream: str(src.stream) ?? '',
+      batchSize: num(this.pick(src, def, 'batchSize')) ?? d.batchSize,
+      // Whole seconds and bounds are ARA287 (rules/stream-sinks.ts), reported once there.
+      maxBatchingWindowSeconds: Math.round(msOrZero(this.pick(src, def, 'maxBatchingWindow') ?? d.maxBatchingWindow) / 1000),
+      parallelizationFactor: num(this.pick(src, def, 'parallelizationFactor')) ?? d.parallelizationFactor,
+      bisectOnError: typeof bisect === 'boolean' ? bisect : d.bisectOnError,
+      maxRetryAttempts: num(this.pick(src, def, 'maxRetryAttempts')) ?? d.maxRetryAttempts,
+      startingPosition: (this.pick(src, def, 'startingPosition') ?? d.startingPosition) === 'latest' ? 'LATEST' : 'TRIM_HORIZON',
+      functionName: sinkFunctionName(this.c, sink),
+    };
   }
 
   private rateLimiting(user: Dict, def: Dict): RateLimitingModel {
@@ -581,4 +603,9 @@ function newDestination(type: 'cloudwatch-logs' | 'cloudwatch-metrics' | 'redis-
     case 'redis-stream':
       return { type, stream: str(s.stream) ?? '', ...(maxLength !== undefined && { maxLength }), fields: s.fields === 'top-level' ? 'top-level' : 'json', ...(jsonField !== undefined && { jsonField }) };
   }
+}
+
+function msOrZero(v: unknown): number {
+  const r = parseDuration(v, 'ms', 's');
+  return r.ok ? r.value : 0;
 }

@@ -48,7 +48,7 @@ export interface SchemaCheck {
   /**
    * JSON pointers of places whose content is unknown because of a finding: where a misspelt key was
    * meant to be (`sinkz` → `/sinks`), and sections whose header line seems to be missing. The
-   * semantic rules do not report what is missing there (see rules/index.ts).
+   * semantic rules do not report what is missing there (findings.ts, rule 6).
    */
   readonly doubtful: string[];
 }
@@ -75,7 +75,6 @@ export function checkSchemaDetailed(doc: SpecDocument, name = 'platform'): Schem
       .map((e) => e.instancePath),
   );
   const errors = pruned.filter((e) => !((e.keyword === 'required' || e.keyword === 'requiredOneOf') && switches.has(e.instancePath)));
-  const seen = new Set<string>();
   const out: Diagnostic[] = [];
   for (const m of misplaced) {
     out.push(m.diagnostic);
@@ -109,11 +108,8 @@ export function checkSchemaDetailed(doc: SpecDocument, name = 'platform'): Schem
         continue;
       }
     }
-    const d = describe(e, doc, index);
-    const key = `${d.code}|${d.path}|${d.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(d);
+    // Several raw errors can describe as the same finding: the collector keeps it once (findings.ts, rule 1).
+    out.push(describe(e, doc, index));
   }
   for (const { conflict, keys, path } of conflicts.values()) out.push(variantFinding(doc, path, conflict, keys));
   for (const { conflict, keys, path } of presences.values()) {
@@ -126,7 +122,7 @@ export function checkSchemaDetailed(doc: SpecDocument, name = 'platform'): Schem
         message: `${quoteList(keys)} cannot be combined with '${presence}' in ${label(path)}`,
         hint: conflict.description ?? `remove ${quoteList(keys)} or '${presence}'`,
       }),
-      // The object is ambiguous: rule findings inside it are consequences (see load.ts).
+      // The object is ambiguous: rule findings inside it are consequences (findings.ts, rule 4).
       path: toPointer(path),
     });
   }
@@ -334,7 +330,7 @@ function variantFinding(doc: SpecDocument, path: string[], conflict: VariantConf
     message: `${label(path)} has ${disc.key} ${show(disc.value)}, but ${list} ${keys.length === 1 ? 'is a key' : 'are keys'} of ${disc.key} ${show(owner.value)}`,
     hint: `set '${disc.key}: ${String(owner.value)}', or remove ${list} (keys of ${disc.key} ${show(disc.value)}: ${conflict.active.keys.join(', ')})`,
   });
-  // The whole object is in doubt: rule findings inside it are consequences (see load.ts).
+  // The whole object is in doubt: rule findings inside it are consequences (findings.ts, rule 4).
   return { ...d, path: toPointer(path) };
 }
 

@@ -52,3 +52,14 @@ export const WORKER_TYPES_BY_COMMAND: Readonly<Record<string, readonly string[]>
   glueetl: ['G.1X', 'G.2X', 'G.4X', 'G.8X'],
   gluestreaming: ['G.025X', 'G.1X', 'G.2X', 'G.4X', 'G.8X'],
 };
+
+/**
+ * Lambda event source mappings on a Kinesis stream: records per batch, seconds of batching window,
+ * concurrent batches per shard, and retries of a failing batch (-1 = until the records expire).
+ */
+export const KINESIS_EVENT_SOURCE = {
+  batchSize: { min: 1, max: 10_000 },
+  maxBatchingWindowSeconds: { min: 0, max: 300 },
+  parallelizationFactor: { min: 1, max: 10 },
+  maxRetryAttempts: { min: -1, max: 10_000 },
+} as const;

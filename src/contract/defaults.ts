@@ -120,6 +120,13 @@ export const SPEC_DEFAULTS = {
     retry: SPEC_RETRY_DEFAULTS,
     ...SINK_TYPE_DEFAULTS,
   },
+  /**
+   * A sink's stream source (`sinks.<name>.source`): Lambda's own defaults except two. Retries stop
+   * after 10 (Lambda's -1 retries a failing batch until its records expire, blocking the shard for
+   * the stream's retention); a new mapping starts at the oldest record kept, so records written
+   * between the stream's and the mapping's creation are not skipped.
+   */
+  streamSource: { batchSize: 100, maxBatchingWindow: '0s', parallelizationFactor: 1, bisectOnError: true, maxRetryAttempts: 10, startingPosition: 'trim-horizon' },
   deliveryStream: { format: 'json', bufferingHints: { sizeMiB: 128, intervalSeconds: 900 } },
   warehouse: { baseCapacity: 8, nodeType: 'ra3.xlplus', nodes: 2, model: 'star-schema', loadSchedule: '1h' },
   /** A created warehouse network (environments.<env>.network). */

@@ -57,6 +57,11 @@ export interface SinkJobOptions {
    * drainTimeoutMs before it, and the drain ends at it.
    */
   readonly deadline?: number;
+  /**
+   * Told which input records are done, by 1-based line (for `lines` input: the item's position),
+   * as they settle: the Lambda handler of a stream-fed sink reports the others back to Lambda.
+   */
+  readonly onRecordsSettled?: (lines: readonly number[], outcome: 'delivered' | 'dead-lettered') => void;
   /** Tests and custom destinations. */
   readonly destination?: Destination<unknown>;
   readonly converter?: ElementConverter<unknown>;
@@ -298,12 +303,21 @@ export function startSinkJob(options: SinkJobOptions): SinkJob {
   let delivered = 0;
   let deadLettered = 0;
   let readThisRun = 0;
+  const report = options.onRecordsSettled;
+  /** Tag → input line, kept only while a caller wants to hear about settled lines. */
+  const lineOfTag = report ? new Map<number, number>() : undefined;
   const onSettled = (tags: readonly number[], outcome: 'delivered' | 'dead-lettered'): void => {
+    const lines: number[] = [];
     for (const t of tags) {
       if (t < 0 || !tracker.finish(t)) continue;
       if (outcome === 'delivered') delivered++;
       else deadLettered++;
+      if (lineOfTag) {
+        lines.push(lineOfTag.get(t)!);
+        lineOfTag.delete(t);
+      }
     }
+    if (report && lines.length) report(lines, outcome);
   };
   const sink: Sink = createSink(config, {
     endpoint: options.endpoint,
@@ -408,6 +422,7 @@ export function startSinkJob(options: SinkJobOptions): SinkJob {
               continue;
             }
             const tag = tracker.begin(line.offset, line.end, line.line);
+            lineOfTag?.set(tag, line.line);
             readThisRun++;
             if (line.error !== undefined) sink.rejectInput(line.error, line.text, line.line, tag, line.rawBase64);
             else await sink.write(line.value, { raw: line.text, at: line.line, tag });

@@ -117,7 +117,7 @@ t('every taggable resource carries the spec tags', () => {
   // bucket and IAM policies, Lambda permissions) and CDK's auto-delete provider, a raw CfnResource.
   const taggedTypes: Record<string, string[]> = {
     foundations: ['AWS::Athena::WorkGroup', 'AWS::KMS::Key', 'AWS::S3::Bucket'],
-    streaming: ['AWS::Events::Rule', 'AWS::IAM::Role', 'AWS::Kinesis::Stream', 'AWS::KinesisFirehose::DeliveryStream', 'AWS::Lambda::Function', 'AWS::Logs::LogGroup'],
+    streaming: ['AWS::Events::Rule', 'AWS::IAM::Role', 'AWS::Kinesis::Stream', 'AWS::KinesisFirehose::DeliveryStream', 'AWS::Lambda::EventSourceMapping', 'AWS::Lambda::Function', 'AWS::Logs::LogGroup', 'AWS::SQS::Queue'],
     batch: ['AWS::Events::Rule', 'AWS::Glue::Crawler', 'AWS::Glue::Job', 'AWS::Glue::Trigger', 'AWS::Glue::Workflow', 'AWS::IAM::Role', 'AWS::Lambda::Function', 'AWS::Logs::LogGroup'],
     warehouse: [
       'AWS::EC2::FlowLog', 'AWS::EC2::RouteTable', 'AWS::EC2::SecurityGroup', 'AWS::EC2::Subnet', 'AWS::EC2::VPC', 'AWS::EC2::VPCEndpoint', 'AWS::Events::Rule', 'AWS::IAM::Role',

@@ -80,6 +80,7 @@ const SCHEMA_SOURCES: Record<string, (property: string) => unknown[]> = {
   stream: (p) => [(SPEC_DEFAULTS.stream as Obj)[p]],
   retry: (p) => [(SPEC_RETRY_DEFAULTS as unknown as Obj)[p]],
   kinesisSink: (p) => [(SPEC_DEFAULTS.sink as Obj)[p]],
+  streamSource: (p) => [(SPEC_DEFAULTS.streamSource as Obj)[p]],
   deliveryStream: (p) => [p.split('.').reduce<unknown>((v, k) => (v as Obj)[k], SPEC_DEFAULTS.deliveryStream)],
   serverlessWarehouse: (p) => [(SPEC_DEFAULTS.warehouse as Obj)[p]],
   provisionedWarehouse: (p) => [(SPEC_DEFAULTS.warehouse as Obj)[p]],

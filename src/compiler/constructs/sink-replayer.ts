@@ -3,9 +3,7 @@
  * the runtime's sink job (src/runtime/lambda/sink-replayer.ts) with the sink's compiled config
  * embedded. Same generator and schedule semantics as the BatchReplayer.
  *
- * Least privilege: its role may write to its one destination (Kinesis PutRecords on the stream, and
- * ListShards there when the sink aggregates (KPL aggregates are grouped by shard),
- * Firehose PutRecordBatch on the delivery stream, or DynamoDB BatchWriteItem on the table), put
+ * Least privilege: its role may write to its one destination (sink-destination-access.ts), put
  * dead letters under its own `_dead-letters/<sink>/` prefix of the raw layer, use the platform key
  * and write its own log group.
  */
@@ -17,18 +15,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct } from 'constructs';
-import { acknowledge } from '../nag.js';
 import { REPLAYER_RUNTIME, replayerSizing } from './batch-replayer.js';
 import { bundleHandler } from './bundle.js';
-import { wildcardExceptionFor } from './glue-data-access-role.js';
+import { acknowledgeSinkWildcards, destinationGrant, type SinkDestinationAccess } from './sink-destination-access.js';
 
 /** Where the sink writes, and what its role may call there. */
-export type SinkReplayerDestination =
-  | { readonly kind: 'kinesis'; readonly streamArn: string }
-  | { readonly kind: 'firehose'; readonly deliveryStreamArn: string }
-  | { readonly kind: 'dynamodb'; readonly tableArn: string };
+export type SinkReplayerDestination = SinkDestinationAccess;
 
 export interface SinkReplayerProps {
   readonly replayerName: string;
@@ -39,7 +32,7 @@ export interface SinkReplayerProps {
   readonly recordsPerWindow: number;
   readonly functionName: string;
   /** The sink's compiled config (`sinks/<sink>.json`), embedded as SINK_CONFIG. */
-  readonly sinkConfig: { readonly sink: string; readonly aggregation?: string };
+  readonly sinkConfig: { readonly sink: string };
   readonly destination: SinkReplayerDestination;
   /** Physical name of the bucket holding the dead letters (the raw layer). */
   readonly deadLetterBucketName: string;
@@ -53,21 +46,6 @@ export interface SinkReplayerProps {
    * @default 10 seconds
    */
   readonly stopMargin?: Duration;
-}
-
-const ACTIONS: Readonly<Record<SinkReplayerDestination['kind'], readonly string[]>> = {
-  kinesis: ['kinesis:PutRecords', 'kinesis:DescribeStreamSummary'],
-  firehose: ['firehose:PutRecordBatch'],
-  dynamodb: ['dynamodb:BatchWriteItem', 'dynamodb:DescribeTable'],
-};
-
-/**
- * What a sink's role may call on its destination: the batch write, plus kinesis:ListShards when the
- * sink packs KPL aggregates (it learns the shard map to group records by shard). Shared by every
- * construct that runs a sink in the platform.
- */
-export function destinationActions(kind: SinkReplayerDestination['kind'], aggregation?: string): string[] {
-  return kind === 'kinesis' && aggregation === 'kpl' ? [...ACTIONS.kinesis, 'kinesis:ListShards'] : [...ACTIONS[kind]];
 }
 
 export class SinkReplayer extends Construct {
@@ -100,11 +78,10 @@ export class SinkReplayer extends Construct {
       description: `ara-gen replayer ${props.replayerName}: sends ${props.table} windows through sink ${sink}`,
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     });
-    const d = props.destination;
-    const destinationArn = d.kind === 'kinesis' ? d.streamArn : d.kind === 'firehose' ? d.deliveryStreamArn : d.tableArn;
+    const grant = destinationGrant(this, props.destination);
     const deadLettersArn = stack.formatArn({ service: 's3', region: '', account: '', resource: props.deadLetterBucketName, resourceName: `${this.deadLetterPrefix}*` });
     const statements = [
-      new iam.PolicyStatement({ sid: 'Destination', actions: destinationActions(d.kind, props.sinkConfig.aggregation), resources: [destinationArn] }),
+      ...grant.statements,
       new iam.PolicyStatement({ sid: 'DeadLetters', actions: ['s3:PutObject'], resources: [deadLettersArn] }),
       new iam.PolicyStatement({ sid: 'Logs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
     ];
@@ -147,10 +124,6 @@ export class SinkReplayer extends Construct {
       targets: [new targets.LambdaFunction(this.function, { retryAttempts: 2, maxEventAge: Duration.hours(1) })],
     });
 
-    const flat = flattenCfnReference(stack.resolve(deadLettersArn));
-    acknowledge(policy, {
-      id: `AwsSolutions-IAM5[Resource::${flat}]`,
-      reason: wildcardExceptionFor(flat)?.reason ?? `Dead letters under ${this.deadLetterPrefix}: one object per window, named at run time.`,
-    });
+    acknowledgeSinkWildcards(policy, deadLettersArn, this.deadLetterPrefix, grant, 'one object per window, named at run time');
   }
 }

@@ -5,7 +5,7 @@
  */
 import type { SpecPath } from '../document.js';
 import { formatBytes, parseSize } from '../units.js';
-import { type Dict, type Rule, type SpecView, dict, entries, isDict, num } from './spec-view.js';
+import { type Rule, type SinkSpec, type SpecNode, type SpecView, dict, num } from './spec-view.js';
 import { HINT_NAMES, type HintName, type HintProblem, type HintWording, SIZE_HINTS, describeHintProblem, hintProblems } from '../../contract/buffering.js';
 import { DESTINATION_LIMITS, DESTINATION_SERVICES, type DestinationType } from '../../contract/limits.js';
 
@@ -32,19 +32,18 @@ export function hintValue(name: HintName, v: unknown): number | undefined {
 
 const show = (name: HintName, v: number): string => (SIZE_HINTS.includes(name) ? formatBytes(v) : String(v));
 
-function checkSink(view: SpecView, n: string, sink: Dict): void {
-  const type = sink.type;
+function checkSink(view: SpecView, n: string, sink: SpecNode<SinkSpec>): void {
+  const type = sink.raw('type');
   if (!isSinkType(type)) return;
-  const at: SpecPath = ['sinks', n];
-  const userHints = dict(sink.bufferingHints);
+  const userHints = sink.node('bufferingHints');
   const defaults = dict(dict(view.defaults(`sink.${type}`)).bufferingHints);
   const limits = DESTINATION_LIMITS[type];
   const hints: Partial<Record<HintName, number>> = {};
-  const hintPath = (h: HintName): SpecPath => [...at, 'bufferingHints', h];
-  const userSet = (h: HintName): boolean => userHints[h] !== undefined && view.isUserSet(hintPath(h));
+  const hintPath = (h: HintName): SpecPath => userHints.pathOf(h);
+  const userSet = (h: HintName): boolean => userHints.raw(h) !== undefined && view.isUserSet(hintPath(h));
 
   for (const h of HINT_NAMES) {
-    const v = hintValue(h, userHints[h] ?? defaults[h]);
+    const v = hintValue(h, userHints.raw(h) ?? defaults[h]);
     if (v !== undefined) hints[h] = v;
   }
   // The rules and their words are the engine's (src/contract/buffering.ts); here they point at the spec.
@@ -67,17 +66,17 @@ function checkSink(view: SpecView, n: string, sink: Dict): void {
     });
   }
 
-  const rl = dict(sink.rateLimiting);
+  const rl = sink.node('rateLimiting');
   const rlDefaults = dict(dict(view.defaults(`sink.${type}`)).rateLimiting);
-  if ((rl.strategy ?? rlDefaults.strategy) === 'aimd') {
-    const inherits = rl.strategy === undefined || rl.strategy === rlDefaults.strategy;
-    const factor = rl.decreaseFactor ?? (inherits ? rlDefaults.decreaseFactor : undefined);
-    const rate = rl.increaseRate ?? (inherits ? rlDefaults.increaseRate : undefined);
+  if ((rl.raw('strategy') ?? rlDefaults.strategy) === 'aimd') {
+    const inherits = rl.raw('strategy') === undefined || rl.raw('strategy') === rlDefaults.strategy;
+    const factor = rl.raw('decreaseFactor') ?? (inherits ? rlDefaults.decreaseFactor : undefined);
+    const rate = rl.raw('increaseRate') ?? (inherits ? rlDefaults.increaseRate : undefined);
     if (typeof factor === 'number' && !(factor > 0 && factor < 1)) {
       view.report({
         code: 'ARA244',
         message: `sink '${n}': AIMD decreaseFactor ${factor} must be strictly between 0 and 1 (the in-flight budget is multiplied by it after a failure)`,
-        path: [...at, 'rateLimiting', 'decreaseFactor'],
+        path: rl.pathOf('decreaseFactor'),
         hint: `use e.g. 0.5 (halve on failure) or 0.99 (Flink's Kinesis default)`,
       });
     }
@@ -85,21 +84,22 @@ function checkSink(view: SpecView, n: string, sink: Dict): void {
       view.report({
         code: 'ARA245',
         message: `sink '${n}': AIMD increaseRate ${rate} must be a positive integer (messages added to the in-flight budget after a successful request)`,
-        path: [...at, 'rateLimiting', 'increaseRate'],
+        path: rl.pathOf('increaseRate'),
         hint: 'use e.g. 10 (the Flink default)',
       });
     }
   }
 
-  const retry = { ...dict(view.defaults('sink.retry')), ...dict(sink.retry) };
+  const userRetry = sink.node('retry');
+  const retry = { ...dict(view.defaults('sink.retry')), ...dict(userRetry.value) };
   const initial = num(retry.initialBackoffMs);
   const max = num(retry.maxBackoffMs);
-  if (isDict(sink.retry) && initial !== undefined && max !== undefined && max < initial) {
-    const field = sink.retry.maxBackoffMs !== undefined ? 'maxBackoffMs' : 'initialBackoffMs';
+  if (userRetry.isObject && initial !== undefined && max !== undefined && max < initial) {
+    const field = userRetry.raw('maxBackoffMs') !== undefined ? 'maxBackoffMs' : 'initialBackoffMs';
     view.report({
       code: 'ARA246',
       message: `sink '${n}': retry maxBackoffMs (${max}) is smaller than initialBackoffMs (${initial})`,
-      path: [...at, 'retry', field],
+      path: userRetry.pathOf(field),
       hint: 'the backoff doubles from initialBackoffMs up to maxBackoffMs: make maxBackoffMs at least initialBackoffMs',
     });
   }
@@ -110,12 +110,12 @@ function checkSink(view: SpecView, n: string, sink: Dict): void {
  * such a key schema, so say so at the spec line. (Only dynamodb sinks: on another type the schema
  * already reports `keyAttributes` itself.)
  */
-function checkKeyAttributes(view: SpecView, n: string, sink: Dict): void {
-  if (sink.type !== 'dynamodb' || !Array.isArray(sink.keyAttributes)) return;
+function checkKeyAttributes(view: SpecView, n: string, sink: SpecNode<SinkSpec>): void {
+  if (sink.str('type') !== 'dynamodb') return;
   const seen = new Map<string, number>();
-  sink.keyAttributes.forEach((k, i) => {
-    const name = dict(k).name;
-    if (typeof name !== 'string') return;
+  sink.items('keyAttributes').forEach((k, i) => {
+    const name = k.str('name');
+    if (name === undefined) return;
     const first = seen.get(name);
     if (first === undefined) {
       seen.set(name, i);
@@ -124,7 +124,7 @@ function checkKeyAttributes(view: SpecView, n: string, sink: Dict): void {
     view.report({
       code: 'ARA247',
       message: `sink '${n}': keyAttributes names '${name}' twice (items ${first + 1} and ${i + 1}); the sort key must be a different attribute from the partition key`,
-      path: ['sinks', n, 'keyAttributes', i, 'name'],
+      path: k.pathOf('name'),
       hint: `name the table's sort key attribute here, or remove item ${i + 1} if the table has only the partition key '${name}'`,
     });
   });
@@ -134,7 +134,7 @@ export const bufferingRule: Rule = {
   name: 'buffering',
   codes: ['ARA240', 'ARA241', 'ARA242', 'ARA243', 'ARA244', 'ARA245', 'ARA246', 'ARA247'],
   check(view) {
-    for (const [n, sink] of entries(view.data.sinks)) {
+    for (const [n, sink] of view.spec.entries('sinks')) {
       checkSink(view, n, sink);
       checkKeyAttributes(view, n, sink);
     }

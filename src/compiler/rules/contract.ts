@@ -25,7 +25,7 @@ import { platformsDir } from '../../paths.js';
 import { didYouMean } from '../../util/suggest.js';
 import type { SpecPath } from '../document.js';
 import { parseSize } from '../units.js';
-import { type Rule, type SpecView, dict, entries, isDict, num, str } from './spec-view.js';
+import { type Rule, type SpecView, dict, isDict, num, str } from './spec-view.js';
 
 /** Template names a platform ships (`platforms/<platform>/templates/<name>.<ext>.hbs`). */
 export function templateNames(platform: string, root: string = platformsDir): string[] {
@@ -156,9 +156,11 @@ function checkCharacters(view: SpecView): void {
 }
 
 function checkTags(view: SpecView): void {
-  for (const [k, v] of Object.entries(dict(view.data.tags))) {
+  const tags = view.spec.node('tags');
+  for (const k of view.spec.keys('tags')) {
+    const v = tags.str(k);
     // A token is ARA205's root cause, not a character problem.
-    if (typeof v !== 'string' || view.isDoubtful(['tags', k]) || CDK_TOKEN.test(v)) continue;
+    if (v === undefined || view.isDoubtful(tags.pathOf(k)) || CDK_TOKEN.test(v)) continue;
     const bad = firstBad(v, /[\p{L}\p{Z}\p{N}_.:/=+\-@]/u);
     if (bad === undefined && TAG_CHARS.test(v) && v.length <= MAX_TAG_VALUE) continue;
     view.report({
@@ -167,7 +169,7 @@ function checkTags(view: SpecView): void {
         bad !== undefined
           ? `tag '${k}' has value ${JSON.stringify(v)} with ${showChar(bad)}, which AWS tags do not accept`
           : `tag '${k}' has a value longer than ${MAX_TAG_VALUE} characters`,
-      path: ['tags', k],
+      path: tags.pathOf(k),
       hint: 'tag values use letters, digits, spaces and _ . : / = + - @',
     });
   }
@@ -175,66 +177,64 @@ function checkTags(view: SpecView): void {
 
 function checkBounds(view: SpecView): void {
   const wgDefaults = dict(view.defaults('workgroup'));
-  for (const [n, w] of entries(dict(view.data.athena).workgroups)) {
-    const at = ['athena', 'workgroups', n];
-    const cutoff = w.bytesScannedCutoff;
+  for (const [n, w] of view.spec.node('athena').entries('workgroups')) {
+    const cutoff = w.raw('bytesScannedCutoff');
     // A number past 2^53 is the token rule's finding (ARA207 at the same place): one per root cause.
     const huge = typeof cutoff === 'number' && cutoff > MAX_SPEC_INTEGER;
-    if (cutoff !== undefined && !huge && !view.isDoubtful([...at, 'bytesScannedCutoff'])) {
+    if (cutoff !== undefined && !huge && !view.isDoubtful(w.pathOf('bytesScannedCutoff'))) {
       const bytes = parseSize(cutoff);
       if (bytes.ok && (bytes.value < MIN_BYTES_SCANNED_CUTOFF || bytes.value > MAX_SPEC_INTEGER)) {
         view.report({
           code: 'ARA207',
           message: `workgroup '${n}' has bytesScannedCutoff ${String(cutoff)}; Athena accepts ${MIN_BYTES_SCANNED_CUTOFF} bytes (10 MB) up to ${MAX_SPEC_INTEGER}`,
-          path: [...at, 'bytesScannedCutoff'],
+          path: w.pathOf('bytesScannedCutoff'),
           hint: "use e.g. '10GiB', or remove it for no limit",
         });
       }
     }
-    const days = num(w.resultsRetentionDays ?? wgDefaults.resultsRetentionDays);
+    const days = num(w.raw('resultsRetentionDays') ?? wgDefaults.resultsRetentionDays);
     if (days !== undefined && days > MAX_DAYS) {
       view.report({
         code: 'ARA207',
         message: `workgroup '${n}' keeps results for ${days} days; S3 lifecycle days are at most ${MAX_DAYS}`,
-        path: [...at, 'resultsRetentionDays'],
+        path: w.pathOf('resultsRetentionDays'),
         hint: 'use e.g. 30 or 365',
       });
     }
   }
-  for (const [n, l] of entries(dict(view.data.storage).layers)) {
-    for (const f of ['infrequentAccessDelay', 'archiveDelay']) {
-      const d = num(l[f]);
+  for (const [n, l] of view.spec.node('storage').entries('layers')) {
+    for (const f of ['infrequentAccessDelay', 'archiveDelay'] as const) {
+      const d = l.num(f);
       if (d !== undefined && d > MAX_DAYS) {
-        view.report({ code: 'ARA207', message: `layer '${n}' has ${f} ${d} days; S3 lifecycle days are at most ${MAX_DAYS}`, path: ['storage', 'layers', n, f], hint: 'use e.g. 90 or 365' });
+        view.report({ code: 'ARA207', message: `layer '${n}' has ${f} ${d} days; S3 lifecycle days are at most ${MAX_DAYS}`, path: l.pathOf(f), hint: 'use e.g. 90 or 365' });
       }
     }
   }
 }
 
 function checkJobs(view: SpecView): void {
-  const platform = str(view.data.platform) ?? 'aws-native';
+  const platform = view.spec.str('platform') ?? 'aws-native';
   const templates = templateNames(platform);
   const jobDefaults = dict(view.defaults('job'));
-  for (const [n, j] of entries(view.data.jobs)) {
-    const at = ['jobs', n];
-    const template = str(j.template);
-    if (template !== undefined && !view.isDoubtful([...at, 'template']) && !templates.includes(template)) {
+  for (const [n, j] of view.spec.entries('jobs')) {
+    const template = j.str('template');
+    if (template !== undefined && !view.isDoubtful(j.pathOf('template')) && !templates.includes(template)) {
       view.report({
         code: 'ARA213',
         message: `job '${n}' uses template '${template}', which the ${platform} platform does not have`,
-        path: [...at, 'template'],
+        path: j.pathOf('template'),
         hint: didYouMean(template, templates) || (templates.length ? `available: ${templates.join(', ')}` : `platforms/${platform}/templates/ holds no templates`),
       });
     }
     // Every job template compiles to a batch (glueetl) job today.
     const command = 'glueetl';
-    const workerType = str(j.workerType ?? jobDefaults.workerType);
+    const workerType = str(j.raw('workerType') ?? jobDefaults.workerType);
     const allowed = WORKER_TYPES_BY_COMMAND[command]!;
-    if (workerType !== undefined && !allowed.includes(workerType) && !view.isDoubtful([...at, 'workerType'])) {
+    if (workerType !== undefined && !allowed.includes(workerType) && !view.isDoubtful(j.pathOf('workerType'))) {
       view.report({
         code: 'ARA214',
         message: `job '${n}' is a batch (${command}) job, which cannot run on worker type ${workerType}${workerType === 'G.025X' ? ' (G.025X is for streaming jobs only)' : ''}`,
-        path: [...at, 'workerType'],
+        path: j.pathOf('workerType'),
         hint: `use one of ${allowed.join(', ')}`,
       });
     }

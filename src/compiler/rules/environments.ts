@@ -5,7 +5,7 @@
  */
 import type { SpecPath } from '../document.js';
 import { didYouMean } from '../../util/suggest.js';
-import { MAP_SECTIONS, type Dict, type Rule, type SpecView, applyBlueprint, dict, entries, isDict, listNames } from './spec-view.js';
+import { MAP_SECTIONS, type Dict, type Rule, type SpecView, applyBlueprint, dict, isDict, listNames } from './spec-view.js';
 import { KNOWN_REGIONS } from '../aws-regions.js';
 
 /** Map sections whose keys name entries: path inside a spec. */
@@ -71,7 +71,7 @@ export const overrideRule: Rule = {
   codes: ['ARA260'],
   once: true,
   check(view) {
-    for (const [env, e] of entries(dict(view.doc.data).environments)) if (isDict(e.overrides)) checkOverrides(view, env, e.overrides);
+    for (const [env, e] of view.written.entries('environments')) if (e.node('overrides').isObject) checkOverrides(view, env, e.raw('overrides') as Dict);
   },
 };
 
@@ -80,14 +80,15 @@ export const removalPolicyRule: Rule = {
   codes: ['ARA261'],
   check(view) {
     if (view.env === undefined || !/^prod/i.test(view.env)) return;
-    if (dict(view.data.storage).removalPolicy !== 'destroy') return;
+    const storage = view.spec.node('storage');
+    if (storage.raw('removalPolicy') !== 'destroy') return;
     // `removalPolicyy: retain` in the environment: the typo is the finding, not its consequence.
     if (view.isDoubtful(['environments', view.env, 'removalPolicy']) || view.isDoubtful(['environments', view.env, 'overrides', 'storage', 'removalPolicy'])) return;
     view.report({
       code: 'ARA261',
       severity: 'warning',
       message: `environment '${view.env}' looks like production but its storage removal policy is 'destroy': deleting the stack deletes the data lake`,
-      path: ['storage', 'removalPolicy'],
+      path: storage.pathOf('removalPolicy'),
       hint: `add 'removalPolicy: retain' to environment '${view.env}'`,
     });
   },
@@ -100,15 +101,15 @@ export const regionRule: Rule = {
   codes: ['ARA262'],
   once: true,
   check(view) {
-    for (const [env, e] of entries(dict(view.doc.data).environments)) {
-      const region = e.region;
-      if (typeof region !== 'string' || KNOWN_REGIONS.includes(region)) continue;
+    for (const [env, e] of view.written.entries('environments')) {
+      const region = e.str('region');
+      if (region === undefined || KNOWN_REGIONS.includes(region)) continue;
       const dym = didYouMean(region, KNOWN_REGIONS);
       view.report({
         code: 'ARA262',
         severity: 'warning',
         message: `environment '${env}': '${region}' is not a known AWS region`,
-        path: ['environments', env, 'region'],
+        path: e.pathOf('region'),
         hint: dym || 'check the region name (e.g. eu-west-1, us-east-1); a region newer than this ara-gen can be ignored',
       });
     }

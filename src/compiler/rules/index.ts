@@ -4,8 +4,8 @@
  * checked, so an override that breaks a rule is caught; findings point at what the user wrote.
  */
 import type { Diagnostic } from '../diagnostics.js';
-import { type SpecDocument, toPointer } from '../document.js';
-import { parsePointer } from '../../util/json-pointer.js';
+import type { SpecDocument } from '../document.js';
+import { Findings } from '../findings.js';
 import { bufferingRule } from './buffering.js';
 import { contractRule, tokenRule } from './contract.js';
 import { type Rule, SpecView, entries, isDict } from './spec-view.js';
@@ -19,6 +19,7 @@ import { referenceRule } from './references.js';
 import { replayerRule } from './replayers.js';
 import { scheduleRule } from './schedules.js';
 import { sinkDestinationRule } from './sink-destinations.js';
+import { streamSinkRule } from './stream-sinks.js';
 import { triggerRule } from './triggers.js';
 import { dashboardRule, networkRule, warehouseRule } from './warehouse.js';
 
@@ -36,6 +37,7 @@ export const rules: readonly Rule[] = [
   sinkDestinationRule,
   replayerRule,
   deliveryRule,
+  streamSinkRule,
   catalogRule,
   overrideRule,
   removalPolicyRule,
@@ -47,35 +49,23 @@ export const rules: readonly Rule[] = [
   dashboardRule,
 ];
 
-/** Semantic findings of a parsed spec. Never throws, also on data that failed the schema. */
-export interface RuleOptions {
-  /**
-   * JSON pointers of places whose content the schema already found wrong or missing: values it
-   * rejected, and keys the user misspelt (`sinkz` with "did you mean 'sinks'" gives `/sinks`). Rules
-   * do not report what is missing there: the schema finding is the root cause.
-   */
-  readonly doubtful?: readonly string[];
-  /**
-   * Source pointers of findings of an environment's effective spec (override-check.ts), under
-   * `/environments/<env>/overrides`: that environment's effective view of the section is invalid,
-   * so what the per-environment rules find in it there is a consequence (a trigger cycle through
-   * a trigger an override made both scheduled and conditional).
-   */
-  readonly rejectedOverrides?: readonly string[];
-}
-
-export function checkRules(doc: SpecDocument, options: RuleOptions = {}): Diagnostic[] {
+/**
+ * Semantic findings of a parsed spec, added to `findings` (which drops consequences of earlier
+ * phases' findings and repeats across environments: findings.ts, rules 1, 4, 5; the rules
+ * themselves ask it what is doubtful, rule 6). Returns the rule findings kept. Never throws, also
+ * on data that failed the schema.
+ */
+export function checkRules(doc: SpecDocument, findings: Findings = new Findings()): Diagnostic[] {
   if (!isDict(doc.data)) return [];
-  const found: Diagnostic[] = [];
   const envs = entries(doc.data.environments).map(([name]) => name);
+  const doubtful = findings.doubtful();
   const sinks = new Map<SpecView, Diagnostic[]>();
   const views = (envs.length ? envs : [undefined]).map((env) => {
     const sink: Diagnostic[] = [];
-    const view = new SpecView(doc, env, sink, options.doubtful ?? []);
+    const view = new SpecView(doc, env, sink, doubtful);
     sinks.set(view, sink);
     return view;
   });
-  const invalid = invalidSections(options.rejectedOverrides ?? []);
   for (const rule of rules) {
     const perView = !rule.checkAll && !rule.once;
     const runs: (() => void)[] = rule.checkAll ? [() => rule.checkAll!(views)] : (rule.once ? views.slice(0, 1) : views).map((view) => () => rule.check(view));
@@ -84,43 +74,14 @@ export function checkRules(doc: SpecDocument, options: RuleOptions = {}): Diagno
         run();
       } catch (e) {
         // A rule bug must not hide the other findings, nor show the user a stack trace.
-        found.push(doc.diagnostic({ code: 'ARA299', message: `internal error in rule '${rule.name}': ${(e as Error).message}`, path: [], hint: 'please report this at the ara-gen issue tracker' }));
+        findings.add('rules', doc.diagnostic({ code: 'ARA299', message: `internal error in rule '${rule.name}': ${(e as Error).message}`, path: [], hint: 'please report this at the ara-gen issue tracker' }));
       }
       for (const [view, sink] of sinks) {
-        const rejected = perView && view.env !== undefined ? invalid.get(view.env) : undefined;
-        found.push(...(rejected ? sink.filter((d) => !inSections(d.path, view.env!, rejected)) : sink));
+        // A per-environment rule's finding is that environment's (rule 5); a once/checkAll rule's is the spec's.
+        findings.addAll('rules', sink, perView && view.env !== undefined ? { env: view.env } : {});
         sink.length = 0;
       }
     }
   }
-  // Environments share most of the spec: report each finding once.
-  const seen = new Set<string>();
-  return found.filter((d) => {
-    const k = `${d.code}\0${d.path}\0${d.message}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}
-
-/** Per environment, the sections whose effective view failed the schema (`*`: the whole overrides). */
-function invalidSections(pointers: readonly string[]): Map<string, Set<string>> {
-  const out = new Map<string, Set<string>>();
-  for (const p of pointers) {
-    const [root, env, overrides, section] = parsePointer(p);
-    if (root !== 'environments' || env === undefined || overrides !== 'overrides') continue;
-    const set = out.get(env) ?? new Set<string>();
-    set.add(section ?? '*');
-    out.set(env, set);
-  }
-  return out;
-}
-
-/** True when the finding at `pointer` (in the spec, or in `env`'s overrides) is in one of `sections`. */
-function inSections(pointer: string, env: string, sections: ReadonlySet<string>): boolean {
-  if (sections.has('*')) return true;
-  const own = toPointer(['environments', env, 'overrides']);
-  const rest = pointer.startsWith(own + '/') ? pointer.slice(own.length) : pointer;
-  const section = parsePointer(rest)[0] ?? '';
-  return sections.has(section);
+  return findings.list('rules');
 }

@@ -4,7 +4,7 @@
  * (objects stay 30 days in Standard-IA before a later transition).
  */
 import { MIN_ARCHIVE_DAYS, MIN_DAYS_IN_INFREQUENT_ACCESS, MIN_INFREQUENT_ACCESS_DAYS } from '../../contract/aws-limits.js';
-import { type Rule, dict, entries, num } from './spec-view.js';
+import { type Rule, dict, num } from './spec-view.js';
 
 export { MIN_ARCHIVE_DAYS, MIN_INFREQUENT_ACCESS_DAYS };
 
@@ -13,10 +13,10 @@ export const lifecycleRule: Rule = {
   codes: ['ARA210', 'ARA211', 'ARA212'],
   check(view) {
     const layerDefaults = dict(view.defaults('layer'));
-    for (const [n, layer] of entries(dict(view.data.storage).layers)) {
-      const at = ['storage', 'layers', n];
-      const ia = num(layer.infrequentAccessDelay ?? layerDefaults.infrequentAccessDelay);
-      const archive = num(layer.archiveDelay);
+    for (const [n, layer] of view.spec.node('storage').entries('layers')) {
+      const at = layer.path;
+      const ia = num(layer.raw('infrequentAccessDelay') ?? layerDefaults.infrequentAccessDelay);
+      const archive = layer.num('archiveDelay');
       if (ia !== undefined && ia < MIN_INFREQUENT_ACCESS_DAYS) {
         view.report({
           code: 'ARA210',

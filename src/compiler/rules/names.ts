@@ -24,6 +24,11 @@ export function replayerFunctionName(c: NameContext, replayer: string): string {
   return resourceName(c, `${replayer}-replayer`);
 }
 
+/** Lambda function of a stream-fed sink (shared with resolve()). */
+export function sinkFunctionName(c: NameContext, sink: string): string {
+  return resourceName(c, `${sink}-sink`);
+}
+
 interface Kind {
   readonly what: string;
   readonly max: number;
@@ -91,6 +96,7 @@ function physicalNames(view: SpecView): Physical[] {
   for (const [n] of entries(view.data.streams)) named(KINESIS, 'kinesis', resourceName(c, n), `stream '${n}'`, ['streams', n]);
   for (const [n] of entries(view.data.deliveryStreams)) named(FIREHOSE, 'firehose', resourceName(c, n), `delivery stream '${n}'`, ['deliveryStreams', n]);
   for (const [n] of entries(view.data.replayers)) named(LAMBDA, 'lambda', replayerFunctionName(c, n), `replayer '${n}' (Lambda function)`, ['replayers', n]);
+  for (const [n, s] of entries(view.data.sinks)) if (isDict(s.source)) named(LAMBDA, 'lambda', sinkFunctionName(c, n), `sink '${n}' (Lambda function)`, ['sinks', n, 'source']);
   if (isDict(view.data.warehouse)) {
     const wn = warehouseName(view.data.warehouse);
     if (wn !== undefined) named(REDSHIFT_ID, 'redshift', resourceName(c, wn), 'the warehouse', ['warehouse', view.data.warehouse.name !== undefined ? 'name' : 'database']);

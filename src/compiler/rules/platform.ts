@@ -1,14 +1,14 @@
 /** ARA200: `platform` names a blueprint shipped in `platforms/`. */
 import { didYouMean } from '../../util/suggest.js';
 import { blueprintNames, findBlueprint } from './blueprint.js';
-import { type Rule, dict, str } from './spec-view.js';
+import type { Rule } from './spec-view.js';
 
 export const platformRule: Rule = {
   name: 'platform',
   codes: ['ARA200'],
   once: true,
   check(view) {
-    const name = str(dict(view.doc.data).platform);
+    const name = view.written.str('platform');
     if (name === undefined || findBlueprint(name)) return;
     const known = blueprintNames();
     view.report({

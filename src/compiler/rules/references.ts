@@ -65,6 +65,7 @@ export function* references(data: Dict): Generator<{ owner: string; kind: Kind; 
   for (const [n, s] of entries(data.sinks)) {
     if (s.type === 'kinesis') yield { owner: `sink '${n}'`, kind: 'stream', name: s.stream, path: ['sinks', n, 'stream'] };
     if (s.type === 'firehose') yield { owner: `sink '${n}'`, kind: 'delivery stream', name: s.deliveryStream, path: ['sinks', n, 'deliveryStream'] };
+    if (isDict(s.source)) yield { owner: `sink '${n}' (source)`, kind: 'stream', name: s.source.stream, path: ['sinks', n, 'source', 'stream'] };
   }
   for (const [n, d] of entries(data.deliveryStreams)) {
     const src = dict(d.source);

@@ -2,7 +2,7 @@
  * ARA220-ARA222: AWS schedule expressions. Glue triggers and crawlers accept only the 6-field
  * `cron(...)` form, so `rate(...)` is converted (rateToCron) where an exact cron exists.
  */
-import { type Rule, entries, str } from './spec-view.js';
+import type { Rule } from './spec-view.js';
 
 interface Field {
   readonly name: string;
@@ -163,18 +163,16 @@ export const scheduleRule: Rule = {
   name: 'schedules',
   codes: ['ARA220', 'ARA221', 'ARA222'],
   check(view) {
-    const at: [string, string, unknown][] = [
-      ...entries(view.data.triggers).map(([n, t]): [string, string, unknown] => ['triggers', n, t.schedule]),
-      ...entries(view.data.crawlers).map(([n, c]): [string, string, unknown] => ['crawlers', n, c.schedule]),
+    const scheduled = [
+      ...view.spec.entries('triggers').map(([n, t]) => ({ owner: `trigger '${n}'`, schedule: t.str('schedule'), path: t.pathOf('schedule') })),
+      ...view.spec.entries('crawlers').map(([n, c]) => ({ owner: `crawler '${n}'`, schedule: c.str('schedule'), path: c.pathOf('schedule') })),
     ];
-    for (const [section, n, schedule] of at) {
-      const s = str(schedule);
+    for (const { owner, schedule: s, path } of scheduled) {
       // Anything else fails the schema's pattern; one finding per root cause.
       if (s === undefined || !/^\s*(cron|rate)\(/.test(s)) continue;
       const r = toGlueSchedule(s);
       if ('cron' in r) continue;
-      const owner = section === 'triggers' ? `trigger '${n}'` : `crawler '${n}'`;
-      view.report({ code: r.code, message: `${owner}: ${r.problem}`, path: [section, n, 'schedule'], hint: r.hint });
+      view.report({ code: r.code, message: `${owner}: ${r.problem}`, path, hint: r.hint });
     }
   },
 };

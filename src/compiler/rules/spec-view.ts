@@ -8,6 +8,9 @@ import type { Diagnostic } from '../diagnostics.js';
 import { type SpecDocument, type SpecPath, toPointer } from '../document.js';
 import type { NameContext } from '../naming.js';
 import { type Blueprint, EMPTY_BLUEPRINT, findBlueprint } from './blueprint.js';
+import type { PlatformSpec } from './spec-types.js';
+
+export type * from './spec-types.js';
 
 export type Dict = Record<string, unknown>;
 
@@ -106,6 +109,114 @@ function recordAll(v: Dict, at: SpecPath, from: SpecPath, origins: Origins): voi
   }
 }
 
+
+// ---- the typed, lenient view ------------------------------------------------------------------
+
+/** Keys of `T` whose declared type includes `V`. */
+type KeysWith<T, V> = { [K in keyof T]-?: [Extract<NonNullable<T[K]>, V>] extends [never] ? never : K }[keyof T] & string;
+/** What a field of `T` holds when it is right. */
+type FieldOf<T, K extends keyof T> = NonNullable<T[K]>;
+/** The value type of a map field (`sinks` → SinkSpec). */
+type MapValue<F> = F extends { readonly [name: string]: infer V } ? V : unknown;
+/** The item type of a list field (`targets` → LayerLocationSpec). */
+type ItemOf<F> = F extends readonly (infer I)[] ? I : unknown;
+
+/**
+ * A node of the spec with the shape the schema gives it (`T`, generated from the schema into
+ * spec-types.ts), read leniently: rules also run on specs the schema rejected, so every accessor
+ * checks the value's type at run time and gives `undefined` (or an empty list) for a value that is
+ * missing or of the wrong type, never throws. Each node knows its path, for findings.
+ *
+ *   for (const [name, sink] of view.spec.entries('sinks')) {
+ *     if (sink.str('type') === 'cloudwatch-metrics' && sink.str('namespace')?.startsWith('AWS/'))
+ *       view.report({ code: 'ARA248', message: '...', path: sink.pathOf('namespace') });
+ *   }
+ */
+export class SpecNode<T = unknown> {
+  constructor(
+    /** The value as written (blueprint ⊕ spec ⊕ overlay), of any type. */
+    readonly value: unknown,
+    /** Path in the effective spec (report() maps it back to where the user wrote it). */
+    readonly path: SpecPath,
+  ) {}
+
+  /** JSON pointer of this node. */
+  get pointer(): string {
+    return toPointer(this.path);
+  }
+
+  /** True when the node is a mapping (the shape `T` describes). */
+  get isObject(): boolean {
+    return isDict(this.value);
+  }
+
+  /** Path of a field (also of one that is absent: a finding about a missing key points there). */
+  pathOf(...keys: (string | number)[]): SpecPath {
+    return [...this.path, ...keys];
+  }
+
+  /** True when the field is present, whatever its type. */
+  has(key: keyof T & string): boolean {
+    return isDict(this.value) && Object.prototype.hasOwnProperty.call(this.value, key);
+  }
+
+  /** The field as written, of any type (for messages, or values of several types such as sizes). */
+  raw(key: keyof T & string): unknown {
+    return isDict(this.value) ? this.value[key] : undefined;
+  }
+
+  /** A string field; undefined when absent or not a string. */
+  str<K extends KeysWith<T, string>>(key: K): Extract<FieldOf<T, K>, string> | undefined {
+    const v = this.raw(key);
+    return typeof v === 'string' ? (v as Extract<FieldOf<T, K>, string>) : undefined;
+  }
+
+  /** A finite number field; undefined when absent or not a number. */
+  num(key: KeysWith<T, number>): number | undefined {
+    return num(this.raw(key));
+  }
+
+  /** A boolean field; undefined when absent or not a boolean. */
+  bool(key: KeysWith<T, boolean>): boolean | undefined {
+    const v = this.raw(key);
+    return typeof v === 'boolean' ? v : undefined;
+  }
+
+  /** A mapping field as a node (its value may be missing or of another type: check `isObject` if it matters). */
+  node<K extends KeysWith<T, object>>(key: K): SpecNode<Extract<FieldOf<T, K>, object>> {
+    return new SpecNode(this.raw(key), this.pathOf(key));
+  }
+
+  /** `[name, entry]` of a map field (`sinks`, `layers`), skipping entries that are not mappings. */
+  entries<K extends KeysWith<T, object>>(key: K): [string, SpecNode<MapValue<FieldOf<T, K>>>][] {
+    const at = this.pathOf(key);
+    return Object.entries(dict(this.raw(key)))
+      .filter(([, v]) => isDict(v))
+      .map(([n, v]) => [n, new SpecNode<MapValue<FieldOf<T, K>>>(v, [...at, n])]);
+  }
+
+  /** Names declared in a map field, whatever their values. */
+  keys(key: KeysWith<T, object>): string[] {
+    return Object.keys(dict(this.raw(key)));
+  }
+
+  /** The items of a list field as nodes (any type each; empty when the field is not a list). */
+  items<K extends KeysWith<T, readonly unknown[]>>(key: K): SpecNode<ItemOf<FieldOf<T, K>>>[] {
+    const at = this.pathOf(key);
+    return list(this.raw(key)).map((v, i) => new SpecNode<ItemOf<FieldOf<T, K>>>(v, [...at, i]));
+  }
+
+  /** The same node read with another shape (what several shapes share, e.g. a trigger action and a condition). */
+  as<U>(): SpecNode<U> {
+    return new SpecNode<U>(this.value, this.path);
+  }
+
+  /** This node as a string (a list item), or undefined. */
+  asStr(): (T extends string ? T : string) | undefined {
+    return typeof this.value === 'string' ? (this.value as T extends string ? T : string) : undefined;
+  }
+}
+
 export interface FindingInput {
   readonly code: string;
   readonly message: string;
@@ -117,7 +228,12 @@ export interface FindingInput {
 }
 
 export class SpecView {
+  /** The effective spec, untyped. Prefer `spec`. */
   readonly data: Dict;
+  /** The effective spec, typed and lenient (see SpecNode). */
+  readonly spec: SpecNode<PlatformSpec>;
+  /** The spec as the user wrote it (no blueprint, no environment overlay), e.g. for `environments`. */
+  readonly written: SpecNode<PlatformSpec>;
   readonly blueprint: Blueprint;
   /** Selected environment name, undefined when the spec declares none. */
   readonly env: string | undefined;
@@ -147,6 +263,8 @@ export class SpecView {
       }
     }
     this.data = data;
+    this.spec = new SpecNode<PlatformSpec>(data, []);
+    this.written = new SpecNode<PlatformSpec>(this.userData, []);
   }
 
   /** Where the user wrote the value at `path` (the override, else the spec; a missing node maps to its parent). */

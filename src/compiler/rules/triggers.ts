@@ -4,7 +4,10 @@
  * a chain that starts what it watches loops forever.
  */
 import type { SpecPath } from '../document.js';
-import { type Dict, type Rule, dict, entries, list, str } from './spec-view.js';
+import { type ConditionSpec, type Rule, SpecNode, type TriggerSpec } from './spec-view.js';
+
+/** What a trigger action and a condition share: the job or crawler, and (conditions) the state. */
+type Endpoint = Pick<ConditionSpec, 'crawler' | 'job' | 'state'>;
 
 export interface TriggerEdge {
   readonly kind: 'crawler' | 'job';
@@ -14,30 +17,28 @@ export interface TriggerEdge {
 }
 
 /** The conditions of a trigger's `when` (single, `all` or `any`). */
-export function conditionsOf(trigger: Dict, name: string): TriggerEdge[] {
-  const when = dict(trigger.when);
-  const at: SpecPath = ['triggers', name, 'when'];
-  const items: [unknown, SpecPath][] = Array.isArray(when.all)
-    ? list(when.all).map((c, i) => [c, [...at, 'all', i]])
-    : Array.isArray(when.any)
-      ? list(when.any).map((c, i) => [c, [...at, 'any', i]])
-      : trigger.when === undefined
+export function conditionsOf(trigger: SpecNode<TriggerSpec>): TriggerEdge[] {
+  const when = trigger.node('when');
+  const items = Array.isArray(when.raw('all'))
+    ? when.items('all')
+    : Array.isArray(when.raw('any'))
+      ? when.items('any')
+      : trigger.raw('when') === undefined
         ? []
-        : [[when, at]];
-  return items.flatMap(([c, path]) => edge(c, path, true));
+        : [when];
+  return items.flatMap((c) => edge(c.as<Endpoint>(), true));
 }
 
-export function actionsOf(trigger: Dict, name: string): TriggerEdge[] {
-  return list(trigger.actions).flatMap((a, i) => edge(a, ['triggers', name, 'actions', i], false));
+export function actionsOf(trigger: SpecNode<TriggerSpec>): TriggerEdge[] {
+  return trigger.items('actions').flatMap((a) => edge(a.as<Endpoint>(), false));
 }
 
-function edge(v: unknown, path: SpecPath, withState: boolean): TriggerEdge[] {
-  const c = dict(v);
-  const state = withState ? (str(c.state) ?? 'SUCCEEDED') : undefined;
-  const crawler = str(c.crawler);
-  const job = str(c.job);
-  if (crawler !== undefined) return [{ kind: 'crawler', name: crawler, state, path }];
-  if (job !== undefined) return [{ kind: 'job', name: job, state, path }];
+function edge(c: SpecNode<Endpoint>, withState: boolean): TriggerEdge[] {
+  const state = withState ? (c.str('state') ?? 'SUCCEEDED') : undefined;
+  const crawler = c.str('crawler');
+  const job = c.str('job');
+  if (crawler !== undefined) return [{ kind: 'crawler', name: crawler, state, path: c.path }];
+  if (job !== undefined) return [{ kind: 'job', name: job, state, path: c.path }];
   return [];
 }
 
@@ -58,7 +59,7 @@ export interface TriggerGroup {
 }
 
 export function triggerGroups(triggersSection: unknown): TriggerGroup[] {
-  const triggers = entries(triggersSection);
+  const triggers = new SpecNode<{ triggers?: { readonly [name: string]: TriggerSpec } }>({ triggers: triggersSection }, []).entries('triggers');
   const names = triggers.map(([n]) => n);
   const parent = new Map(names.map((n) => [n, n]));
   const find = (n: string): string => {
@@ -66,13 +67,14 @@ export function triggerGroups(triggersSection: unknown): TriggerGroup[] {
     return n;
   };
   const startedBy = new Map<string, string[]>();
-  for (const [n, t] of triggers) for (const a of actionsOf(t, n)) startedBy.set(key(a), [...(startedBy.get(key(a)) ?? []), n]);
+  for (const [n, t] of triggers) for (const a of actionsOf(t)) startedBy.set(key(a), [...(startedBy.get(key(a)) ?? []), n]);
   for (const [n, t] of triggers) {
-    for (const c of conditionsOf(t, n)) for (const s of startedBy.get(key(c)) ?? []) parent.set(find(s), find(n));
+    for (const c of conditionsOf(t)) for (const s of startedBy.get(key(c)) ?? []) parent.set(find(s), find(n));
   }
   const groups = new Map<string, string[]>();
   for (const n of names) groups.set(find(n), [...(groups.get(find(n)) ?? []), n]);
-  const isStart = (n: string) => dict(dict(triggersSection)[n]).when === undefined;
+  const byName = new Map(triggers);
+  const isStart = (n: string) => byName.get(n)?.raw('when') === undefined;
   return [...groups.values()].map((members) => {
     const starts = members.filter(isStart);
     return { head: starts[0] ?? members[0]!, members, starts };
@@ -83,22 +85,23 @@ export const triggerRule: Rule = {
   name: 'triggers',
   codes: ['ARA230', 'ARA231', 'ARA232', 'ARA233', 'ARA234'],
   check(view) {
-    const triggers = entries(view.data.triggers);
+    const triggers = view.spec.entries('triggers');
+    const crawlers = new Map(view.spec.entries('crawlers'));
     // What is ever started: trigger actions, plus crawlers with their own schedule.
-    const started = new Set<string>(triggers.flatMap(([n, t]) => actionsOf(t, n).map(key)));
-    for (const [n, c] of entries(view.data.crawlers)) if (c.schedule !== undefined) started.add(`crawler:${n}`);
-    const declared = new Set([...Object.keys(dict(view.data.jobs)).map((n) => `job:${n}`), ...Object.keys(dict(view.data.crawlers)).map((n) => `crawler:${n}`)]);
+    const started = new Set<string>(triggers.flatMap(([, t]) => actionsOf(t).map(key)));
+    for (const [n, c] of crawlers) if (c.raw('schedule') !== undefined) started.add(`crawler:${n}`);
+    const declared = new Set([...view.spec.keys('jobs').map((n) => `job:${n}`), ...view.spec.keys('crawlers').map((n) => `crawler:${n}`)]);
     // An action that names nothing usable (a typo in its key or its name: reported by the schema or
     // ARA201) may be the very start the warning would miss; the warning would then be a consequence.
-    const doubtful = triggers.some(([n, t]) => {
-      if (view.isDoubtful(['triggers', n, 'actions'])) return true; // `actionz:`, `actions:` left empty
-      const actions = list(t.actions);
-      const edges = actionsOf(t, n);
+    const doubtful = triggers.some(([, t]) => {
+      if (view.isDoubtful(t.pathOf('actions'))) return true; // `actionz:`, `actions:` left empty
+      const actions = t.items('actions');
+      const edges = actionsOf(t);
       return edges.length < actions.length || edges.some((a) => !declared.has(key(a)));
     });
 
     for (const [n, t] of triggers) {
-      for (const c of conditionsOf(t, n)) {
+      for (const c of conditionsOf(t)) {
         if (c.kind === 'crawler' && c.state !== 'SUCCEEDED' && c.state !== 'FAILED') {
           view.report({
             code: 'ARA230',
@@ -134,8 +137,8 @@ export const triggerRule: Rule = {
     // ARA234: Glue fires a conditional trigger only for runs its own workflow started; a crawler's
     // own schedule starts runs outside any workflow.
     for (const [n, t] of triggers) {
-      for (const c of conditionsOf(t, n)) {
-        if (c.kind !== 'crawler' || dict(dict(view.data.crawlers)[c.name]).schedule === undefined) continue;
+      for (const c of conditionsOf(t)) {
+        if (c.kind !== 'crawler' || crawlers.get(c.name)?.raw('schedule') === undefined) continue;
         view.report({
           code: 'ARA234',
           severity: 'warning',
@@ -149,8 +152,8 @@ export const triggerRule: Rule = {
     // Cycle: watched -> trigger -> action edges between jobs/crawlers.
     const next = new Map<string, { to: string; trigger: string; path: SpecPath }[]>();
     for (const [n, t] of triggers) {
-      for (const c of conditionsOf(t, n)) {
-        for (const a of actionsOf(t, n)) {
+      for (const c of conditionsOf(t)) {
+        for (const a of actionsOf(t)) {
           const from = key(c);
           next.set(from, [...(next.get(from) ?? []), { to: key(a), trigger: n, path: a.path }]);
         }

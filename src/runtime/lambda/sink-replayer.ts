@@ -12,68 +12,37 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { formatTimestamp, generateWindow, tableColumns } from '../../datasets/retail.js';
-import { parseSinkConfig } from '../sink-config-file.js';
 import { windowEndingAt, type ScheduledEvent } from '../replayer/handler.js';
 import { runSinkJob, type SinkJobResult } from '../sink-job.js';
 import { emfLine } from './emf.js';
+import { embeddedSinkConfig, type Env, integer, required, type SinkLambdaEnv, sinkLambdaEnv } from './env.js';
 import { S3DeadLetterStore } from './s3-dead-letters.js';
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 /** What the Lambda runtime passes as context (only the remaining time is used). */
 export interface LambdaContext {
   getRemainingTimeInMillis(): number;
 }
 
-export interface SinkReplayerConfig {
-  readonly sinkConfig: unknown;
+export interface SinkReplayerConfig extends SinkLambdaEnv {
   readonly table: string;
   readonly seed: number;
   readonly recordsPerWindow: number;
   readonly frequencySeconds: number;
-  readonly deadLetterBucket: string;
-  /** Ends with `/`. */
-  readonly deadLetterPrefix: string;
-  readonly kmsKeyArn?: string;
-  /** Reading stops this long before the Lambda times out. */
-  readonly stopMarginMs: number;
 }
 
-function required(env: Env, name: string): string {
-  const v = env[name];
-  if (v === undefined || v === '') throw new Error(`sink replayer: environment variable ${name} is not set`);
-  return v;
-}
-
-function integer(env: Env, name: string, min: number, fallback?: number): number {
-  const raw = env[name];
-  if ((raw === undefined || raw === '') && fallback !== undefined) return fallback;
-  const v = Number(required(env, name));
-  if (!Number.isSafeInteger(v) || v < min) throw new Error(`sink replayer: environment variable ${name} must be an integer >= ${min}, got '${raw}'`);
-  return v;
-}
+const WHO = 'sink replayer';
 
 /** Reads the configuration the SinkReplayer construct sets; one clear sentence per problem. */
 export function sinkReplayerConfigFromEnv(env: Env): SinkReplayerConfig {
-  const table = required(env, 'TABLE');
+  const table = required(env, 'TABLE', WHO);
   tableColumns(table);
-  let sinkConfig: unknown;
-  try {
-    sinkConfig = JSON.parse(required(env, 'SINK_CONFIG'));
-  } catch (e) {
-    throw new Error(`sink replayer: SINK_CONFIG is not JSON (${(e as Error).message})`);
-  }
-  const prefix = required(env, 'DEAD_LETTER_PREFIX');
+  const common = sinkLambdaEnv(env, WHO);
   return {
-    sinkConfig,
+    ...common,
     table,
-    seed: integer(env, 'SEED', Number.MIN_SAFE_INTEGER),
-    recordsPerWindow: integer(env, 'RECORDS_PER_WINDOW', 0),
-    frequencySeconds: integer(env, 'FREQUENCY_SECONDS', 1),
-    deadLetterBucket: required(env, 'DEAD_LETTER_BUCKET'),
-    deadLetterPrefix: prefix.endsWith('/') ? prefix : `${prefix}/`,
-    kmsKeyArn: env['KMS_KEY_ARN'] || undefined,
-    stopMarginMs: integer(env, 'STOP_MARGIN_MS', 0, 10_000),
+    seed: integer(env, 'SEED', Number.MIN_SAFE_INTEGER, WHO),
+    recordsPerWindow: integer(env, 'RECORDS_PER_WINDOW', 0, WHO),
+    frequencySeconds: integer(env, 'FREQUENCY_SECONDS', 1, WHO),
   };
 }
 
@@ -103,7 +72,7 @@ export function createSinkReplayerHandler(options: SinkReplayerOptions = {}): (e
   const now = options.now ?? Date.now;
   return async (event, context) => {
     const c = sinkReplayerConfigFromEnv(options.env ?? process.env);
-    const config = await parseSinkConfig(c.sinkConfig, 'SINK_CONFIG');
+    const config = embeddedSinkConfig(c.sinkConfig, WHO);
     const window = windowEndingAt(event?.time ? new Date(event.time) : new Date(now()), c.frequencySeconds);
     const rows = generateWindow(c.table, { seed: c.seed, start: window.start, end: window.end, recordsPerWindow: c.recordsPerWindow });
     s3 ??= new S3Client({});
