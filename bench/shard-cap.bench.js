@@ -9,9 +9,9 @@
 //
 // What bounds the ratio: the input is ONE ordered stream and the engine's memory is bounded
 // (maxBufferedRequests), so once the capped shard's backlog fills the buffer, reading waits for it:
-// in steady state the other shards get at most (their share / the capped shard's share) × CAP. What
-// per-shard pacing could add is only avoiding the collateral cuts of one writer-wide congestion
-// budget (see docs/destinations.md, "Per-shard pacing").
+// over a long run the other shards get at most (their share / the capped shard's share) × CAP: a
+// few-second window measures what per-shard pacing saves before that bound (docs/destinations.md,
+// "Per-shard pacing").
 // Run after a build: node bench/shard-cap.bench.js [capRecordsPerSecond] [seconds] [runs]
 import { createHash } from 'node:crypto';
 import { CREDENTIALS, fromBuild, median, startKinesaliteProcess } from './kinesalite-child.js';
