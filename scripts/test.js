@@ -10,12 +10,14 @@
 // expression on the file's path under test/ (e.g. 'spec-' or 'unit/loader'). Files run longest
 // first, by the durations of the previous run (kept in node_modules/.cache), so that a long file
 // never starts last. ARA_TEST_JOBS overrides the number of workers; ARA_TEST_TIMEOUT (seconds,
-// default 600) stops a file that hangs.
+// default 600) stops a file that hangs. Each file's line gives its wall time and its CPU time (with
+// its children's: CLI processes, cfn-lint), the summary the total CPU and the load average: on a
+// shared machine, compare CPU seconds between runs.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const usage = 'usage: node scripts/test.js [--unit | --integration] [--jobs N] [--verbose] [pattern]';
@@ -53,6 +55,14 @@ const env = {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 delete env.FORCE_COLOR; // with NO_COLOR it would only earn a warning from Node
+// cfn-lint verdicts shared by the files of this run (test/helpers/cfn-lint.ts): a template linted by
+// one file is not linted again by another. Fresh per run, so no verdict outlives a cfn-lint upgrade;
+// a directory given in ARA_CFN_LINT_CACHE is used (and kept) instead.
+const lintCache = process.env.ARA_CFN_LINT_CACHE ? undefined : mkdtempSync(join(tmpdir(), 'ara-cfn-lint-'));
+if (lintCache) env.ARA_CFN_LINT_CACHE = lintCache;
+// Each test process reports its CPU time (its own and its children's) through a preload.
+const usagePreload = pathToFileURL(join(root, 'scripts', 'test-usage.js')).href;
+const usageDir = mkdtempSync(join(tmpdir(), 'ara-test-usage-'));
 const timeoutMs = (Number(process.env.ARA_TEST_TIMEOUT) || 600) * 1000;
 const testDir = join(root, process.env.ARA_BUILD_DIR || 'dist', 'test');
 
@@ -92,7 +102,12 @@ const stripAnsi = (s) => s.replace(/\x1b\[[0-9;]*m/g, '');
 function runFile(rel) {
   return new Promise((resolvePromise) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, [join(testDir, rel)], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const usageFile = join(usageDir, `${rel.replace(/[\\/]/g, '_')}.cpu`);
+    const child = spawn(process.execPath, ['--import', usagePreload, join(testDir, rel)], {
+      cwd: root,
+      env: { ...env, ARA_TEST_USAGE_FILE: usageFile },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (d) => (output += d));
     child.stderr.setEncoding('utf8').on('data', (d) => (output += d));
@@ -119,7 +134,13 @@ function runFile(rel) {
       else if (signal) note = `killed by ${signal}`;
       else if (total === undefined) note = `exited ${code} before uvu printed its totals`;
       else if (code !== 0 && passed === total) note = `exited ${code} after its tests passed`;
-      resolvePromise({ rel, ok, ms, text, total: total ?? 0, passed: passed ?? 0, skipped, note });
+      let cpuMs = 0;
+      try {
+        cpuMs = Number(readFileSync(usageFile, 'utf8')) || 0;
+      } catch {
+        // killed before its exit handler ran
+      }
+      resolvePromise({ rel, ok, ms, cpuMs, text, total: total ?? 0, passed: passed ?? 0, skipped, note });
     });
   });
 }
@@ -127,22 +148,25 @@ function runFile(rel) {
 const started = process.hrtime.bigint();
 const results = [];
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+const timing = (r) => `${seconds(r.ms)} (CPU ${seconds(r.cpuMs)})`;
 async function worker() {
   for (let rel = queue.shift(); rel !== undefined; rel = queue.shift()) {
     const r = await runFile(rel);
     results.push(r);
     const name = rel.split(sep).join('/');
     if (!r.ok) {
-      process.stdout.write(`\n✘ ${name} FAILED${r.note ? ` (${r.note})` : ''}, ${seconds(r.ms)}\n${r.text.replace(/\s+$/, '')}\n\n`);
+      process.stdout.write(`\n✘ ${name} FAILED${r.note ? ` (${r.note})` : ''}, ${timing(r)}\n${r.text.replace(/\s+$/, '')}\n\n`);
     } else if (opts.verbose) {
-      process.stdout.write(`\n✔ ${name}, ${seconds(r.ms)}\n${r.text.replace(/\s+$/, '')}\n`);
+      process.stdout.write(`\n✔ ${name}, ${timing(r)}\n${r.text.replace(/\s+$/, '')}\n`);
     } else {
-      process.stdout.write(`✔ ${name}  ${r.passed} tests, ${seconds(r.ms)}\n`);
+      process.stdout.write(`✔ ${name}  ${r.passed} tests, ${timing(r)}\n`);
     }
   }
 }
 await Promise.all(Array.from({ length: Math.min(opts.jobs, files.length) }, worker));
 const wall = Number(process.hrtime.bigint() - started) / 1e6;
+if (lintCache) rmSync(lintCache, { recursive: true, force: true });
+rmSync(usageDir, { recursive: true, force: true });
 
 // Durations for the next run's order (best effort: a read-only node_modules only loses the order).
 try {
@@ -161,7 +185,7 @@ const skipped = sum('skipped');
 process.stdout.write(
   `\n  Total:     ${total}\n  Passed:    ${passed}\n  Skipped:   ${skipped}\n  Duration:  ${wall.toFixed(2)}ms\n\n` +
     (failedFiles.length ? `Failed files:\n${failedFiles.map((r) => `  ${r.rel.split(sep).join('/')}${r.note ? ` (${r.note})` : ''}`).join('\n')}\n\n` : '') +
-    `${opts.suite} suite, ${results.length} files (${opts.jobs} at a time) in ${seconds(wall)}; ` +
+    `${opts.suite} suite, ${results.length} files (${opts.jobs} at a time) in ${seconds(wall)}, CPU ${seconds(sum('cpuMs'))} (load average ${loadavg()[0].toFixed(1)}); ` +
     `tests: ${passed} passed, ${total - passed - skipped} failed; files: ${results.length - failedFiles.length} passed, ${failedFiles.length} failed\n`,
 );
 process.exit(failedFiles.length ? 1 : 0);

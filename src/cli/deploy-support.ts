@@ -6,19 +6,28 @@
  * reads as a straight sequence.
  */
 import { createInterface } from 'node:readline/promises';
-import { StackResourceLimitError } from '../compiler/app.js';
 import { checkCredentials } from '../compiler/deploy/credentials.js';
 import { AraIoHost } from '../compiler/deploy/io-host.js';
 import { OutdirError } from '../compiler/deploy/outdir.js';
-import { type Deployment, DeploymentRequestError, openDeployment, runAction as runDeploymentAction } from '../compiler/deploy/session.js';
-import { type SynthesisResult, synthesize } from '../compiler/deploy/synthesize.js';
+import type { Deployment } from '../compiler/deploy/session.js';
+import type { SynthesisResult } from '../compiler/deploy/synthesize.js';
 import { formatText } from '../compiler/format/text.js';
 import { isUsageProblem, loadPlatform } from '../compiler/load.js';
-import type { PlatformModel } from '../compiler/model.js';
-import { NagFindingsError } from '../compiler/nag.js';
+import type { EnvironmentModel, PlatformModel } from '../compiler/model.js';
 import { type OptionSpec, type ParsedArgs, UsageError } from './command.js';
 import { ExitCode } from './exit-codes.js';
 import { colourEnabled, err, paint } from './io.js';
+
+// aws-cdk-lib (the compiler's stacks, cdk-nag) and @aws-cdk/toolkit-lib take seconds to load: they
+// are imported only once the spec, the arguments and the credentials have been checked, so a usage
+// or credential error is reported at once.
+const synthesis = () => Promise.all([import('../compiler/deploy/synthesize.js'), import('../compiler/app.js'), import('../compiler/nag.js')]);
+const deploymentLibrary = () => import('../compiler/deploy/session.js');
+
+/** Where an environment deploys, for messages: `account 123456789012, eu-west-1`, or the credentials' account and region. */
+export function deployTarget(env: EnvironmentModel): string {
+  return env.account !== undefined && env.region !== undefined ? `account ${env.account}, ${env.region}` : "environment-agnostic: the deploy credentials' account and region";
+}
 
 export const options = {
   env: { name: 'env', short: 'e', type: 'string', valueName: 'NAME', description: 'Environment of the spec to target (default: the first one declared).' },
@@ -62,6 +71,7 @@ export type Synthesized = { readonly result: SynthesisResult; readonly exitCode?
  * CloudFormation limit, or cdk-nag findings under --strict, are findings (1).
  */
 export async function synthesizeForCommand(model: PlatformModel, outdir: string, strict: boolean): Promise<Synthesized> {
+  const [{ synthesize }, { StackResourceLimitError }, { NagFindingsError }] = await synthesis();
   try {
     return { result: await synthesize(model, { outdir, strict }) };
   } catch (e) {
@@ -144,7 +154,8 @@ export async function openSession(action: Session['action'], args: ParsedArgs, o
   }
   // The stacks carry their account and region; this only keeps the SDK from probing for a default
   // region. The CLI owns its process environment; the library never sets it.
-  process.env.AWS_REGION ??= model.environment.region;
+  // An environment-agnostic spec has no region: the credentials' configuration (AWS_REGION, the profile) gives it.
+  if (model.environment.region !== undefined) process.env.AWS_REGION ??= model.environment.region;
   const interactive = interactiveTerminal();
   const host = new AraIoHost({
     interactive,
@@ -157,6 +168,7 @@ export async function openSession(action: Session['action'], args: ParsedArgs, o
     stderr: (s) => void process.stderr.write(s),
     columns: process.stderr.columns,
   });
+  const { DeploymentRequestError, openDeployment } = await deploymentLibrary();
   try {
     const deployment = await openDeployment(model, { action, assemblyDir, reused: reuse !== undefined, stacks: listOption(args.options.stack), host, colour });
     return { session: { ...deployment, interactive, colour } };
@@ -168,6 +180,7 @@ export async function openSession(action: Session['action'], args: ParsedArgs, o
 
 /** Runs a toolkit action; on failure prints the explanation and returns its exit code (2 for a request to fix, 3 for a failed action). */
 export async function runAction<T>(session: Session, fn: () => Promise<T>): Promise<{ value: T; exitCode?: undefined } | { value?: undefined; exitCode: number }> {
+  const { runAction: runDeploymentAction } = await deploymentLibrary();
   const r = await runDeploymentAction(session, fn);
   if (!r.failure) return { value: r.value };
   const [first, ...rest] = r.failure.lines;

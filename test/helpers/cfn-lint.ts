@@ -7,10 +7,19 @@
  * Only `Error`-level matches are returned (warnings such as W3005 "DependsOn already implied" are
  * the CDK's style, not deploy failures). A missing cfn-lint is an error, never a skipped check: the
  * tests must not silently pass on a machine without it (`.ci/run` checks for it up front).
+ *
+ * cfn-lint's verdict depends only on the template's bytes (and on cfn-lint itself): identical
+ * templates (an unchanged stack in many synthesized variants, the same fixture linted by two test
+ * files) are linted once. Within one call by content; across the test files of one
+ * `scripts/test.js` run through the directory in ARA_CFN_LINT_CACHE (the runner makes a fresh one
+ * per run and removes it afterwards, so a cfn-lint upgrade never meets stale verdicts). A file
+ * claims the templates it lints there; another file that needs one of them waits for that verdict
+ * (or lints it itself if the claiming process is gone) instead of linting it a second time.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { extname, join } from 'node:path';
 
 export interface CfnLintMatch {
   file: string;
@@ -35,11 +44,142 @@ export function assemblyTemplates(dir: string): string[] {
   return out;
 }
 
+/** A verdict without its file name: what cfn-lint says about one template content. */
+type Verdict = Omit<CfnLintMatch, 'file'>[];
+
+/** Key of a template's content (the extension too: it tells cfn-lint JSON from YAML). */
+const contentKey = (file: string): string => createHash('sha256').update(extname(file)).update('\0').update(readFileSync(file)).digest('hex');
+
+const cacheDir = (): string | undefined => process.env.ARA_CFN_LINT_CACHE || undefined;
+
+function cachedVerdict(key: string): Verdict | undefined {
+  const dir = cacheDir();
+  if (!dir) return undefined;
+  try {
+    return JSON.parse(readFileSync(join(dir, `${key}.json`), 'utf8')) as Verdict;
+  } catch {
+    return undefined;
+  }
+}
+
+function storeVerdict(key: string, verdict: Verdict): void {
+  const dir = cacheDir();
+  if (!dir) return;
+  try {
+    // Written beside and renamed: a reader in another test process never sees half a file.
+    const tmp = join(dir, `${key}.${process.pid}.tmp`);
+    writeFileSync(tmp, JSON.stringify(verdict));
+    renameSync(tmp, join(dir, `${key}.json`));
+  } catch {
+    // best effort: the next caller lints again
+  }
+}
+
+/** Claims `key` for this process (true), or finds it claimed by another (false). Without a cache directory every key is ours. */
+function claim(key: string): boolean {
+  const dir = cacheDir();
+  if (!dir) return true;
+  try {
+    const fd = openSync(join(dir, `${key}.claim`), 'wx');
+    writeSync(fd, String(process.pid));
+    closeSync(fd);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'EEXIST';
+  }
+}
+
+function release(key: string): void {
+  try {
+    unlinkSync(join(cacheDir()!, `${key}.claim`));
+  } catch {
+    // already gone
+  }
+}
+
+/** Is the process holding the claim on `key` still running? */
+function claimantAlive(key: string): boolean {
+  try {
+    const pid = Number(readFileSync(join(cacheDir()!, `${key}.claim`), 'utf8'));
+    if (!pid) return true; // being written
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Waits for another process's verdict on each key; the keys whose claimant went away without one are returned. */
+async function awaitVerdicts(keys: string[], verdicts: Map<string, Verdict>): Promise<string[]> {
+  const orphaned: string[] = [];
+  let pending = [...keys];
+  while (pending.length) {
+    const still: string[] = [];
+    for (const key of pending) {
+      const v = cachedVerdict(key);
+      if (v) verdicts.set(key, v);
+      else if (!claimantAlive(key)) orphaned.push(key);
+      else still.push(key);
+    }
+    pending = still;
+    // Re-checked on a short tick: the verdict is a file another process renames into place.
+    if (pending.length) await new Promise((r) => setTimeout(r, 200));
+  }
+  return orphaned;
+}
+
 /**
- * Runs cfn-lint once over `files` and returns its Error-level matches (empty when clean).
- * Rejects when cfn-lint is missing or its output is not the JSON report.
+ * Error-level matches of cfn-lint over `files` (empty when clean): each distinct content is linted
+ * once, all of them in ONE cfn-lint run. Rejects when cfn-lint is missing or its output is not the
+ * JSON report.
  */
 export async function lintTemplates(files: readonly string[]): Promise<CfnLintMatch[]> {
+  const keys = files.map(contentKey);
+  const first = new Map<string, string>(); // key -> a file with that content
+  files.forEach((f, i) => first.has(keys[i]!) || first.set(keys[i]!, f));
+  const verdicts = new Map<string, Verdict>();
+  const mine: string[] = [];
+  const theirs: string[] = [];
+  for (const key of first.keys()) {
+    const cached = cachedVerdict(key);
+    if (cached) verdicts.set(key, cached);
+    else if (claim(key)) mine.push(key);
+    else theirs.push(key);
+  }
+  await lintKeys(mine, first, verdicts);
+  if (theirs.length) {
+    const orphaned = await awaitVerdicts(theirs, verdicts);
+    await lintKeys(orphaned, first, verdicts);
+  }
+  // Every file gets the verdict of its content, in the order given.
+  return files.flatMap((file, i) => verdicts.get(keys[i]!)!.map((m) => ({ file, ...m })));
+}
+
+/** Lints one file of each key in one cfn-lint run and records (and shares) the verdicts. */
+async function lintKeys(keys: string[], fileOf: Map<string, string>, verdicts: Map<string, Verdict>): Promise<void> {
+  if (!keys.length) return;
+  const keyOf = new Map(keys.map((k) => [fileOf.get(k)!, k]));
+  const found = new Map<string, Verdict>(keys.map((k) => [k, []]));
+  try {
+    for (const m of await runCfnLint([...keyOf.keys()])) {
+      const key = keyOf.get(m.file);
+      if (key === undefined) throw new Error(`cfn-lint reported a file it was not given: ${m.file}`);
+      const { file: _file, ...rest } = m;
+      found.get(key)!.push(rest);
+    }
+  } catch (e) {
+    // Waiting processes must not wait for verdicts that will never come: they lint these themselves.
+    if (cacheDir()) keys.forEach(release);
+    throw e;
+  }
+  for (const [key, v] of found) {
+    verdicts.set(key, v);
+    storeVerdict(key, v);
+  }
+}
+
+/** One cfn-lint run over `files`: its Error-level matches. */
+async function runCfnLint(files: readonly string[]): Promise<CfnLintMatch[]> {
   if (files.length === 0) return [];
   const cmd = cfnLintCommand();
   const { code, stdout, stderr } = await run(cmd, ['--format', 'json', '--', ...files]);
