@@ -74,6 +74,15 @@ export interface Destination<E> {
    * (Node network codes and HTTP status codes only; see engine/errors.ts).
    */
   classifyError?(error: unknown): FailureClass;
+  /**
+   * Per-partition pacing (Kinesis: the shard an entry lands on). When a request's throttles all
+   * fall in one partition while other partitions in it were accepted, only that partition is
+   * paced (a rate of its own, AIMD) and the common budget is left alone. Undefined = unknown
+   * (the partition map is not loaded yet): such entries are never paced.
+   */
+  partitionOf?(entry: E): string | undefined;
+  /** The most records/s one partition takes (Kinesis: 1,000 per shard): where pacing starts from and stops. */
+  readonly partitionRecordsPerSecond?: number;
   /** User records this entry carries (a KPL aggregate carries many). Absent: 1. */
   recordCount?(entry: E): number;
   /**

@@ -395,6 +395,7 @@ function countingDestination(dest: Destination<unknown>, onDelivered: (records: 
     ...(dest.classifyError && { classifyError: (err: unknown) => dest.classifyError!(err) }),
     ...(dest.recordCount && { recordCount: (e: unknown) => dest.recordCount!(e) }),
     ...(dest.describeEntry && { describeEntry: (e: unknown) => dest.describeEntry!(e) }),
+    ...(dest.partitionOf && { partitionOf: (e: unknown) => dest.partitionOf!(e), partitionRecordsPerSecond: dest.partitionRecordsPerSecond }),
     description: dest.description,
     limits: dest.limits,
     defaults: dest.defaults,

@@ -329,4 +329,61 @@ test('a custom strategy object can be passed instead of a model', async () => {
   assert.equal(writer.stats().rateLimit, { strategy: 'two-at-a-time', budget: 2 });
 });
 
+test('per-partition pacing: throttles of one partition while the other is accepted pace that partition only; the budget is not cut', async () => {
+  const clock = new FakeClock();
+  const dest = new MemoryDestination({ manual: true });
+  // Two partitions ("hot" entries a*, "cold" entries b*), 100 records/s each at most.
+  Object.assign(dest, { partitionOf: (e: MemEntry) => (e.key.startsWith('a') ? 'hot' : 'cold'), partitionRecordsPerSecond: 100 });
+  const writer = new AsyncSinkWriter<MemEntry>({
+    destination: dest,
+    clock,
+    random: () => 0,
+    hints: { maxBatchSize: 10, maxInFlightRequests: 1, maxBufferedRequests: 200, maxTimeInBufferMs: 1 },
+    rateLimiting: { strategy: 'aimd', increaseRate: 10, decreaseFactor: 0.5, slowStart: false },
+  });
+  for (let i = 0; i < 40; i++) await writer.write(entry(i, 10, `${i % 2 ? 'b' : 'a'}${i}`));
+  const budget = writer.rateLimiter.currentBudget();
+  const first = dest.open[0]!;
+  first.resolve(first.batch.flatMap((e, index) => (e.key.startsWith('a') ? [{ index, code: 'ProvisionedThroughputExceededException', message: 'hot shard', kind: 'throttled' as const }] : [])));
+  await settle();
+  assert.is(writer.rateLimiter.currentBudget(), budget, 'the common budget is not cut');
+  assert.is((writer.rateLimiter as CongestionControlStrategy).decreases, 0);
+  // While the hot partition waits for its slots (the clock stands still: one slot is due now), the
+  // cold partition goes on: every cold entry goes out before the hot ones.
+  let hotSent = 0;
+  const flushed = writer.flush(); // partial batches go out without waiting for the buffer timer
+  for (let k = 0; k < 10 && dest.open.length; k++) {
+    const c = dest.open[0]!;
+    hotSent += c.batch.filter((e) => e.key.startsWith('a')).length;
+    c.resolve();
+    await settle();
+  }
+  const coldDelivered = dest.delivered.filter((e) => e.key.startsWith('b')).length;
+  assert.is(coldDelivered, 20, 'every cold entry delivered without the clock moving');
+  assert.ok(hotSent <= 1, `${hotSent} hot entries went out before their slots`);
+  assert.ok(writer.bufferedEntries > 0, 'hot entries still wait');
+  // The hot entries come back at their partition's rate as the clock runs; nothing is lost or doubled.
+  const f = writer.close();
+  for (let k = 0; k < 400 && (dest.open.length || writer.bufferedEntries); k++) {
+    for (const c of [...dest.open]) c.resolve();
+    await clock.tick(10);
+  }
+  await f;
+  await flushed;
+  assert.equal(dest.delivered.map((e) => e.key).sort(), Array.from({ length: 40 }, (_, i) => `${i % 2 ? 'b' : 'a'}${i}`).sort());
+  assert.is(new Set(dest.delivered.map((e) => e.key)).size, 40);
+});
+
+test('per-partition pacing: throttles across partitions are congestion of the whole destination (one common cut)', async () => {
+  const dest = new MemoryDestination({ manual: true });
+  Object.assign(dest, { partitionOf: (e: MemEntry) => (e.key.startsWith('a') ? 'hot' : 'cold'), partitionRecordsPerSecond: 100 });
+  const writer = new AsyncSinkWriter<MemEntry>({ destination: dest, clock: new FakeClock(), random: () => 0, hints: { maxBatchSize: 10, maxInFlightRequests: 1, maxBufferedRequests: 200 }, rateLimiting: { strategy: 'aimd', increaseRate: 10, decreaseFactor: 0.5, slowStart: false } });
+  for (let i = 0; i < 20; i++) await writer.write(entry(i, 10, `${i % 2 ? 'b' : 'a'}${i}`));
+  const first = dest.open[0]!;
+  first.resolve([0, 1].map((index) => ({ index, code: 'ProvisionedThroughputExceededException', message: 'slow down', kind: 'throttled' as const })));
+  await settle();
+  assert.is((writer.rateLimiter as CongestionControlStrategy).decreases, 1);
+  writer.abort('done');
+});
+
 test.run();

@@ -25,6 +25,20 @@ export function partitionKeyHash(partitionKey: string): bigint {
   return BigInt(`0x${createHash('md5').update(partitionKey, 'utf8').digest('hex')}`);
 }
 
+/** Hashes of partition keys (keys repeat); bounded so that random keys cannot grow it. */
+export function hashCache(max = 10_000): (partitionKey: string) => bigint {
+  const hashes = new Map<string, bigint>();
+  return (key) => {
+    let h = hashes.get(key);
+    if (h === undefined) {
+      if (hashes.size >= max) hashes.clear();
+      h = partitionKeyHash(key);
+      hashes.set(key, h);
+    }
+    return h;
+  };
+}
+
 /** The open shards of a stream (every page of ListShards), sorted by the start of their range. */
 export async function listOpenShards(client: KinesisClient, streamName: string, signal?: AbortSignal): Promise<ShardRange[]> {
   const { ListShardsCommand } = await import('@aws-sdk/client-kinesis');

@@ -10,7 +10,7 @@ import { awsEntryFailure, classifyAwsError } from './aws-errors.js';
 import { codePointLength, isPlainObject, readKeyField } from './event-fields.js';
 import { KINESIS_DEFAULTS } from '../../contract/defaults.js';
 import { KINESIS_LIMITS } from '../../contract/limits.js';
-import { KinesisShardMap, listOpenShards } from './kinesis-shards.js';
+import { hashCache, KinesisShardMap, listOpenShards } from './kinesis-shards.js';
 
 export interface KinesisEntry {
   readonly data: Uint8Array;
@@ -26,6 +26,8 @@ export { KINESIS_DEFAULTS, KINESIS_LIMITS };
 
 
 export const MAX_PARTITION_KEY_CHARS = 256;
+/** Records per second one shard accepts (PutRecords). */
+export const KINESIS_SHARD_RECORDS_PER_SECOND = 1000;
 const MAX_HASH_KEY = (1n << 128n) - 1n;
 
 export interface KinesisDestinationOptions {
@@ -61,10 +63,23 @@ export function createKinesisDestination(options: KinesisDestinationOptions): Ki
     return m;
   });
   const shardMap = new KinesisShardMap({ load: async () => (await sdk(), listOpenShards(client!, streamName)) });
+  const hashOf = hashCache();
+  let mapRequested = false;
 
   return {
     description: `Kinesis stream ${streamName}`,
     shardMap,
+    // Per-shard pacing: a shard takes 1,000 records/s (and 1 MiB/s).
+    partitionRecordsPerSecond: KINESIS_SHARD_RECORDS_PER_SECOND,
+    partitionOf(entry: KinesisEntry): string | undefined {
+      if (!shardMap.ready) {
+        // Asked for at the first throttle; without kinesis:ListShards entries stay unpaced.
+        if (!mapRequested) shardMap.load().catch(() => undefined);
+        mapRequested = true;
+        return undefined;
+      }
+      return shardMap.shardFor(entry.explicitHashKey === undefined ? hashOf(entry.partitionKey) : BigInt(entry.explicitHashKey))?.shardId;
+    },
     limits: KINESIS_LIMITS,
     defaults: KINESIS_DEFAULTS,
     sizeOf: kinesisEntrySize,

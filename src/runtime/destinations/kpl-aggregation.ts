@@ -21,7 +21,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { KinesisEntry } from './kinesis.js';
-import { partitionKeyHash, type KinesisShardMap } from './kinesis-shards.js';
+import { hashCache, type KinesisShardMap } from './kinesis-shards.js';
 
 export interface UserRecord {
   readonly data: Uint8Array;
@@ -256,9 +256,6 @@ interface ShardBucket {
   firstHashKey: string | undefined;
 }
 
-/** Partition-key hashes are cached (keys repeat); bounded so that random keys cannot grow it. */
-const HASH_CACHE_MAX = 10_000;
-
 /**
  * One KplAggregator per shard of the stream: each user record joins the aggregate of the shard its
  * hash key (its explicit hash key, else the MD5 of its partition key) falls in. Without a shard map
@@ -266,7 +263,7 @@ const HASH_CACHE_MAX = 10_000;
  */
 export class ShardedKplAggregator {
   private readonly buckets = new Map<string, ShardBucket>();
-  private readonly hashes = new Map<string, bigint>();
+  private readonly hashOf = hashCache();
   private count = 0;
 
   constructor(
@@ -334,13 +331,4 @@ export class ShardedKplAggregator {
     return { entry: { ...entry, explicitHashKey: hashKey }, tags };
   }
 
-  private hashOf(partitionKey: string): bigint {
-    let h = this.hashes.get(partitionKey);
-    if (h === undefined) {
-      if (this.hashes.size >= HASH_CACHE_MAX) this.hashes.clear();
-      h = partitionKeyHash(partitionKey);
-      this.hashes.set(partitionKey, h);
-    }
-    return h;
-  }
 }

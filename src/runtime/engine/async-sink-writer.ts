@@ -21,7 +21,7 @@
  */
 import type { BufferingHints } from '../../contract/buffering.js';
 import type { RetryPolicy } from '../../contract/retry.js';
-import { failureKind, type BatchOutcome, type Destination, type FailureClass } from '../destination.js';
+import { failureKind, type BatchOutcome, type Destination, type EntryFailure, type FailureClass } from '../destination.js';
 import { backoffCeiling, type JitterMode } from './backoff.js';
 import { systemClock, type Clock } from './clock.js';
 import { resolveHints, resolveRetry } from './settings.js';
@@ -30,6 +30,8 @@ import { SinkMetrics, summarize, type SinkStats } from './metrics.js';
 import { createRateLimitingStrategy, DEFAULT_RATE_LIMITING, type RateLimitingSettings, type RateLimitingStrategy } from './rate-limiting.js';
 import { RequestBuffer } from './request-buffer.js';
 import { RetryQueue, type RetryItem } from './retry-queue.js';
+import { PartitionPacer, type PacerSettings } from './partition-pacer.js';
+import { AIMD_DEFAULTS } from '../../contract/defaults.js';
 
 export { FatalSinkError, SinkConfigError } from './errors.js';
 export type { Clock } from './clock.js';
@@ -106,6 +108,28 @@ interface FlushWaiter {
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
+const NO_FAILURES: ReadonlyMap<number, EntryFailure> = new Map();
+
+/**
+ * Orders the entries taken from the retry queue: retried entries first, then entries of a paced
+ * partition that were never sent, each in write order (seq). No-op when already so (the usual case).
+ */
+function sortBySeq<E>(entries: E[], sizes: number[], attempts: number[], seqs: number[], tags: number[]): void {
+  const before = (a: number, b: number): number => (attempts[a] === 0 ? 1 : 0) - (attempts[b] === 0 ? 1 : 0) || seqs[a]! - seqs[b]!;
+  let sorted = true;
+  for (let i = 1; i < seqs.length && sorted; i++) if (before(i - 1, i) > 0) sorted = false;
+  if (sorted) return;
+  const order = seqs.map((_, i) => i).sort(before);
+  const permute = <T>(xs: T[]): void => {
+    const copy = order.map((i) => xs[i]!);
+    for (let i = 0; i < copy.length; i++) xs[i] = copy[i]!;
+  };
+  permute(entries);
+  permute(sizes);
+  permute(attempts);
+  permute(seqs);
+  permute(tags);
+}
 
 function isStrategy(x: RateLimitingSettings | RateLimitingStrategy): x is RateLimitingStrategy {
   return typeof (x as RateLimitingStrategy).shouldBlock === 'function';
@@ -153,6 +177,9 @@ export class AsyncSinkWriter<E> {
   private closing: Promise<void> | undefined;
   private pumping = false;
   private pumpAgain = false;
+  /** Partitions paced on their own (destination.partitionOf), by partition. */
+  private readonly pacers = new Map<string, PartitionPacer>();
+  private readonly pacing: PacerSettings | undefined;
 
   constructor(options: AsyncSinkWriterOptions<E>) {
     const destination = options.destination;
@@ -161,6 +188,10 @@ export class AsyncSinkWriter<E> {
     this.retry = resolveRetry(options.retry);
     const rl = options.rateLimiting ?? DEFAULT_RATE_LIMITING;
     this.rateLimiter = isStrategy(rl) ? rl : createRateLimitingStrategy(rl, this.hints);
+    if (destination.partitionOf && destination.partitionRecordsPerSecond) {
+      const aimd = !isStrategy(rl) && rl.strategy === 'aimd' ? rl : AIMD_DEFAULTS;
+      this.pacing = { ceiling: destination.partitionRecordsPerSecond, increaseRate: aimd.increaseRate, decreaseFactor: aimd.decreaseFactor };
+    }
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     this.jitter = options.jitter ?? 'full';
@@ -389,22 +420,61 @@ export class AsyncSinkWriter<E> {
     }
   }
 
+  /**
+   * Queues a paced partition's entries at its rate: in slices of 50 ms worth of records, each due
+   * when its records fit (one slice at a time, so a backlog never goes out as one burst).
+   */
+  private schedulePaced(pacer: PartitionPacer, items: readonly RetryItem<E>[]): void {
+    const now = this.clock.now();
+    const slice = Math.max(1, Math.floor(pacer.rate / 20));
+    for (let i = 0; i < items.length; i += slice) {
+      const part = items.slice(i, i + slice);
+      this.retries.add(pacer.reserve(part.length, now) - (part.length * 1000) / pacer.rate, part);
+    }
+  }
+
+  /** Paced partition of an entry, if its partition is paced now. */
+  private pacedPartition(entry: E): string | undefined {
+    const p = this.destination.partitionOf!(entry);
+    return p !== undefined && this.pacers.has(p) ? p : undefined;
+  }
+
   private send(fromRetries: number, fromBuffer: number): void {
     const buffer = this.buffer;
-    const n = fromRetries + fromBuffer;
     const entries: E[] = [];
     const sizes: number[] = [];
     const attempts: number[] = [];
     const seqs: number[] = [];
     const tags: number[] = [];
-    if (fromRetries > 0) this.retries.take(fromRetries, entries, sizes, attempts, seqs, tags);
-    for (let i = 0; i < fromBuffer; i++) {
-      sizes.push(buffer.headSize());
-      seqs.push(buffer.headSeq());
-      tags.push(buffer.headTag());
-      attempts.push(buffer.headAttempts());
-      entries.push(buffer.shift());
+    if (fromRetries > 0) {
+      this.retries.take(fromRetries, entries, sizes, attempts, seqs, tags);
+      // Retries of several failed responses (answered out of order) go out in write order.
+      if (fromRetries > 1) sortBySeq(entries, sizes, attempts, seqs, tags);
     }
+    // New entries of a paced partition wait for their slot in the retry queue instead.
+    const paced = this.pacers.size > 0 ? new Map<string, RetryItem<E>[]>() : undefined;
+    for (let i = 0; i < fromBuffer; i++) {
+      const size = buffer.headSize();
+      const seq = buffer.headSeq();
+      const tag = buffer.headTag();
+      const att = buffer.headAttempts();
+      const entry = buffer.shift();
+      const p = paced ? this.pacedPartition(entry) : undefined;
+      if (p !== undefined) {
+        let list = paced!.get(p);
+        if (!list) paced!.set(p, (list = []));
+        list.push({ entry, size, attempts: att, seq, tag });
+        continue;
+      }
+      sizes.push(size);
+      seqs.push(seq);
+      tags.push(tag);
+      attempts.push(att);
+      entries.push(entry);
+    }
+    if (paced) for (const [p, items] of paced) this.schedulePaced(this.pacers.get(p)!, items);
+    const n = entries.length;
+    if (n === 0) return;
     let retried = 0;
     for (let i = 0; i < n; i++) if (attempts[i]!++ > 0) retried++;
     const m = this.metrics;
@@ -473,6 +543,7 @@ export class AsyncSinkWriter<E> {
       for (let i = 0; i < n; i++) m.bytesOut += req.sizes[i]!;
       this.acknowledged(req.tags);
       this.rateLimiter.registerCompletedRequest({ batchSize: n, failedEntries: 0, throttledEntries: 0, throttled: false, latencyMs, id: req.id });
+      if (this.pacers.size > 0) this.pacedAccepted(req, NO_FAILURES);
       this.pump();
       return;
     }
@@ -503,7 +574,15 @@ export class AsyncSinkWriter<E> {
     }
     m.throttled += throttled;
     this.acknowledged(acked);
-    this.rateLimiter.registerCompletedRequest({ batchSize: n, failedEntries: retry.length, throttledEntries: throttled, throttled: throttled > 0, latencyMs, id: req.id });
+    // Throttles of one partition while others were accepted: that partition is paced, not all.
+    const local = throttled > 0 && this.pacing ? this.localThrottle(req, failedAt) : undefined;
+    if (local) {
+      let pacer = this.pacers.get(local.partition);
+      if (!pacer) this.pacers.set(local.partition, (pacer = new PartitionPacer(this.pacing!, this.clock.now())));
+      pacer.throttled(local.share, req.id, this.nextRequestId);
+    }
+    this.rateLimiter.registerCompletedRequest({ batchSize: n, failedEntries: retry.length, throttledEntries: local ? 0 : throttled, throttled: !local && throttled > 0, latencyMs, id: req.id });
+    if (this.pacers.size > 0) this.pacedAccepted(req, failedAt);
     if (fatalFailure) {
       // Keep the entries (snapshot/checkpoint) but stop.
       this.requeue(req, retry, '', false);
@@ -512,9 +591,58 @@ export class AsyncSinkWriter<E> {
     }
     if (retry.length > 0) {
       const first = failedAt.get(retry[0]!)!;
-      this.requeue(req, retry, `${first.code}: ${first.message}`, true);
+      if (local) {
+        // The paced partition's throttled entries wait for their slots; the others back off.
+        const inPartition = retry.filter((i) => local.throttledIndices.has(i));
+        const others = retry.filter((i) => !local.throttledIndices.has(i));
+        this.requeue(req, inPartition, `${first.code}: ${first.message}`, true, false, this.pacers.get(local.partition));
+        if (others.length) this.requeue(req, others, `${first.code}: ${first.message}`, true);
+      } else {
+        this.requeue(req, retry, `${first.code}: ${first.message}`, true);
+      }
     }
     this.pump();
+  }
+
+  /**
+   * The partition of a request's throttles when they all fall in one partition and an entry of
+   * another partition was accepted in the same request (a hot partition, not a saturated
+   * destination), with the throttled share of that partition's entries.
+   */
+  private localThrottle(req: InFlightRequest<E>, failedAt: ReadonlyMap<number, EntryFailure>): { partition: string; share: number; throttledIndices: Set<number> } | undefined {
+    const partitionOf = this.destination.partitionOf!;
+    let partition: string | undefined;
+    const throttledIndices = new Set<number>();
+    for (const [i, f] of failedAt) {
+      if (failureKind(f) !== 'throttled') continue;
+      const p = partitionOf(req.entries[i]!);
+      if (p === undefined || (partition !== undefined && p !== partition)) return undefined;
+      partition = p;
+      throttledIndices.add(i);
+    }
+    if (partition === undefined) return undefined;
+    let inPartition = 0;
+    let otherAccepted = false;
+    for (let i = 0; i < req.entries.length; i++) {
+      const p = partitionOf(req.entries[i]!);
+      if (p === partition) inPartition++;
+      else if (!failedAt.has(i)) otherAccepted = true;
+    }
+    return otherAccepted ? { partition, share: throttledIndices.size / inPartition, throttledIndices } : undefined;
+  }
+
+  /** Paced partitions whose entries in this request were all accepted speed up (and retire at their limit). */
+  private pacedAccepted(req: InFlightRequest<E>, failedAt: ReadonlyMap<number, EntryFailure>): void {
+    const partitionOf = this.destination.partitionOf!;
+    const seen = new Map<string, boolean>();
+    for (let i = 0; i < req.entries.length; i++) {
+      const p = partitionOf(req.entries[i]!);
+      if (p === undefined || !this.pacers.has(p)) continue;
+      const f = failedAt.get(i);
+      const ok = !f || failureKind(f) !== 'throttled';
+      seen.set(p, (seen.get(p) ?? true) && ok);
+    }
+    for (const [p, ok] of seen) if (ok && this.pacers.get(p)!.accepted()) this.pacers.delete(p);
   }
 
   private classify(err: unknown): FailureClass {
@@ -597,7 +725,7 @@ export class AsyncSinkWriter<E> {
    * `deadLetterExhausted`, entries out of attempts go to the dead letters; on a stop (fatal) the
    * entries are queued as they are, for the snapshot.
    */
-  private requeue(req: InFlightRequest<E>, indices: readonly number[], reason: string, deadLetterExhausted: boolean, unreachable = false): void {
+  private requeue(req: InFlightRequest<E>, indices: readonly number[], reason: string, deadLetterExhausted: boolean, unreachable = false, pacer?: PartitionPacer): void {
     const max = this.retry.maxAttempts;
     const byAttempts = new Map<number, RetryItem<E>[]>();
     for (const i of indices) {
@@ -609,6 +737,11 @@ export class AsyncSinkWriter<E> {
       let list = byAttempts.get(attempts);
       if (!list) byAttempts.set(attempts, (list = []));
       list.push({ entry: req.entries[i]!, size: req.sizes[i]!, attempts, seq: req.seqs[i]!, tag: req.tags[i]! });
+    }
+    if (pacer && !this.fatal) {
+      // A paced partition's throttled entries wait for their slots, in write order.
+      this.schedulePaced(pacer, [...byAttempts.values()].flat().sort((a, b) => a.seq - b.seq));
+      return;
     }
     const now = this.clock.now();
     // An unreachable endpoint answers at once: at least half the ceiling (equal jitter) keeps the
