@@ -4,11 +4,19 @@
 // 16x). Word = a maximal run of letters and digits (Unicode), i.e. text split on whitespace and
 // punctuation; counted over the spec file and over every *.template.json of the assembly.
 //
-// Runs: BENCH_RUNS (default 5) of each (baseline, flagship, generated); medians reported. About 20 s
-// on an idle machine. Needs a build in dist/ (or ARA_BUILD_DIR). Human summary on stderr, one JSON
-// line on stdout.
+// Against the ARA library: the blog's data-lake example (DataLakeStorage, DataLakeCatalog,
+// AthenaDemoSetup, BatchReplayer, GlueDemoRole, a crawler and its trigger; no environments) as
+// a CDK app on the AWS Analytics Reference Architecture library (bench/ara-baseline/app.js) and
+// as an ara-gen spec (test/fixtures/specs/environment-agnostic.yaml), run alternately in the same
+// run; the ratio is ara-gen's median over the library's (target <= 1.0). The library pins an old
+// aws-cdk-lib, so bench/ara-baseline is a package of its own: this benchmark installs it
+// (`npm ci` there, once; never the root `npm install`). BENCH_ARA=0 skips this part.
+//
+// Runs: BENCH_RUNS (default 5) of each (baseline, flagship, generated, ARA pair); medians reported.
+// About 40 s on an idle machine. Needs a build in dist/ (or ARA_BUILD_DIR). Human summary on
+// stderr, one JSON line on stdout.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,6 +81,42 @@ function timeRun(args) {
   return ms;
 }
 
+/** Installs bench/ara-baseline (npm ci, from its own lock file) unless it is installed already. */
+function installAraBaseline(dir) {
+  const marker = join(dir, 'node_modules', 'aws-analytics-reference-architecture', 'package.json');
+  if (existsSync(marker)) return;
+  process.stderr.write('installing the ARA library baseline (npm ci in bench/ara-baseline) ...\n');
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const r = spawnSync(npm, ['ci', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: dir, env, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+  if (r.status !== 0) throw new Error(`npm ci in ${dir} failed:\n${r.stderr}`);
+}
+
+/** ara-gen synth of the blog's data-lake spec and the ARA library's app of it, alternately; medians and ratio. */
+function againstAraLibrary(n) {
+  const dir = join(root, 'bench', 'ara-baseline');
+  installAraBaseline(dir);
+  const spec = join(root, 'test', 'fixtures', 'specs', 'environment-agnostic.yaml');
+  const ara = [];
+  const araGen = [];
+  for (let i = 0; i < n; i++) {
+    ara.push(timeRun([join(dir, 'app.js'), join(tmp, 'ara-library')]));
+    araGen.push(timeRun([bin, 'synth', spec, '-o', join(tmp, 'ara-gen-datalake'), '-q']));
+    process.stderr.write(`  data lake run ${i + 1}/${n}: ARA library ${(ara[i] / 1000).toFixed(2)} s, ara-gen ${(araGen[i] / 1000).toFixed(2)} s\n`);
+  }
+  const resources = (out) =>
+    readdirSync(out)
+      .filter((f) => f.endsWith('.template.json'))
+      .reduce((sum, f) => sum + Object.keys(JSON.parse(readFileSync(join(out, f), 'utf8')).Resources ?? {}).length, 0);
+  return {
+    runs: n,
+    araLibraryMedianMs: Math.round(median(ara)),
+    araGenMedianMs: Math.round(median(araGen)),
+    ratio: Number((median(araGen) / median(ara)).toFixed(2)),
+    araLibraryResources: resources(join(tmp, 'ara-library')),
+    araGenResources: resources(join(tmp, 'ara-gen-datalake')),
+  };
+}
+
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -115,6 +159,12 @@ try {
   writeFileSync(genFile, generatedSpec());
   const generatedResult = measure('generated-50', genFile, runs, baselineMs);
 
+  const araResult = process.env.BENCH_ARA === '0' ? undefined : againstAraLibrary(runs);
+  if (araResult) {
+    process.stderr.write(
+      `blog data lake: ara-gen synth median ${(araResult.araGenMedianMs / 1000).toFixed(2)} s (${araResult.araGenResources} resources) vs ARA library ${(araResult.araLibraryMedianMs / 1000).toFixed(2)} s (${araResult.araLibraryResources} resources), ${araResult.runs} runs each, alternating: ${araResult.ratio}x (target <= 1.0x)\n`,
+    );
+  }
   for (const [name, r] of [['flagship (examples/mystore.yaml)', flagshipResult], ['generated (50 crawlers, 50 jobs, 50 triggers)', generatedResult]]) {
     process.stderr.write(
       `${name}: median ${(r.medianMs / 1000).toFixed(2)} s (min ${(r.minMs / 1000).toFixed(2)}, max ${(r.maxMs / 1000).toFixed(2)}, ${r.runs} runs, ` +
@@ -129,6 +179,7 @@ try {
         baselineNodeMs: Number(baselineMs.toFixed(1)),
         flagship: flagshipResult,
         generated50: generatedResult,
+        ...(araResult ? { blogDataLakeVsAraLibrary: araResult } : {}),
       },
     }) + '\n',
   );

@@ -4,7 +4,7 @@
 // Type-checking is separate (`npm run typecheck`). ARA_BUILD_DIR selects another output directory.
 import { build, transform } from 'esbuild';
 import { readdirSync, readFileSync, writeFileSync, mkdirSync, existsSync, rmSync } from 'node:fs';
-import { join, dirname } from 'node:path';
+import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -14,11 +14,11 @@ const outdir = process.env.ARA_BUILD_DIR || 'dist';
 
 const options = { format: 'esm', platform: 'node', target: 'node20', sourcemap: 'inline', logLevel: 'silent' };
 
+// Skips node_modules and bench/ara-baseline (a separate package the synth benchmark installs).
 function tsFiles(dir) {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.d.ts'))
-    .map((e) => join(e.parentPath ?? e.path, e.name))
+  if (!existsSync(dir) || dir.endsWith('node_modules') || dir === join('bench', 'ara-baseline')) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? tsFiles(join(dir, e.name)) : e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [join(dir, e.name)] : []))
     .sort();
 }
 
@@ -133,6 +133,16 @@ try {
 } catch (e) {
   failed++;
   process.stderr.write(`build: vendor/yaml.cjs: ${e.message}\n`);
+}
+
+// Every Lambda handler bundled once, into <outdir>/lambda/<name>/index.js: synth uses these instead
+// of running esbuild itself (src/compiler/constructs/bundle.ts).
+try {
+  const { prebundleHandlers } = await import(pathToFileURL(resolve(root, outdir, 'src', 'compiler', 'constructs', 'bundle.js')).href);
+  prebundleHandlers(resolve(root, outdir));
+} catch (e) {
+  failed++;
+  process.stderr.write(`build: Lambda handlers: ${e.message}\n`);
 }
 
 // The CLI as one ESM bundle with a chunk per lazily loaded command: start-up reads a handful of

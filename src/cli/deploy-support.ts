@@ -13,7 +13,7 @@ import type { Deployment } from '../compiler/deploy/session.js';
 import type { SynthesisResult } from '../compiler/deploy/synthesize.js';
 import { formatText } from '../compiler/format/text.js';
 import { isUsageProblem, loadPlatform } from '../compiler/load.js';
-import type { PlatformModel } from '../compiler/model.js';
+import type { EnvironmentModel, PlatformModel } from '../compiler/model.js';
 import { type OptionSpec, type ParsedArgs, UsageError } from './command.js';
 import { ExitCode } from './exit-codes.js';
 import { colourEnabled, err, paint } from './io.js';
@@ -23,6 +23,11 @@ import { colourEnabled, err, paint } from './io.js';
 // or credential error is reported at once.
 const synthesis = () => Promise.all([import('../compiler/deploy/synthesize.js'), import('../compiler/app.js'), import('../compiler/nag.js')]);
 const deploymentLibrary = () => import('../compiler/deploy/session.js');
+
+/** Where an environment deploys, for messages: `account 123456789012, eu-west-1`, or the credentials' account and region. */
+export function deployTarget(env: EnvironmentModel): string {
+  return env.account !== undefined && env.region !== undefined ? `account ${env.account}, ${env.region}` : "environment-agnostic: the deploy credentials' account and region";
+}
 
 export const options = {
   env: { name: 'env', short: 'e', type: 'string', valueName: 'NAME', description: 'Environment of the spec to target (default: the first one declared).' },
@@ -149,7 +154,8 @@ export async function openSession(action: Session['action'], args: ParsedArgs, o
   }
   // The stacks carry their account and region; this only keeps the SDK from probing for a default
   // region. The CLI owns its process environment; the library never sets it.
-  process.env.AWS_REGION ??= model.environment.region;
+  // An environment-agnostic spec has no region: the credentials' configuration (AWS_REGION, the profile) gives it.
+  if (model.environment.region !== undefined) process.env.AWS_REGION ??= model.environment.region;
   const interactive = interactiveTerminal();
   const host = new AraIoHost({
     interactive,

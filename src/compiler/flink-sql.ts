@@ -20,8 +20,20 @@ export const FLINK_TYPES: Readonly<Record<ColumnType, string>> = {
   timestamp: 'TIMESTAMP(0)',
 };
 
-/** Sink types with a Flink AWS connector, and why the others have none. */
-export function flinkSupport(sink: SinkModel): { readonly supported: true } | { readonly supported: false; readonly reason: string } {
+/** Why an environment-agnostic spec gets no Flink SQL (rule ARA264 warns with the same words). */
+export const FLINK_NEEDS_ENVIRONMENT = "the connector needs a concrete account and region (stream ARN, 'aws.region'), which an environment-agnostic spec does not have";
+
+/**
+ * Sink types with a Flink AWS connector, and why the others have none. `environment` is the
+ * model's: without an account and region (environment-agnostic) no table can be written.
+ */
+export function flinkSupport(sink: SinkModel, environment: { readonly account?: string; readonly region?: string } = {}): { readonly supported: true } | { readonly supported: false; readonly reason: string } {
+  const supported = flinkConnector(sink);
+  if (supported.supported && (environment.account === undefined || environment.region === undefined)) return { supported: false, reason: FLINK_NEEDS_ENVIRONMENT };
+  return supported;
+}
+
+function flinkConnector(sink: SinkModel): { readonly supported: true } | { readonly supported: false; readonly reason: string } {
   switch (sink.destination.type) {
     case 'kinesis':
     case 'firehose':
@@ -41,8 +53,8 @@ const tableName = (sink: string): string => sink.replace(/[^A-Za-z0-9_]+/g, '_')
 
 /** The `.flink.sql` text of a sink, or undefined for types without a Flink connector. */
 export function compileFlinkSql(model: PlatformModel, sink: SinkModel): string | undefined {
-  if (!flinkSupport(sink).supported) return undefined;
   const { account, region } = model.environment;
+  if (!flinkSupport(sink, model.environment).supported || account === undefined || region === undefined) return undefined;
   const h = sink.bufferingHints;
   const datasets = datasetsInto(flowGraphOf(model), { kind: 'sink', name: sink.name });
   const [group = '', table = ''] = datasets.length === 1 ? datasets[0]!.split('/') : [];

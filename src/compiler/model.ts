@@ -27,8 +27,13 @@ export type RemovalPolicyName = 'destroy' | 'retain';
 
 export interface EnvironmentModel {
   readonly name: string;
-  readonly account: string;
-  readonly region: string;
+  /**
+   * The account and region; both undefined in an environment-agnostic spec (no `environments:`),
+   * whose stacks take them from the deploy credentials (physical names then hold CloudFormation
+   * pseudo-parameters, see naming.ts).
+   */
+  readonly account?: string;
+  readonly region?: string;
   /** The environment's network (`environments.<env>.network`); needed by the warehouse. */
   readonly network?: NetworkModel;
 }

@@ -6,8 +6,30 @@
 export interface NameContext {
   readonly platform: string;
   readonly env: string;
+  /** The account id, or PSEUDO_ACCOUNT in an environment-agnostic spec. */
   readonly account: string;
+  /** The region, or PSEUDO_REGION in an environment-agnostic spec. */
   readonly region: string;
+}
+
+/**
+ * In an environment-agnostic spec (no `environments:`) the account and region are known only at
+ * deploy time: names that embed them hold these CloudFormation `Fn::Sub` references, written here
+ * and nowhere else (spec strings never become references: every part of a name that comes from
+ * the spec is reduced to `[a-z0-9-]` first). The CDK stacks turn such a name into `Fn::Sub`
+ * (stacks/physical-name.ts).
+ */
+export const PSEUDO_ACCOUNT = '${AWS::AccountId}';
+export const PSEUDO_REGION = '${AWS::Region}';
+
+/** The names of a resolved model's environment (the pseudo-parameters when it is environment-agnostic). */
+export function modelNameContext(model: { readonly name: string; readonly environment: { readonly name: string; readonly account?: string; readonly region?: string } }): NameContext {
+  return { platform: model.name, env: model.environment.name, account: model.environment.account ?? PSEUDO_ACCOUNT, region: model.environment.region ?? PSEUDO_REGION };
+}
+
+/** True when `name` holds the deploy-time account or region (an environment-agnostic name). */
+export function hasPseudoReference(name: string): boolean {
+  return name.includes(PSEUDO_ACCOUNT) || name.includes(PSEUDO_REGION);
 }
 
 const dashed = (s: string): string => s.toLowerCase().replace(/[^a-z0-9-]+/g, '-');

@@ -76,7 +76,9 @@ export class Platform extends Construct {
     const model = modelOf(id, props);
     super(scope, id);
     this.model = model;
-    this.env = { account: this.model.environment.account, region: this.model.environment.region };
+    const { account, region } = this.model.environment;
+    // Environment-agnostic spec: an empty environment, as the CDK's own agnostic stacks have.
+    this.env = account !== undefined && region !== undefined ? { account, region } : {};
     const built = addModuleStacks(this, this.model);
     this.stacks = built.stacks;
     this.foundations = built.foundations;

@@ -35,7 +35,7 @@ import type {
 import { type NameContext, canonicalS3Prefix, accessLogsBucketName, athenaResultsBucketName, glueName, glueTableName, layerBucketName, resourceName } from './naming.js';
 import { findBlueprint } from './rules/blueprint.js';
 import { HINT_NAMES, hintValue } from './rules/buffering.js';
-import { type Dict, SpecNode, SpecView, dict, entries, isDict, list, num, str } from './rules/spec-view.js';
+import { type Dict, SpecNode, SpecView, dict, entries, environmentsOf, isDict, isEnvironmentAgnostic, list, num, str } from './rules/spec-view.js';
 import { replayerFunctionName, sinkFunctionName } from './rules/names.js';
 import { warehouseName } from './rules/references.js';
 import { toGlueSchedule } from './rules/schedules.js';
@@ -60,7 +60,7 @@ export { canonicalS3Prefix } from './naming.js';
 
 /** The environments a spec declares, in order. */
 export function environmentNames(doc: SpecDocument): string[] {
-  return Object.keys(dict(dict(doc.data).environments));
+  return environmentsOf(doc.data);
 }
 
 /**
@@ -70,7 +70,7 @@ export function environmentNames(doc: SpecDocument): string[] {
 export function resolve(doc: SpecDocument, options: ResolveOptions = {}): { model?: PlatformModel; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const data = dict(doc.data);
-  const envNames = Object.keys(dict(data.environments));
+  const envNames = environmentsOf(data);
   const env = options.env ?? envNames[0];
   if (env === undefined || !envNames.includes(env)) {
     const dym = env === undefined ? '' : didYouMean(env, envNames);
@@ -80,7 +80,9 @@ export function resolve(doc: SpecDocument, options: ResolveOptions = {}): { mode
         message: env === undefined ? 'the spec declares no environment to resolve' : `environment '${env}' is not declared in the spec`,
         path: ['environments'],
         part: 'key',
-        hint: envNames.length ? (dym ? `${dym} (declared environments: ${envNames.join(', ')})` : `declared environments: ${envNames.join(', ')}`) : "declare one under 'environments:'",
+        hint: isEnvironmentAgnostic(data)
+          ? `the spec declares no environments: its one environment is '${envNames[0]}' (environment-agnostic); declare 'environments:' to deploy to named accounts and regions`
+          : envNames.length ? (dym ? `${dym} (declared environments: ${envNames.join(', ')})` : `declared environments: ${envNames.join(', ')}`) : "declare one under 'environments:'",
       }),
     );
     return { diagnostics };
@@ -189,7 +191,8 @@ class Resolver {
       name: this.c.platform,
       ...(str(d.description) !== undefined ? { description: str(d.description) } : {}),
       platform: this.platform,
-      environment: { name: this.c.env, account: str(e.account) ?? '', region: str(e.region) ?? '', ...this.network(e) },
+      // Environment-agnostic (no `environments:`): no account or region; the stacks get no `env`.
+      environment: this.view.agnostic ? { name: this.c.env } : { name: this.c.env, account: str(e.account) ?? '', region: str(e.region) ?? '', ...this.network(e) },
       environmentNames: this.envNames,
       tags: Object.fromEntries(Object.entries(dict(d.tags)).map(([k, v]) => [k, String(v)])),
       storage: this.storage(),

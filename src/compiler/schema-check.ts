@@ -221,7 +221,7 @@ function misplacedEntries(errors: readonly AjvError[], doc: SpecDocument, index:
   const out: Misplaced[] = [];
   const add = (section: string, keys: string[], owner: string, path: string[], message: string, covers: (e: AjvError) => boolean) => {
     out.push({
-      section: `/${owner}`,
+      section: toPointer([owner]),
       covers,
       diagnostic: {
         ...doc.diagnostic({ code: SchemaCode.UnknownKey, path, part: 'key', message, hint: `is the '${owner}:' line above ${keys.length === 1 && path.length === 2 ? 'it' : 'them'} missing, or the indentation wrong?` }),
@@ -238,7 +238,7 @@ function misplacedEntries(errors: readonly AjvError[], doc: SpecDocument, index:
     // source, target, format... read as delivery streams) or of another section (`warehouse:`
     // deleted: engine, database... read as delivery streams).
     const value = data[section];
-    const pointer = `/${section}`;
+    const pointer = toPointer([section]);
     if (!isRecord(value) || !errors.some(under(pointer))) continue;
     // The "entries" the schema rejects; valid entries before them stay what they are.
     const names = Object.keys(value).filter((n) => errors.some(under(childPointer(pointer, n))) || errors.some((e) => e.instancePath === pointer && e.propertyName === n));

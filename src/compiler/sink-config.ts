@@ -48,22 +48,27 @@ export function compileSinkConfig(model: PlatformModel, sink: SinkModel): SinkCo
   return config;
 }
 
-function destinationOf(sink: SinkModel, region: string): SinkConfigDestination {
+/**
+ * `region` is omitted in an environment-agnostic spec: the runtime then takes it from its
+ * environment (AWS_REGION, the Lambda's own region), like the stacks take it from the credentials.
+ */
+function destinationOf(sink: SinkModel, region: string | undefined): SinkConfigDestination {
+  const at = region !== undefined ? { region } : {};
   const d = sink.destination;
   switch (d.type) {
     case 'kinesis':
-      return { type: 'kinesis', streamName: d.streamName, region };
+      return { type: 'kinesis', streamName: d.streamName, ...at };
     case 'firehose':
-      return { type: 'firehose', deliveryStreamName: d.deliveryStreamName, region };
+      return { type: 'firehose', deliveryStreamName: d.deliveryStreamName, ...at };
     case 'dynamodb':
-      return { type: 'dynamodb', tableName: d.tableName, region };
+      return { type: 'dynamodb', tableName: d.tableName, ...at };
     case 'file':
       return { type: 'file', path: d.path };
     // Key order fixed here (not the spec's) so that the files are byte-for-byte deterministic.
     case 'cloudwatch-logs':
-      return { type: d.type, logGroupName: d.logGroup, logStreamName: d.logStream, createLogStream: d.createLogStream, ...(d.timestampField !== undefined && { timestampField: d.timestampField }), region };
+      return { type: d.type, logGroupName: d.logGroup, logStreamName: d.logStream, createLogStream: d.createLogStream, ...(d.timestampField !== undefined && { timestampField: d.timestampField }), ...at };
     case 'cloudwatch-metrics':
-      return { type: d.type, namespace: d.namespace, metricName: d.metricName, valueField: d.valueField, dimensions: [...d.dimensions], ...(d.unit !== undefined && { unit: d.unit }), region };
+      return { type: d.type, namespace: d.namespace, metricName: d.metricName, valueField: d.valueField, dimensions: [...d.dimensions], ...(d.unit !== undefined && { unit: d.unit }), ...at };
     case 'redis-stream':
       return { type: d.type, stream: d.stream, ...(d.maxLength !== undefined && { maxLength: d.maxLength }), fields: d.fields, ...(d.jsonField !== undefined && { jsonField: d.jsonField }) };
   }

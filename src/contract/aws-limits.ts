@@ -63,3 +63,11 @@ export const KINESIS_EVENT_SOURCE = {
   parallelizationFactor: { min: 1, max: 10 },
   maxRetryAttempts: { min: -1, max: 10_000 },
 } as const;
+
+/**
+ * Lower bounds of one Glue run, in seconds: a crawler or a Spark ETL job takes about a minute just
+ * to start (Glue 2.0+ bills jobs for at least 1 minute). Rule ARA236 sums them along a workflow's
+ * longest chain: a run cannot finish sooner, so a workflow (one run at a time) started more often
+ * than that skips runs.
+ */
+export const GLUE_MIN_RUN_SECONDS: Readonly<Record<'crawler' | 'job', number>> = { crawler: 60, job: 60 };

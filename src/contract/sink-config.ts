@@ -16,9 +16,9 @@ export interface KeyAttribute {
 export const SINK_CONFIG_VERSION = 1;
 
 export type SinkConfigDestination =
-  | { readonly type: 'kinesis'; readonly streamName: string; readonly region: string }
-  | { readonly type: 'firehose'; readonly deliveryStreamName: string; readonly region: string }
-  | { readonly type: 'dynamodb'; readonly tableName: string; readonly region: string }
+  | { readonly type: 'kinesis'; readonly streamName: string; readonly region?: string }
+  | { readonly type: 'firehose'; readonly deliveryStreamName: string; readonly region?: string }
+  | { readonly type: 'dynamodb'; readonly tableName: string; readonly region?: string }
   | { readonly type: 'file'; readonly path: string; readonly region?: string }
   | {
       readonly type: 'cloudwatch-logs';
@@ -26,7 +26,8 @@ export type SinkConfigDestination =
       readonly logStreamName: string;
       readonly createLogStream: boolean;
       readonly timestampField?: string;
-      readonly region: string;
+      /** Absent: the runtime's own region (AWS_REGION), for an environment-agnostic spec. */
+      readonly region?: string;
     }
   | {
       readonly type: 'cloudwatch-metrics';
@@ -35,7 +36,8 @@ export type SinkConfigDestination =
       readonly valueField: string;
       readonly dimensions: readonly string[];
       readonly unit?: string;
-      readonly region: string;
+      /** Absent: the runtime's own region (AWS_REGION), for an environment-agnostic spec. */
+      readonly region?: string;
     }
   /** No endpoint and no credentials: REDIS_URL or --endpoint at run time. */
   | { readonly type: 'redis-stream'; readonly stream: string; readonly maxLength?: number; readonly fields: 'json' | 'top-level'; readonly jsonField?: string };

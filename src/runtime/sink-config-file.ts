@@ -9,7 +9,7 @@ import type { SinkConfig } from '../contract/sink-config.js';
 import { schemaDir } from '../paths.js';
 import { loadCompiledValidator } from '../util/compiled-validator.js';
 import { didYouMean } from '../util/suggest.js';
-import { valueAtPointer } from '../util/json-pointer.js';
+import { toPointer, valueAtPointer } from '../util/json-pointer.js';
 
 export { SINK_CONFIG_VERSION, type SinkConfig, type SinkConfigDestination } from '../contract/sink-config.js';
 
@@ -72,7 +72,7 @@ export async function parseSinkConfig(data: unknown, file = '<config>'): Promise
   const findings: ConfigFinding[] = [];
   const kinesisOnly = (key: 'partitionKey' | 'explicitHashKey' | 'aggregation', present: boolean): void => {
     if (present && config.destination.type !== 'kinesis') {
-      findings.push({ pointer: `/${key}`, message: `'${key}' applies to kinesis destinations only, not ${config.destination.type}`, hint: `remove '${key}'` });
+      findings.push({ pointer: toPointer([key]), message: `'${key}' applies to kinesis destinations only, not ${config.destination.type}`, hint: `remove '${key}'` });
     }
   };
   kinesisOnly('partitionKey', config.partitionKey !== undefined);

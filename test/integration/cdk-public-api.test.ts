@@ -40,7 +40,7 @@ t('load → buildAssembly → sink configs: the flagship through the public API 
   const buckets = Object.values(template.Resources as Record<string, any>).filter((r) => r.Type === 'AWS::S3::Bucket').map((r) => r.Properties.BucketName);
   assert.ok(buckets.includes(api.layerBucketName({ platform: 'mystore', env: 'prod', account: '210987654321', region: 'eu-west-1' }, 'raw')));
   const sinks = api.compileSinkConfigs(model);
-  assert.equal(Object.keys(sinks), ['web-sale-events']);
+  assert.equal(Object.keys(sinks), ['web-sale-events', 'web-sale-revenue']);
   assert.match(api.formatSinkConfig(sinks['web-sale-events']!), /"mystore-prod-web-sale"/);
   // The failure map reads what the compiler recorded.
   const index = api.SourceIndex.fromAssemblyDirectory(dir);

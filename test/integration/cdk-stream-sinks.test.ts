@@ -177,11 +177,8 @@ t('the flagship: web-sale-revenue reads web-sale in batches of 500, a 5 s window
 });
 
 t('the bundled handlers load in a fresh Node process with only the SDK beside them (as in /var/task)', () => {
-  for (const [name, entry] of [
-    ['stream-sink', 'stream-sink.js'],
-    ['sink-replayer', 'sink-replayer.js'],
-  ] as const) {
-    const dir = bundleHandler(name, join('src', 'runtime', 'lambda', entry));
+  for (const name of ['stream-sink', 'sink-replayer'] as const) {
+    const dir = bundleHandler(name);
     const script = "const m = require(process.argv[1]); if (typeof m.handler !== 'function') { console.error('no handler export'); process.exit(1); }";
     // The Lambda runtime provides the AWS SDK (external in the bundle): NODE_PATH stands for it.
     const r = spawnSync(process.execPath, ['-e', script, join(dir, 'index.js')], { cwd: tmpdir(), encoding: 'utf8', env: { PATH: process.env.PATH, NODE_PATH: join(packageRoot, 'node_modules') } });

@@ -282,6 +282,26 @@ test('deploy without a TTY and without --yes stops at the security approval: no 
   }
 });
 
+test('an environment-agnostic spec (no environments) plans its deploy in the credentials\' account and region: reaches the approval, nothing created', async () => {
+  const aws = await startFakeAws('123456789012');
+  try {
+    const home = join(tmp, 'deploy-agnostic-home');
+    mkdirSync(home, { recursive: true });
+    const g = guarded({ AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_ENDPOINT_URL: aws.url, AWS_REGION: 'eu-west-1', HOME: home });
+    const spec = join(repoRoot, 'test', 'fixtures', 'specs', 'environment-agnostic.yaml');
+    const r = await runAraGen(['deploy', spec, '-o', join(tmp, 'deploy-agnostic-out'), '--progress', 'events'], { env: g.env, nodeArgs: g.nodeArgs });
+    assert.is(r.code, 2, r.stderr);
+    assert.match(r.stderr, /error: ara-default-foundations includes security-sensitive changes/);
+    assert.not.match(r.stderr, /undefined|unknown-account/);
+    assert.not.match(r.stderr, stackTrace);
+    assert.ok(aws.requests.includes('cloudformation DescribeStacks ara-default-foundations'), aws.requests.join('\n'));
+    assert.not.ok(aws.requests.some((q) => /CreateStack|CreateChangeSet|ExecuteChangeSet|UpdateStack/.test(q)), aws.requests.join('\n'));
+    assert.equal(g.attempts(), []);
+  } finally {
+    aws.server.close();
+  }
+});
+
 test('destroy lists what it retains and, without a TTY or --yes, refuses before any AWS call', async () => {
   const g = guarded({ AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' });
   const r = await runAraGen(['destroy', flagship, '--env', 'prod', '-o', join(tmp, 'destroy-out')], { env: g.env, nodeArgs: g.nodeArgs });

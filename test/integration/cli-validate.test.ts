@@ -201,7 +201,7 @@ other('print: the resolved model of an environment, as YAML or JSON', async () =
   const { network, ...environment } = model.environment;
   assert.equal(environment, { name: 'prod', account: '210987654321', region: 'eu-west-1' });
   assert.equal([network.kind, network.cidr, network.availabilityZones], ['created', '10.30.0.0/16', ['euw1-az1', 'euw1-az2', 'euw1-az3']]);
-  assert.equal(Object.keys(model.sinks), ['web-sale-events']);
+  assert.equal(Object.keys(model.sinks), ['web-sale-events', 'web-sale-revenue']);
   const yaml = await runAraGen(['print', 'examples/mystore.yaml', '--env', 'prod'], { env: env() });
   assert.is(yaml.code, 0);
   assert.match(yaml.stdout, /^version: 1\nname: mystore\n/);

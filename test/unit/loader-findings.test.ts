@@ -61,7 +61,7 @@ test('3 DIRECT_OVER_NEAREST: an override that switches a variant: the switch, no
 });
 
 test('4 SCHEMA_HIDES_RULES: a rule finding at or below a schema error is its consequence', async () => {
-  const text = edit(mystore, '    stream: web-sale\n', '    stream: Web_Sale!\n');
+  const text = edit(mystore, '    type: kinesis\n    stream: web-sale\n', '    type: kinesis\n    stream: Web_Sale!\n');
   const found = await findings(text);
   assert.equal(found.length, 1, found.join('\n'));
   assert.match(found[0]!, new RegExp(`^ARA11\\d ${where(text, 'Web_Sale!')} `));

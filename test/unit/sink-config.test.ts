@@ -13,7 +13,7 @@ const flagship = suite('sink-config: compile the flagship');
 flagship('web-sale-events compiles to the documented config', async () => {
   const model = await loadPlatformOrThrow('examples/mystore.yaml');
   const configs = compileSinkConfigs(model);
-  assert.equal(Object.keys(configs), ['web-sale-events']);
+  assert.equal(Object.keys(configs), ['web-sale-events', 'web-sale-revenue']);
   const c = configs['web-sale-events']!;
   assert.equal(c, {
     version: 1,

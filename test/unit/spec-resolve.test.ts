@@ -54,6 +54,25 @@ Flagship('defaults to the first environment and fills blueprint defaults', () =>
   assert.equal(m.triggers['every-5-minutes']!.startOnCreation, true);
 });
 
+Flagship('a stream source resolves to the event source mapping settings; omitted ones from the blueprint', () => {
+  const m = model(flagship);
+  assert.equal(m.sinks['web-sale-revenue']!.input, {
+    kind: 'stream',
+    stream: 'web-sale',
+    batchSize: 500,
+    maxBatchingWindowSeconds: 5,
+    parallelizationFactor: 2,
+    bisectOnError: true,
+    maxRetryAttempts: 10,
+    startingPosition: 'TRIM_HORIZON',
+    functionName: 'mystore-dev-web-sale-revenue-sink',
+  });
+  assert.is(m.sinks['web-sale-events']!.input, undefined);
+  const text = readFileSync(flagship, 'utf8').replace('parallelizationFactor: 2 }', 'parallelizationFactor: 2, startingPosition: latest, maxRetryAttempts: -1, bisectOnError: false }');
+  const input = model(flagship, undefined, text).sinks['web-sale-revenue']!.input!;
+  assert.equal([input.startingPosition, input.maxRetryAttempts, input.bisectOnError], ['LATEST', -1, false]);
+});
+
 Flagship('the spec overrides the blueprint: maps merge, scalars replace', () => {
   const m = model(flagship);
   // Blueprint: raw archives at 90 days and retains data; the spec says 180 and destroy.
@@ -141,7 +160,7 @@ Flagship('every entry carries its source position', () => {
   assert.equal(m.sinks['web-sale-events']!.source, { file: flagship, path: '/sinks/web-sale-events', line: 108, col: 3 });
   assert.equal(m.triggers['raw-to-clean']!.source, { file: flagship, path: '/triggers/raw-to-clean', line: 94, col: 3 });
   assert.equal(m.storage.layers.clean!.source, { file: flagship, path: '/storage/layers/clean', line: 37, col: 5 });
-  assert.equal(m.warehouse!.source, { file: flagship, path: '/warehouse', line: 134, col: 1 });
+  assert.equal(m.warehouse!.source, { file: flagship, path: '/warehouse', line: 144, col: 1 });
 });
 
 Flagship('an unknown environment is a diagnostic with "did you mean"', () => {

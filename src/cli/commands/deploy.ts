@@ -2,7 +2,7 @@
 import type { CommandSpec, ParsedArgs } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { out } from '../io.js';
-import { options, openSession, runAction } from '../deploy-support.js';
+import { deployTarget, options, openSession, runAction } from '../deploy-support.js';
 
 export const command: CommandSpec = {
   name: 'deploy',
@@ -29,7 +29,7 @@ async function run(args: ParsedArgs): Promise<number> {
   const r = await runAction(s, () => s.toolkit.deploy(s.source, { stacks: selector(s.stacks, ExpandStackSelection.UPSTREAM) }));
   if (r.value === undefined) return r.exitCode;
   const env = s.model.environment;
-  const lines = [`Deployed ${r.value.stacks.map((x) => x.stackName).join(', ')} to account ${env.account} (${env.region})`];
+  const lines = [`Deployed ${r.value.stacks.map((x) => x.stackName).join(', ')} (${deployTarget(env)})`];
   for (const stack of r.value.stacks) {
     for (const [k, v] of Object.entries(stack.outputs).sort(([a], [b]) => (a < b ? -1 : 1))) lines.push(`  ${stack.stackName}.${k} = ${v}`);
   }

@@ -2,7 +2,7 @@
 import type { CommandSpec, ParsedArgs } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { err, out, paint } from '../io.js';
-import { askYesNo, openSession, options, runAction } from '../deploy-support.js';
+import { askYesNo, deployTarget, openSession, options, runAction } from '../deploy-support.js';
 import { formatRetained, listRetained } from '../../compiler/deploy/retained.js';
 
 export const command: CommandSpec = {
@@ -28,7 +28,7 @@ async function run(args: ParsedArgs): Promise<number> {
   const { ExpandStackSelection, selector } = await import('../../compiler/deploy/toolkit.js');
   const names = s.stacks.map((x) => x.stackName);
   const retained = listRetained(s.stacks);
-  err(`Stacks to delete: ${names.join(', ')} (account ${s.model.environment.account}, ${s.model.environment.region})`);
+  err(`Stacks to delete: ${names.join(', ')} (${deployTarget(s.model.environment)})`);
   if (retained.length) {
     err(`Kept after destroy (${retained.length}; DeletionPolicy Retain: delete them yourself if you no longer need the data):`);
     for (const r of retained) err(`  ${formatRetained(r)}`);

@@ -2,7 +2,8 @@
  * `ara-gen diff <spec>`: what deploying would change. Against the deployed stacks (needs
  * credentials), or with `--template FILE` against a local template: offline, no credentials.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { basename } from 'node:path';
 import { type CommandSpec, type ParsedArgs, UsageError } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
@@ -11,36 +12,52 @@ import type { PlatformModel } from '../../compiler/model.js';
 import { stackName } from '../../compiler/naming.js';
 import { didYouMean } from '../../util/suggest.js';
 import { listOption, openSession, options, runAction, stringOption } from '../deploy-support.js';
+import { type EntryMove, stackMovesBetween } from '../../compiler/deploy/stack-moves.js';
+import { readAssemblyStacks } from '../../compiler/deploy/assembly-reader.js';
 import { parseDocument } from '../../util/yaml.js';
 
 export const command: CommandSpec = {
   name: 'diff',
   summary: 'Show what deploying the spec would change',
-  usage: 'ara-gen diff <spec> [--env NAME] [--template FILE [--stack NAME]] [-o DIR | --assembly DIR] [--fail]',
+  usage: 'ara-gen diff <spec> [--env NAME] [--template FILE [--stack NAME] | --previous DIR] [-o DIR | --assembly DIR] [--fail]',
   description: [
     'Synthesizes the spec into DIR (default cdk.out) and compares each stack with what is deployed (a',
     'CloudFormation change set; needs AWS credentials). With --template FILE it compares one stack with a',
     'local template file instead: offline, no credentials. The stack is the only one, the one named by',
     '--stack, or the one the file name names (mystore-dev-batch.template.json, or its module: batch.json);',
     'a wrong --template or --stack is reported before synthesizing.',
+    'With --previous DIR (an earlier assembly, e.g. the cdk.out that was deployed) it lists, offline, every spec',
+    'entry whose resources change stacks (a module split into more part stacks, a replayer moved to another',
+    'module): a named resource cannot change stacks in one deploy.',
     'Exit codes: 0 ok (1 with --fail when there are differences), 2 usage/credentials, 3 diff failed.',
   ].join('\n'),
   options: [
     options.env,
     { name: 'template', short: 't', type: 'string', valueName: 'FILE', description: 'Compare with this local template (JSON or YAML) instead of the deployed stack.' },
     options.stack,
+    { name: 'previous', type: 'string', valueName: 'DIR', description: 'Compare stack assignments with this earlier assembly (offline): entries that change stacks.' },
     options.output,
     options.assembly,
     { name: 'fail', type: 'boolean', description: 'Exit 1 when there are differences.' },
     options.verbose,
   ],
   positionals: { min: 1, max: 1 },
-  examples: ['ara-gen diff examples/mystore.yaml --env prod', 'ara-gen diff examples/mystore.yaml --template old/mystore-dev-batch.template.json'],
+  examples: [
+    'ara-gen diff examples/mystore.yaml --env prod',
+    'ara-gen diff examples/mystore.yaml --template old/mystore-dev-batch.template.json',
+    'ara-gen diff examples/mystore.yaml --previous deployed.out',
+  ],
   run,
 };
 
 async function run(args: ParsedArgs): Promise<number> {
   const template = stringOption(args.options.template);
+  const previous = stringOption(args.options.previous);
+  if (previous !== undefined) {
+    if (template !== undefined) throw new UsageError('--previous and --template compare with different things', 'give one of them');
+    checkPreviousAssembly(previous);
+    return diffPrevious(args, previous);
+  }
   if (template !== undefined) checkTemplateFile(template);
   // With --template, the stack is decided (or the usage error reported) before synthesizing.
   let compared: string | undefined;
@@ -64,6 +81,50 @@ async function run(args: ParsedArgs): Promise<number> {
   out(lines.join('\n'));
   const changed = Object.values(r.value).some((d) => d.differenceCount > 0);
   return args.options.fail === true && changed ? ExitCode.Findings : ExitCode.Ok;
+}
+
+const PREVIOUS_HINT = 'pass the directory of an earlier synth or deploy (the cdk.out holding manifest.json)';
+
+/** Checked before synthesis: --previous must be a cloud assembly directory this command can read. */
+function checkPreviousAssembly(dir: string): void {
+  if (!existsSync(join(dir, 'manifest.json'))) throw new UsageError(`--previous '${dir}' is not a cloud assembly (no manifest.json in it)`, PREVIOUS_HINT);
+  try {
+    readAssemblyStacks(dir);
+  } catch (e) {
+    throw new UsageError(`--previous '${dir}' cannot be read as a cloud assembly: ${(e as Error).message.split('\n')[0]}`, PREVIOUS_HINT);
+  }
+}
+
+/** `diff --previous DIR`: the entries whose stacks differ between DIR and the new assembly. Offline. */
+async function diffPrevious(args: ParsedArgs, previous: string): Promise<number> {
+  const opened = await openSession('diff', args, { needsCredentials: false });
+  if (!opened.session) return opened.exitCode;
+  const s = opened.session;
+  const moves = stackMovesBetween(previous, s.assemblyDir);
+  const before = new Set(readAssemblyStacks(previous).map((x) => x.stackName));
+  const after = s.allStacks.map((x) => x.stackName);
+  const lines = [`Compared with the assembly in ${previous}:`];
+  const added = after.filter((n) => !before.has(n));
+  const gone = [...before].filter((n) => !after.includes(n));
+  if (added.length) lines.push(`  new stacks: ${added.join(', ')}`);
+  if (gone.length) lines.push(`  stacks no longer synthesized: ${gone.join(', ')}`);
+  if (!moves.length) lines.push('  no spec entry changes stacks');
+  else {
+    lines.push(`  ${moves.length} spec entr${moves.length === 1 ? 'y changes' : 'ies change'} stacks:`);
+    for (const m of moves) lines.push(`  ${describeMove(m)}`);
+    lines.push(
+      'A named resource cannot change stacks in one deploy: CloudFormation creates it in the new stack before deleting it from the old one, so the deploy fails.',
+      'Deploy in two steps: first without the moved entries (remove or rename them), then with them.',
+    );
+  }
+  out(lines.join('\n'));
+  return args.options.fail === true && moves.length > 0 ? ExitCode.Findings : ExitCode.Ok;
+}
+
+/** `/crawlers/p12 (spec.yaml:40:3): lake-dev-batch -> lake-dev-batch-2 (moves AWS::Glue::Crawler lake-dev-p12)` */
+function describeMove(m: EntryMove): string {
+  const named = m.named.length ? `; named resources that move: ${m.named.join(', ')}` : '';
+  return `${m.entry} (${m.source.file}:${m.source.line}:${m.source.col}): ${m.from.join(', ')} -> ${m.to.join(', ')}${named}`;
 }
 
 /**

@@ -5,7 +5,7 @@
 import type { CommandSpec, ParsedArgs } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { colourEnabled, err, out, paint } from '../io.js';
-import { loadModel, options, stringOption, synthesizeForCommand } from '../deploy-support.js';
+import { deployTarget, loadModel, options, stringOption, synthesizeForCommand } from '../deploy-support.js';
 import { SourceIndex, formatSource } from '../../compiler/deploy/failure-map.js';
 import type { SynthesisResult } from '../../compiler/deploy/synthesize.js';
 import type { PlatformModel } from '../../compiler/model.js';
@@ -64,7 +64,7 @@ async function run(args: ParsedArgs): Promise<number> {
 export function summary(model: PlatformModel, result: SynthesisResult, strict: boolean): string {
   const { build } = result;
   const env = model.environment;
-  const lines = [`Synthesized ${model.name} for environment ${env.name} (account ${env.account}, ${env.region}) into ${result.outdir}`, ''];
+  const lines = [`Synthesized ${model.name} for environment ${env.name} (${deployTarget(env)}) into ${result.outdir}`, ''];
   const nameWidth = Math.max(...build.stacks.map((s) => s.name.length), 10);
   lines.push('Stacks:');
   for (const s of build.stacks) {

@@ -9,7 +9,6 @@
  * Least privilege: the function's own role may only put objects under that window prefix of that
  * one bucket, use the platform key to encrypt them, and write to its own log group.
  */
-import { join } from 'node:path';
 import { Duration, RemovalPolicy, Stack, Token } from '../cdk-core.js';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -84,7 +83,7 @@ export function replayerSizing(table: string, recordsPerWindow: number): { memor
  * versions Lambda runtimes ship.
  */
 export function bundleReplayerHandler(): string {
-  return bundleHandler('replayer', join('src', 'runtime', 'replayer', 'handler.js'));
+  return bundleHandler('replayer');
 }
 
 /** The bucket's physical name when it is known at synth time (named or imported-by-name buckets). */

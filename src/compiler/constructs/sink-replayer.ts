@@ -7,7 +7,6 @@
  * dead letters under its own `_dead-letters/<sink>/` prefix of the raw layer, use the platform key
  * and write its own log group.
  */
-import { join } from 'node:path';
 import { Duration, RemovalPolicy, Stack } from '../cdk-core.js';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -32,7 +31,7 @@ export interface SinkReplayerProps {
   readonly recordsPerWindow: number;
   readonly functionName: string;
   /** The sink's compiled config (`sinks/<sink>.json`), embedded as SINK_CONFIG. */
-  readonly sinkConfig: { readonly sink: string; readonly aggregation?: string };
+  readonly sinkConfig: { readonly sink: string };
   readonly destination: SinkReplayerDestination;
   /** Physical name of the bucket holding the dead letters (the raw layer). */
   readonly deadLetterBucketName: string;
@@ -95,7 +94,7 @@ export class SinkReplayer extends Construct {
       runtime: REPLAYER_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       handler: 'index.handler',
-      code: lambda.Code.fromAsset(bundleHandler('sink-replayer', join('src', 'runtime', 'lambda', 'sink-replayer.js'))),
+      code: lambda.Code.fromAsset(bundleHandler('sink-replayer')),
       role: this.role,
       logGroup,
       memorySize: memoryMiB,

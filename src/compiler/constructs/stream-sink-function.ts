@@ -14,7 +14,6 @@
  * destination (sink-destination-access.ts), put dead letters under the sink's own prefix, send to its
  * own queue, write its own log group.
  */
-import { join } from 'node:path';
 import { Duration, RemovalPolicy, Stack } from '../cdk-core.js';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -167,7 +166,7 @@ export class StreamSinkFunction extends Construct {
       runtime: REPLAYER_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       handler: 'index.handler',
-      code: lambda.Code.fromAsset(bundleHandler('stream-sink', join('src', 'runtime', 'lambda', 'stream-sink.js'))),
+      code: lambda.Code.fromAsset(bundleHandler('stream-sink')),
       role: this.role,
       logGroup,
       memorySize: props.memoryMiB ?? 512,

@@ -15,7 +15,6 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { join } from 'node:path';
 import type { Migration } from '../../contract/warehouse-migration.js';
 import { acknowledge } from '../nag.js';
 import { bundleHandler } from './bundle.js';
@@ -81,7 +80,7 @@ export class WarehouseMigrations extends Construct {
       });
     }
 
-    const code = lambda.Code.fromAsset(bundleHandler('warehouse-migrations', join('src', 'runtime', 'warehouse', 'handler.js')));
+    const code = lambda.Code.fromAsset(bundleHandler('warehouse-migrations'));
     const fn = (fid: string, handler: string, timeout: Duration) =>
       new lambda.Function(this, fid, {
         functionName: `${props.name}-migrations-${handler === 'index.onEvent' ? 'event' : 'complete'}`,

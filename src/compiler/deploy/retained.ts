@@ -2,7 +2,7 @@
  * What `destroy` leaves behind: resources whose DeletionPolicy keeps them (Retain,
  * RetainExceptOnCreate) or keeps a snapshot of them (Snapshot), read from the synthesized templates.
  */
-import type { AssemblyStack } from './assembly-reader.js';
+import type { AssemblyStack, TemplateResource } from './assembly-reader.js';
 import { SourceIndex, type ResourceOrigin } from './failure-map.js';
 
 export interface RetainedResource extends ResourceOrigin {
@@ -12,7 +12,18 @@ export interface RetainedResource extends ResourceOrigin {
 }
 
 const KEPT = new Set(['Retain', 'RetainExceptOnCreate', 'Snapshot']);
-const NAME_PROPERTIES = ['BucketName', 'TableName', 'Name', 'StreamName', 'DeliveryStreamName', 'AliasName', 'LogGroupName', 'RoleName'];
+const NAME_PROPERTIES = ['BucketName', 'TableName', 'Name', 'StreamName', 'DeliveryStreamName', 'AliasName', 'LogGroupName', 'RoleName', 'FunctionName'];
+
+/** The physical name a template gives a resource (a literal or an `Fn::Sub` text), if any. */
+export function physicalNameOf(r: TemplateResource): string | undefined {
+  for (const p of NAME_PROPERTIES) {
+    const v = r.Properties?.[p];
+    if (typeof v === 'string') return v;
+    const sub = v && typeof v === 'object' ? (v as Record<string, unknown>)['Fn::Sub'] : undefined;
+    if (typeof sub === 'string') return sub;
+  }
+  return undefined;
+}
 
 export function listRetained(stacks: readonly AssemblyStack[]): RetainedResource[] {
   const index = new SourceIndex(stacks);
@@ -21,7 +32,7 @@ export function listRetained(stacks: readonly AssemblyStack[]): RetainedResource
     for (const [logicalId, r] of Object.entries(stack.resources)) {
       if (!r.DeletionPolicy || !KEPT.has(r.DeletionPolicy)) continue;
       const origin = index.locate(stack.stackName, logicalId)!;
-      const name = NAME_PROPERTIES.map((p) => r.Properties?.[p]).find((v): v is string => typeof v === 'string');
+      const name = physicalNameOf(r);
       out.push({ ...origin, policy: r.DeletionPolicy as RetainedResource['policy'], physicalName: name });
     }
   }

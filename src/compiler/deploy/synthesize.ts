@@ -42,7 +42,7 @@ export async function synthesize(model: PlatformModel, options: SynthesisOptions
     const flinkFiles: string[] = [];
     const flinkSkipped: { sink: string; reason: string }[] = [];
     for (const sink of Object.values(model.sinks)) {
-      const support = flinkSupport(sink);
+      const support = flinkSupport(sink, model.environment);
       if (!support.supported) {
         flinkSkipped.push({ sink: sink.name, reason: support.reason });
         continue;

@@ -85,13 +85,15 @@ export function explainFailure(e: unknown, ctx: ExplainContext): FailureExplanat
     };
   }
   if (ToolkitError.isAuthenticationError(e)) {
-    return { kind: 'request', lines: [`AWS did not accept the credentials for account ${env.account}: ${firstLine(message)}`] };
+    return { kind: 'request', lines: [`AWS did not accept the credentials${env.account !== undefined ? ` for account ${env.account}` : ''}: ${firstLine(message)}`] };
   }
   if (ToolkitError.isBootstrapError(e) || /has the environment been bootstrapped|requires bootstrap stack version/i.test(message)) {
     return {
       kind: 'request',
       lines: [
-        `Environment '${env.name}' (aws://${env.account}/${env.region}) is not bootstrapped for the CDK (or its bootstrap is too old): run 'npx cdk bootstrap aws://${env.account}/${env.region}' once, then ${ctx.action} again.`,
+        env.account !== undefined && env.region !== undefined
+          ? `Environment '${env.name}' (aws://${env.account}/${env.region}) is not bootstrapped for the CDK (or its bootstrap is too old): run 'npx cdk bootstrap aws://${env.account}/${env.region}' once, then ${ctx.action} again.`
+          : `The credentials' account and region (environment-agnostic spec) are not bootstrapped for the CDK (or the bootstrap is too old): run 'npx cdk bootstrap' once with the same credentials, then ${ctx.action} again.`,
         `  cause: ${firstLine(message)}`,
       ],
     };

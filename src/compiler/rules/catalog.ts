@@ -24,8 +24,7 @@ export function flowGraphOfSpec(spec: SpecNode<PlatformSpec>): FlowGraph {
     const type = s.str('type') ?? 'kinesis';
     const stream = type === 'kinesis' ? s.str('stream') : undefined;
     const deliveryStream = type === 'firehose' ? s.str('deliveryStream') : undefined;
-    // A stream-fed sink's `source` (not in every schema version this runs beside: read it by shape).
-    const sourceStream = s.as<{ source?: { stream?: string } }>().node('source').str('stream');
+    const sourceStream = s.node('source').str('stream');
     sinks[n] = { ...(stream ? { stream } : {}), ...(deliveryStream ? { deliveryStream } : {}), ...(sourceStream ? { sourceStream } : {}) };
   }
   const deliveryStreams: Record<string, { sourceStream?: string }> = {};

@@ -8,7 +8,7 @@ import type { SpecDocument } from '../document.js';
 import { Findings } from '../findings.js';
 import { bufferingRule } from './buffering.js';
 import { contractRule, tokenRule } from './contract.js';
-import { type Rule, SpecView, entries, isDict } from './spec-view.js';
+import { type Rule, SpecView, entries, environmentsOf, isDict } from './spec-view.js';
 import { catalogRule } from './catalog.js';
 import { deliveryRule } from './delivery.js';
 import { overrideRule, regionRule, removalPolicyRule } from './environments.js';
@@ -22,6 +22,8 @@ import { sinkDestinationRule } from './sink-destinations.js';
 import { streamSinkRule } from './stream-sinks.js';
 import { triggerRule } from './triggers.js';
 import { dashboardRule, networkRule, warehouseRule } from './warehouse.js';
+import { environmentAgnosticRule } from './environment-agnostic.js';
+import { workflowPaceRule } from './workflow-pace.js';
 
 export type { Rule } from './spec-view.js';
 
@@ -47,6 +49,8 @@ export const rules: readonly Rule[] = [
   networkRule,
   warehouseRule,
   dashboardRule,
+  environmentAgnosticRule,
+  workflowPaceRule,
 ];
 
 /**
@@ -57,7 +61,7 @@ export const rules: readonly Rule[] = [
  */
 export function checkRules(doc: SpecDocument, findings: Findings = new Findings()): Diagnostic[] {
   if (!isDict(doc.data)) return [];
-  const envs = entries(doc.data.environments).map(([name]) => name);
+  const envs = environmentsOf(doc.data);
   const doubtful = findings.doubtful();
   const sinks = new Map<SpecView, Diagnostic[]>();
   const views = (envs.length ? envs : [undefined]).map((env) => {

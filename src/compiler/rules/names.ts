@@ -4,7 +4,8 @@
  * exactly what will be deployed.
  */
 import type { SpecPath } from '../document.js';
-import { type NameContext, accessLogsBucketName, athenaResultsBucketName, glueName, glueTableName, layerBucketName, resourceName } from '../naming.js';
+import { KNOWN_REGIONS } from '../aws-regions.js';
+import { type NameContext, PSEUDO_ACCOUNT, PSEUDO_REGION, accessLogsBucketName, athenaResultsBucketName, glueName, glueTableName, layerBucketName, resourceName } from '../naming.js';
 import { type Rule, type SpecView, dict, entries, isDict, str } from './spec-view.js';
 import { warehouseName } from './references.js';
 
@@ -55,9 +56,32 @@ export function nameProblem(kind: Kind, name: string): string | undefined {
   return undefined;
 }
 
+/** The longest known region: an environment-agnostic name must fit with it. */
+const LONGEST_REGION = KNOWN_REGIONS.reduce((a, b) => (b.length > a.length ? b : a));
+
+/**
+ * The instance of a name that is longest and checked: in an environment-agnostic spec the
+ * deploy-time account (always 12 digits) and the longest known region stand in for the
+ * pseudo-parameters, so a name that passes here fits in every account and known region.
+ */
+function checkedInstance(name: string): string {
+  return name.replaceAll(PSEUDO_ACCOUNT, '123456789012').replaceAll(PSEUDO_REGION, LONGEST_REGION);
+}
+
+/** How a name's length reads in a message: `64 characters long` or, environment-agnostic, `up to 64 characters long (in a region such as ap-southeast-1)`. */
+function lengthOf(p: Pick<Physical, 'name' | 'checked'>): string {
+  return p.checked === p.name ? `${p.checked.length} characters long` : `up to ${p.checked.length} characters long (in a region such as ${LONGEST_REGION})`;
+}
+
+/** The other fix for an environment-agnostic name too long for the longest region. */
+const AGNOSTIC_FIX = ", or declare 'environments:' with an account and region (names then hold that region, not the longest one)";
+
 interface Physical {
   readonly namespace: string;
+  /** The name as the model has it (with ${AWS::AccountId}/${AWS::Region} when environment-agnostic). */
   readonly name: string;
+  /** What is checked: `name`, or its longest instance (checkedInstance). */
+  readonly checked: string;
   /** Spec entry, for messages: `layer 'raw'`. */
   readonly entry: string;
   readonly path: SpecPath;
@@ -74,12 +98,14 @@ function physicalNames(view: SpecView): Physical[] {
   if (!c) return [];
   const out: Physical[] = [];
   const bucket = (name: string, entry: string, path: SpecPath): void => {
-    const problem = bucketNameProblem(name);
-    out.push({ namespace: 's3', what: 'S3 bucket name', name, entry, path, problem, tooLong: name.length > S3_MAX, max: S3_MAX, char: S3_CHAR });
+    const checked = checkedInstance(name);
+    const raw = bucketNameProblem(checked);
+    const problem = raw && checked !== name && checked.length > S3_MAX ? `is ${lengthOf({ name, checked })} (S3 allows 3 to 63)` : raw;
+    out.push({ namespace: 's3', what: 'S3 bucket name', name, checked, entry, path, problem, tooLong: checked.length > S3_MAX, max: S3_MAX, char: S3_CHAR });
   };
   const named = (kind: Kind, namespace: string, name: string, entry: string, path: SpecPath): void => {
     const problem = nameProblem(kind, name);
-    out.push({ namespace, what: kind.what, name, entry, path, problem, tooLong: name.length > kind.max, max: kind.max, char: kind.char });
+    out.push({ namespace, what: kind.what, name, checked: name, entry, path, problem, tooLong: name.length > kind.max, max: kind.max, char: kind.char });
   };
 
   bucket(accessLogsBucketName(c), 'the access-logs bucket', ['name']);
@@ -114,7 +140,7 @@ interface Pending {
   readonly first?: Physical;
 }
 
-const overBy = (p: Physical): number => p.name.length - p.max;
+const overBy = (p: Physical): number => p.checked.length - p.max;
 
 /**
  * The part of a derived name that brings characters the service rejects: the platform name, the
@@ -184,9 +210,9 @@ export const nameRule: Rule = {
       const fit = c.platform.length - overBy(worst);
       view.report({
         code: 'ARA203',
-        message: `platform name '${c.platform}' with environment '${c.env}' makes ${long.length} physical name${long.length === 1 ? '' : 's'} too long, e.g. ${worst.entry}: the ${worst.what} '${worst.name}' is ${worst.name.length} characters (at most ${worst.max})`,
+        message: `platform name '${c.platform}' with environment '${c.env}' makes ${long.length} physical name${long.length === 1 ? '' : 's'} too long, e.g. ${worst.entry}: the ${worst.what} '${worst.name}' is ${worst.checked === worst.name ? `${worst.name.length} characters` : lengthOf(worst)} (at most ${worst.max})`,
         path: ['name'],
-        hint: `shorten 'name' to at most ${fit} characters, or shorten the environment name '${c.env}'`,
+        hint: `shorten 'name' to at most ${fit} characters${worst.checked !== worst.name ? AGNOSTIC_FIX : `, or shorten the environment name '${c.env}'`}`,
       });
       // In other environments the same names may be individually long only because of the platform name.
       for (const [key, f] of [...pending]) if (key.endsWith('|long') && overBy(f.p) <= c.platform.length - 1) pending.delete(key);
@@ -213,7 +239,7 @@ export const nameRule: Rule = {
             ? `write ${b.what} in lower case, e.g. '${b.text.toLowerCase()}'`
             : `rename ${b.what} '${b.text}' (the ${p.what} allows only the characters above)`
           : p.tooLong
-            ? `shorten the entry name (at most ${p.max} characters in all: the ${p.what} is ${p.name.length})`
+            ? `shorten the entry name (at most ${p.max} characters in all: the ${p.what} is ${p.checked === p.name ? p.name.length : lengthOf(p)})${p.checked !== p.name ? AGNOSTIC_FIX : ''}`
             : 'rename the entry (physical names are derived from the platform, environment and entry names)',
       });
     }

@@ -1,7 +1,7 @@
 /** ARA201: every reference names a declared entry (spec or blueprint), with "did you mean". */
 import type { SpecPath } from '../document.js';
 import { didYouMean } from '../../util/suggest.js';
-import { type Dict, type Rule, type SpecView, dict, entries, isDict, list, listNames, namesOf, str } from './spec-view.js';
+import { type PlatformSpec, type Rule, SpecNode, type SpecView, type TriggerTargetSpec, dict, listNames, str } from './spec-view.js';
 
 type Kind = 'layer' | 'database' | 'crawler' | 'job' | 'stream' | 'sink' | 'delivery stream' | 'workgroup' | 'warehouse';
 
@@ -23,69 +23,75 @@ export function warehouseName(w: unknown): string | undefined {
 }
 
 function declared(view: SpecView): Record<Kind, string[]> {
-  const wh = warehouseName(view.data.warehouse);
+  const spec = view.spec;
+  const wh = warehouseName(spec.raw('warehouse'));
   return {
-    layer: namesOf(view, 'storage', 'layers'),
-    database: namesOf(view, 'catalog', 'databases'),
-    crawler: namesOf(view, 'crawlers'),
-    job: namesOf(view, 'jobs'),
-    stream: namesOf(view, 'streams'),
-    sink: namesOf(view, 'sinks'),
-    'delivery stream': namesOf(view, 'deliveryStreams'),
-    workgroup: namesOf(view, 'athena', 'workgroups'),
+    layer: spec.node('storage').keys('layers'),
+    database: spec.node('catalog').keys('databases'),
+    crawler: spec.keys('crawlers'),
+    job: spec.keys('jobs'),
+    stream: spec.keys('streams'),
+    sink: spec.keys('sinks'),
+    'delivery stream': spec.keys('deliveryStreams'),
+    workgroup: spec.node('athena').keys('workgroups'),
     warehouse: wh ? [wh] : [],
   };
 }
 
+type Reference = { owner: string; kind: Kind; name: unknown; path: SpecPath };
+
+/** The reference a node's field makes (its value of any type: the rule skips what is not a name). */
+const ref = <T>(owner: string, kind: Kind, node: SpecNode<T>, key: keyof T & string): Reference => ({ owner, kind, name: node.raw(key), path: node.pathOf(key) });
+
 /** Every reference of the spec: who refers (for the message), to what kind, and where. */
-export function* references(data: Dict): Generator<{ owner: string; kind: Kind; name: unknown; path: SpecPath }> {
-  for (const [n, db] of entries(dict(data.catalog).databases)) yield { owner: `database '${n}'`, kind: 'layer', name: db.layer, path: ['catalog', 'databases', n, 'layer'] };
-  for (const [n, r] of entries(data.replayers)) {
-    const t = dict(r.target);
-    if (t.sink !== undefined) yield { owner: `replayer '${n}'`, kind: 'sink', name: t.sink, path: ['replayers', n, 'target', 'sink'] };
-    if (t.layer !== undefined) yield { owner: `replayer '${n}'`, kind: 'layer', name: t.layer, path: ['replayers', n, 'target', 'layer'] };
+export function* references(spec: SpecNode<PlatformSpec>): Generator<Reference> {
+  for (const [n, db] of spec.node('catalog').entries('databases')) yield ref(`database '${n}'`, 'layer', db, 'layer');
+  for (const [n, r] of spec.entries('replayers')) {
+    const t = r.node('target');
+    if (t.raw('sink') !== undefined) yield ref(`replayer '${n}'`, 'sink', t, 'sink');
+    if (t.raw('layer') !== undefined) yield ref(`replayer '${n}'`, 'layer', t, 'layer');
   }
-  for (const [n, c] of entries(data.crawlers)) {
-    yield { owner: `crawler '${n}'`, kind: 'database', name: c.database, path: ['crawlers', n, 'database'] };
-    for (const [i, t] of list(c.targets).entries()) yield { owner: `crawler '${n}'`, kind: 'layer', name: dict(t).layer, path: ['crawlers', n, 'targets', i, 'layer'] };
+  for (const [n, c] of spec.entries('crawlers')) {
+    yield ref(`crawler '${n}'`, 'database', c, 'database');
+    for (const t of c.items('targets')) yield ref(`crawler '${n}'`, 'layer', t, 'layer');
   }
-  for (const [n, j] of entries(data.jobs)) {
-    yield { owner: `job '${n}'`, kind: 'database', name: dict(j.source).database, path: ['jobs', n, 'source', 'database'] };
-    yield { owner: `job '${n}'`, kind: 'layer', name: dict(j.target).layer, path: ['jobs', n, 'target', 'layer'] };
-    yield { owner: `job '${n}'`, kind: 'database', name: dict(j.target).database, path: ['jobs', n, 'target', 'database'] };
+  for (const [n, j] of spec.entries('jobs')) {
+    yield ref(`job '${n}'`, 'database', j.node('source'), 'database');
+    yield ref(`job '${n}'`, 'layer', j.node('target'), 'layer');
+    yield ref(`job '${n}'`, 'database', j.node('target'), 'database');
   }
-  for (const [n, t] of entries(data.triggers)) {
-    for (const [i, a] of list(t.actions).entries()) yield* targetRefs(`trigger '${n}'`, a, ['triggers', n, 'actions', i]);
-    const when = dict(t.when);
+  for (const [n, t] of spec.entries('triggers')) {
+    for (const a of t.items('actions')) yield* targetRefs(`trigger '${n}'`, a);
+    const when = t.node('when');
     for (const key of ['all', 'any'] as const) {
-      for (const [i, c] of list(when[key]).entries()) yield* targetRefs(`trigger '${n}'`, c, ['triggers', n, 'when', key, i]);
+      for (const c of when.items(key)) yield* targetRefs(`trigger '${n}'`, c);
     }
-    yield* targetRefs(`trigger '${n}'`, when, ['triggers', n, 'when']);
+    yield* targetRefs(`trigger '${n}'`, when);
   }
-  for (const [n, s] of entries(data.sinks)) {
-    if (s.type === 'kinesis') yield { owner: `sink '${n}'`, kind: 'stream', name: s.stream, path: ['sinks', n, 'stream'] };
-    if (s.type === 'firehose') yield { owner: `sink '${n}'`, kind: 'delivery stream', name: s.deliveryStream, path: ['sinks', n, 'deliveryStream'] };
-    if (isDict(s.source)) yield { owner: `sink '${n}' (source)`, kind: 'stream', name: s.source.stream, path: ['sinks', n, 'source', 'stream'] };
+  for (const [n, s] of spec.entries('sinks')) {
+    const type = s.raw('type');
+    if (type === 'kinesis') yield ref(`sink '${n}'`, 'stream', s, 'stream');
+    if (type === 'firehose') yield ref(`sink '${n}'`, 'delivery stream', s, 'deliveryStream');
+    if (s.node('source').isObject) yield ref(`sink '${n}' (source)`, 'stream', s.node('source'), 'stream');
   }
-  for (const [n, d] of entries(data.deliveryStreams)) {
-    const src = dict(d.source);
-    if (src.stream !== undefined) yield { owner: `delivery stream '${n}'`, kind: 'stream', name: src.stream, path: ['deliveryStreams', n, 'source', 'stream'] };
-    yield { owner: `delivery stream '${n}'`, kind: 'layer', name: dict(d.target).layer, path: ['deliveryStreams', n, 'target', 'layer'] };
-    if (isDict(d.table)) yield { owner: `delivery stream '${n}'`, kind: 'database', name: d.table.database, path: ['deliveryStreams', n, 'table', 'database'] };
+  for (const [n, d] of spec.entries('deliveryStreams')) {
+    const src = d.node('source');
+    if (src.raw('stream') !== undefined) yield ref(`delivery stream '${n}'`, 'stream', src, 'stream');
+    yield ref(`delivery stream '${n}'`, 'layer', d.node('target'), 'layer');
+    if (d.node('table').isObject) yield ref(`delivery stream '${n}'`, 'database', d.node('table'), 'database');
   }
-  const spectrum = dict(dict(data.warehouse).spectrum);
-  for (const [i, db] of list(spectrum.databases).entries()) yield { owner: 'the warehouse', kind: 'database', name: db, path: ['warehouse', 'spectrum', 'databases', i] };
-  for (const [n, d] of entries(data.dashboards)) {
-    const src = dict(d.source);
-    if (src.warehouse !== undefined) yield { owner: `dashboard '${n}'`, kind: 'warehouse', name: src.warehouse, path: ['dashboards', n, 'source', 'warehouse'] };
-    if (src.workgroup !== undefined) yield { owner: `dashboard '${n}'`, kind: 'workgroup', name: src.workgroup, path: ['dashboards', n, 'source', 'workgroup'] };
+  for (const db of spec.node('warehouse').node('spectrum').items('databases')) yield { owner: 'the warehouse', kind: 'database', name: db.value, path: db.path };
+  for (const [n, d] of spec.entries('dashboards')) {
+    const src = d.node('source');
+    if (src.raw('warehouse') !== undefined) yield ref(`dashboard '${n}'`, 'warehouse', src, 'warehouse');
+    if (src.raw('workgroup') !== undefined) yield ref(`dashboard '${n}'`, 'workgroup', src, 'workgroup');
   }
 }
 
-function* targetRefs(owner: string, v: unknown, path: SpecPath): Generator<{ owner: string; kind: Kind; name: unknown; path: SpecPath }> {
-  const t = dict(v);
-  if (t.crawler !== undefined) yield { owner, kind: 'crawler', name: t.crawler, path: [...path, 'crawler'] };
-  if (t.job !== undefined) yield { owner, kind: 'job', name: t.job, path: [...path, 'job'] };
+function* targetRefs<T>(owner: string, node: SpecNode<T>): Generator<Reference> {
+  const t = node.as<TriggerTargetSpec>();
+  if (t.raw('crawler') !== undefined) yield ref(owner, 'crawler', t, 'crawler');
+  if (t.raw('job') !== undefined) yield ref(owner, 'job', t, 'job');
 }
 
 export const referenceRule: Rule = {
@@ -96,7 +102,7 @@ export const referenceRule: Rule = {
     // Several references to the same missing name have one cause (the entry was renamed or never
     // declared): one finding at the first reference, the others listed by line.
     const missing = new Map<string, { owner: string; kind: Kind; name: string; path: SpecPath }[]>();
-    for (const ref of references(view.data)) {
+    for (const ref of references(view.spec)) {
       if (typeof ref.name !== 'string') continue; // the schema reports wrong types
       if (view.isDoubtful(SECTION[ref.kind].split('.'))) continue; // `sinkz:` or `streams:` (empty) is the finding
       if (ref.kind === 'warehouse' && view.isDoubtful(['warehouse', 'database'])) continue; // its name defaults to the database

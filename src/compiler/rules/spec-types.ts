@@ -15,7 +15,7 @@ export interface PlatformSpec {
   readonly description?: string;
   /** Blueprint under `platforms/` providing defaults. */
   readonly platform?: NameSpec;
-  /** Deploy targets by name (at least one). */
+  /** Deploy targets by name (at least one when present). Omit it for one implicit environment named `default` whose stacks are environment-agnostic: account and region come from the deploy credentials. */
   readonly environments?: { readonly [name: string]: EnvironmentSpec };
   /** Tags applied to every resource. */
   readonly tags?: TagsSpec;

@@ -6,7 +6,7 @@
  */
 import type { Diagnostic } from '../diagnostics.js';
 import { type SpecDocument, type SpecPath, toPointer } from '../document.js';
-import type { NameContext } from '../naming.js';
+import { type NameContext, PSEUDO_ACCOUNT, PSEUDO_REGION } from '../naming.js';
 import { type Blueprint, EMPTY_BLUEPRINT, findBlueprint } from './blueprint.js';
 import type { PlatformSpec } from './spec-types.js';
 
@@ -21,6 +21,19 @@ export const num = (v: unknown): number | undefined => (typeof v === 'number' &&
 export const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 /** `[name, entry]` of a map section, skipping entries that are not objects. */
+/** The environment of a spec that declares no `environments:`: its stacks are environment-agnostic. */
+export const IMPLICIT_ENVIRONMENT = 'default';
+
+/** True when the spec (its raw data) declares no `environments:` at all. */
+export function isEnvironmentAgnostic(data: unknown): boolean {
+  return isDict(data) && data.environments === undefined;
+}
+
+/** The spec's environments in order; the implicit `default` one when it declares none. */
+export function environmentsOf(data: unknown): string[] {
+  return isEnvironmentAgnostic(data) ? [IMPLICIT_ENVIRONMENT] : Object.keys(dict(dict(data).environments));
+}
+
 export function entries(v: unknown): [string, Dict][] {
   return Object.entries(dict(v)).filter((e): e is [string, Dict] => isDict(e[1]));
 }
@@ -321,13 +334,20 @@ export class SpecView {
     this.sink.push(this.doc.diagnostic({ code: f.code, message, path: where, hint: f.hint, part: f.part, severity: f.severity ?? 'error' }));
   }
 
+  /** True when the spec declares no `environments:` (one implicit environment, environment-agnostic stacks). */
+  get agnostic(): boolean {
+    return isEnvironmentAgnostic(this.userData);
+  }
+
   /** Names for the physical-name functions of naming.ts; undefined when the environment is unusable. */
   nameContext(): NameContext | undefined {
-    const e = dict(dict(this.userData.environments)[this.env ?? '']);
     const platform = str(this.data.name);
+    if (!platform || this.env === undefined) return undefined;
+    if (this.agnostic) return this.env === IMPLICIT_ENVIRONMENT ? { platform, env: this.env, account: PSEUDO_ACCOUNT, region: PSEUDO_REGION } : undefined;
+    const e = dict(dict(this.userData.environments)[this.env]);
     const account = str(e.account);
     const region = str(e.region);
-    if (!platform || !account || !region || this.env === undefined) return undefined;
+    if (!account || !region) return undefined;
     return { platform, env: this.env, account, region };
   }
 

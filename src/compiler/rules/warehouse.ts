@@ -164,7 +164,8 @@ export const warehouseRule: Rule = {
     const e = dict(dict(dict(view.doc.data).environments)[env ?? '']);
     // The schema requires every environment to name its account and region, so the warehouse always
     // has them; what can be missing is the network.
-    if (env !== undefined && !isDict(e.network) && !view.isDoubtful(['environments', env, 'network'])) {
+    // Environment-agnostic specs have no environment to put a network in: ARA263 says what to add.
+    if (env !== undefined && !view.agnostic && !isDict(e.network) && !view.isDoubtful(['environments', env, 'network'])) {
       const p = azIdPrefix(str(e.region)!) ?? 'euw1';
       view.report({
         code: 'ARA304',

@@ -4,6 +4,7 @@
  * buckets by their deterministic physical names rather than by imported tokens, which keeps the
  * policies readable and lets cdk-nag acknowledgements name the exact resource.
  */
+import { cfnName } from './physical-name.js';
 import { Stack, type StackProps } from '../cdk-core.js';
 import type { Construct } from 'constructs';
 import { BatchReplayer } from '../constructs/batch-replayer.js';
@@ -15,7 +16,7 @@ import { GlueTrigger, type GlueCondition, type GlueTarget, type GlueTriggerProps
 import { GlueWorkflow } from '../constructs/glue-workflow.js';
 import type { DataLakeStorage } from '../constructs/data-lake-storage.js';
 import type { LayerLocation, PlatformModel, TriggerModel, TriggerTarget } from '../model.js';
-import { constructId, glueTableName, resourceName } from '../naming.js';
+import { constructId, glueTableName, modelNameContext, resourceName } from '../naming.js';
 import { renderTemplate } from '../templates.js';
 import { recordSource } from './source.js';
 import { type SplitUnit, type StackPart, WHOLE, unitsOf } from './split.js';
@@ -84,7 +85,7 @@ export class BatchStack extends Stack {
     const part = props.part ?? WHOLE;
     this.model = model;
     const key = storage.key;
-    const names = { platform: model.name, env: model.environment.name, account: model.environment.account, region: model.environment.region };
+    const names = modelNameContext(model);
     // Shared resources (the Glue security configuration) map to the spec as a whole.
     recordSource(this, model.source);
 
@@ -205,7 +206,7 @@ export class BatchStack extends Stack {
   private location(l: LayerLocation): S3Location {
     const layer = this.model.storage.layers[l.layer];
     if (!layer) throw new Error(`batch stack: unknown layer '${l.layer}'`);
-    return { bucketName: layer.bucketName, prefix: l.prefix };
+    return { bucketName: cfnName(layer.bucketName), prefix: l.prefix };
   }
 
   /**

@@ -1,4 +1,5 @@
 /** The `foundations` module: data-lake storage, Glue catalog databases, Athena workgroups. */
+import { cfnName } from './physical-name.js';
 import { Stack, type StackProps } from '../cdk-core.js';
 import type { Construct } from 'constructs';
 import { AthenaWorkgroup } from '../constructs/athena-workgroup.js';
@@ -32,11 +33,11 @@ export class FoundationsStack extends Stack {
     this.storage = new DataLakeStorage(this, 'Storage', {
       layers: Object.values(storage.layers).map((l) => ({
         name: l.name,
-        bucketName: l.bucketName,
+        bucketName: cfnName(l.bucketName),
         infrequentAccessDelay: l.infrequentAccessDelay,
         archiveDelay: l.archiveDelay,
       })),
-      accessLogsBucketName: storage.accessLogsBucketName,
+      accessLogsBucketName: cfnName(storage.accessLogsBucketName),
       encryption: storage.encryption,
       removalPolicy: storage.removalPolicy,
       logGroupPrefixes: usesGlue ? [GLUE_LOG_GROUP_PREFIX] : [],
@@ -55,7 +56,7 @@ export class FoundationsStack extends Stack {
       tables: catalogTables(model).map((t) => ({
         database: t.database,
         tableName: t.name,
-        location: `s3://${model.storage.layers[t.location.layer]!.bucketName}/${t.location.prefix}`,
+        location: `s3://${cfnName(model.storage.layers[t.location.layer]!.bucketName)}/${t.location.prefix}`,
         format: t.format,
         columns: t.columns,
         partitionKeys: t.partitionKeys,
@@ -72,7 +73,7 @@ export class FoundationsStack extends Stack {
     for (const wg of Object.values(model.athena.workgroups)) {
       workgroups[wg.name] = new AthenaWorkgroup(this, `${constructId(wg.name)}Workgroup`, {
         workgroupName: wg.physicalName,
-        resultsBucketName: wg.resultsBucketName,
+        resultsBucketName: cfnName(wg.resultsBucketName),
         resultsRetentionDays: wg.resultsRetentionDays,
         bytesScannedCutoffPerQuery: wg.bytesScannedCutoff,
         enforceConfiguration: wg.enforceConfiguration,

@@ -4,6 +4,7 @@
  * Buckets, key and catalog tables come from the foundations stack. IAM policies name streams,
  * buckets and tables by their deterministic physical names, like the batch module.
  */
+import { cfnName } from './physical-name.js';
 import { Duration, Stack, type StackProps } from '../cdk-core.js';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
@@ -82,7 +83,7 @@ export class StreamingStack extends Stack {
       deliveryStreams[d.name] = new FirehoseDeliveryStream(this, `${constructId(d.name)}DeliveryStream`, {
         deliveryStreamName: d.physicalName,
         sourceStream: d.input.kind === 'stream' ? streams[d.input.stream]!.stream : undefined,
-        bucketName: layer.bucketName,
+        bucketName: cfnName(layer.bucketName),
         // Arrival-hour folders: the declared table's partition keys (catalog-tables.ts).
         prefix: deliveryObjectPrefix(d.target.prefix),
         errorOutputPrefix: deliveryErrorPrefix(d.name),
@@ -112,7 +113,7 @@ export class StreamingStack extends Stack {
         functionName: r.physicalName,
         sinkConfig: compileSinkConfig(model, sink),
         destination,
-        deadLetterBucketName: raw.bucketName,
+        deadLetterBucketName: cfnName(raw.bucketName),
         key: storage.key,
       });
       recordSource(replayers[r.name]!, r.source);

@@ -4,6 +4,7 @@
  * scheduled incremental load. The key comes from the foundations stack; bucket and Glue database
  * names are the model's deterministic physical names.
  */
+import { cfnName } from './physical-name.js';
 import { RemovalPolicy, Stack, type StackProps } from '../cdk-core.js';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
@@ -14,7 +15,7 @@ import { iamRoleDatabaseUser, WarehouseLoadSchedule } from '../constructs/wareho
 import { WarehouseMigrations } from '../constructs/warehouse-migrations.js';
 import { WarehouseNetwork } from '../constructs/warehouse-network.js';
 import type { PlatformModel, WarehouseModel } from '../model.js';
-import { resourceName } from '../naming.js';
+import { modelNameContext, resourceName } from '../naming.js';
 import { editedReleasedMigrations, quoteIdent, renderMigrations, type WarehouseSqlInput } from '../warehouse/sql.js';
 import { recordSource } from './source.js';
 
@@ -44,7 +45,7 @@ function partitionOf(region: string): string {
 
 /** The SQL input of a warehouse: what the templates render with. */
 export function warehouseSqlInput(model: PlatformModel, w: WarehouseModel): WarehouseSqlInput {
-  const names = { platform: model.name, env: model.environment.name, account: model.environment.account, region: model.environment.region };
+  const names = modelNameContext(model);
   const loadRole = resourceName(names, 'warehouse-load');
   const spectrumRole = resourceName(names, 'warehouse-spectrum');
   const ref = (s?: { externalSchema: string; table: string }) => (s ? { schema: s.externalSchema, table: s.table } : undefined);
@@ -79,7 +80,7 @@ export class WarehouseStack extends Stack {
     const edited = editedReleasedMigrations(model.platform);
     if (edited.length) throw new WarehouseStackError(edited.join('; '));
     recordSource(this, w.source);
-    const names = { platform: model.name, env: model.environment.name, account: model.environment.account, region: model.environment.region };
+    const names = modelNameContext(model);
     const prefix = resourceName(names, 'warehouse');
 
     this.network = new WarehouseNetwork(
@@ -93,7 +94,7 @@ export class WarehouseStack extends Stack {
 
     this.spectrumRole = new SpectrumRole(this, 'Spectrum', {
       roleName: resourceName(names, 'warehouse-spectrum'),
-      databases: w.spectrum.map((d) => ({ glueName: d.glueName, bucketName: model.storage.layers[d.layer]!.bucketName, prefix: d.prefix })),
+      databases: w.spectrum.map((d) => ({ glueName: d.glueName, bucketName: cfnName(model.storage.layers[d.layer]!.bucketName), prefix: d.prefix })),
       ...(model.storage.encryption === 'kms' ? { key: storage.key } : {}),
     });
     // The platform key; with S3-managed lake encryption, a key of the warehouse's own.
