@@ -20,14 +20,14 @@ const seconds = (performance.now() - started) / 1000;
 if (!r.synthFailures.length && !r.cfnLintErrors.length) rmSync(work, { recursive: true, force: true });
 process.stderr.write(
   [
-    `generated ${r.generated} specs: ${r.rejected} rejected by validate, ${r.accepted} accepted`,
+    `generated ${r.generated} specs: ${r.rejected} rejected by validate, ${r.accepted} validated clean`,
     `  rejected by first code: ${Object.entries(r.rejectedByCode).sort().map(([c, k]) => `${c} ${k}`).join(', ')}`,
-    `  synthesized ${r.synthesized} environments: ${r.synthFailures.length} synth failures`,
+    `  synthesized ${r.synthesized + r.synthFailures.length} environments: ${r.synthesized} synth ok, ${r.synthFailures.length} failed (what the CLI reports as exit 70: an internal error on validated input)`,
     `  cfn-lint over ${r.templates} templates: ${r.cfnLintErrors.length} errors`,
     ...r.synthFailures.slice(0, 10).map((f) => `  FAIL synth ${f.file} (${f.env}): ${f.error}`),
     ...r.cfnLintErrors.slice(0, 10).map((m) => `  FAIL cfn-lint ${m.file}: ${m.rule} ${m.path}: ${m.message}`),
     `  ${seconds.toFixed(0)} s${r.synthFailures.length || r.cfnLintErrors.length ? `; specs kept in ${work}` : ''}`,
   ].join('\n') + '\n',
 );
-process.stdout.write(JSON.stringify({ bench: 'differential', specs: r.generated, rejected: r.rejected, accepted: r.accepted, synthesized: r.synthesized, synthFailures: r.synthFailures.length, templates: r.templates, cfnLintErrors: r.cfnLintErrors.length, seconds: Math.round(seconds) }) + '\n');
+process.stdout.write(JSON.stringify({ bench: 'differential', specs: r.generated, rejected: r.rejected, validatedClean: r.accepted, accepted: r.accepted, synthesized: r.synthesized, synthOk: r.synthesized, synthFailures: r.synthFailures.length, exit70: r.synthFailures.length, templates: r.templates, cfnLintErrors: r.cfnLintErrors.length, seconds: Math.round(seconds) }) + '\n');
 process.exit(r.synthFailures.length || r.cfnLintErrors.length ? 1 : 0);

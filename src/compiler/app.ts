@@ -3,7 +3,7 @@
  * model's account and region, tagged with the spec's tags. Output is deterministic: no version
  * reporting, no stack traces in metadata, content-addressed assets, logical IDs from spec names.
  */
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, CfnResource, Stack, type StackProps, Tags } from './cdk-core.js';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
@@ -241,16 +241,20 @@ export function buildAssembly(model: PlatformModel, options: BuildOptions): Buil
       checkSplittable(overCount);
       continue;
     }
-    const nagFindings = process.env.NONAG ? [] : runNag(stacks);
-    if (options.strict && nagFindings.length) throw new NagFindingsError(nagFindings);
     const assembly = app.synth();
-    const bytes = (s: Stack) => statSync(join(assembly.directory, assembly.getStackArtifact(s.artifactId).templateFile)).size;
+    const templateFile = (s: Stack) => join(assembly.directory, assembly.getStackArtifact(s.artifactId).templateFile);
+    const bytes = (s: Stack) => statSync(templateFile(s)).size;
     const overBytes = grow(stacks, parts, bytes, MAX_TEMPLATE_BYTES, (total, resources) => partsNeeded(resources, total));
     if (overBytes && attempt < 8) {
       checkSplittable(overBytes);
       for (const e of readdirSync(options.outdir)) rmSync(join(options.outdir, e), { recursive: true, force: true });
       continue;
     }
+    // cdk-nag on the final parts only, after synth: a stack whose template, construct paths and
+    // acknowledgements are unchanged since an earlier check reuses its verdict (nag.ts).
+    const nagFindings = runNag(stacks, (s) => readFileSync(templateFile(s), 'utf8'));
+    // Under --strict the caller discards what was written (synthesize() stages the output).
+    if (options.strict && nagFindings.length) throw new NagFindingsError(nagFindings);
     const summaries = stacks.map((stack): StackSummary => {
       const template = assembly.getStackArtifact(stack.artifactId).template as { Resources?: Record<string, { Type: string }> };
       const resourceCounts = countByType(Object.values(template.Resources ?? {}).map((r) => r.Type));

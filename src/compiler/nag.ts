@@ -4,9 +4,16 @@
  * (`Validations.of(construct).acknowledge`, cdk-nag v3's replacement for NagSuppressions); this
  * module runs the checks, returns what is left, and lists the acknowledgements for reports and docs.
  */
-import { Validations, type Stack } from './cdk-core.js';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CfnResource, Validations, type Stack } from './cdk-core.js';
+import type * as cdkNag from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+
+const load = createRequire(import.meta.url);
 
 export interface NagFinding {
   readonly stack: string;
@@ -48,22 +55,78 @@ export function acknowledge(scope: IConstruct, ...rules: { id: string; reason: s
   }
 }
 
-/** Runs AwsSolutionsChecks on each stack; returns the findings not acknowledged, sorted by path and rule. */
-export function runNag(stacks: readonly Stack[]): NagFinding[] {
+/** The findings of one stack (cdk-nag loaded here, on first use: its ~270 modules cost a synth ~0.3-0.5 s). */
+function checkStack(stack: Stack): NagFinding[] {
+  const { AwsSolutionsChecks } = load('cdk-nag') as typeof cdkNag;
+  const report = new AwsSolutionsChecks().validateScope(stack);
+  return report.violations.flatMap((v) =>
+    v.violatingResources.map((r) => ({
+      stack: stack.stackName,
+      path: r.constructPath ?? '',
+      rule: v.ruleName,
+      message: v.description,
+      level: v.severity === 'error' ? ('error' as const) : ('warning' as const),
+    })),
+  );
+}
+
+/**
+ * Where checked stacks' findings are kept, by a hash of everything cdk-nag's verdict depends on:
+ * the cdk-nag version, the synthesized template (the resolved resource properties the rules
+ * read), each resource's construct path and the acknowledgements in the stack. An unchanged stack
+ * is not checked again (and cdk-nag not even loaded); ARA_NAG_CACHE=0 turns this off.
+ */
+const NAG_CACHE_DIR = join(tmpdir(), 'ara-gen-nag-cache');
+
+function cacheKey(stack: Stack, template: string): string {
+  const h = createHash('sha256');
+  h.update(`cdk-nag ${(load('cdk-nag/package.json') as { version: string }).version}\0${stack.stackName}\0${template}\0`);
+  const visit = (node: IConstruct): void => {
+    if (CfnResource.isCfnResource(node)) h.update(`${stack.resolve(node.logicalId)} ${node.node.path}\n`);
+    for (const entry of node.node.metadata) if (entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY) h.update(`${node.node.path} ${JSON.stringify(entry.data)}\n`);
+    for (const child of node.node.children) visit(child);
+  };
+  visit(stack);
+  return h.digest('hex');
+}
+
+function cached(key: string): NagFinding[] | undefined {
+  const file = join(NAG_CACHE_DIR, `${key}.json`);
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as NagFinding[];
+  } catch {
+    return undefined; // a damaged entry is checked again
+  }
+}
+
+function store(key: string, findings: readonly NagFinding[]): void {
+  try {
+    mkdirSync(NAG_CACHE_DIR, { recursive: true });
+    const file = join(NAG_CACHE_DIR, `${key}.json`);
+    // Write-then-rename: parallel synths never read half an entry.
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(findings));
+    renameSync(tmp, file);
+  } catch {
+    // An unwritable temp directory only costs the next synth the check.
+  }
+}
+
+/**
+ * Runs AwsSolutionsChecks on each stack; returns the findings not acknowledged, sorted by path and
+ * rule. With `templateOf` (the stack's synthesized template text) a stack checked before with the
+ * same template, paths and acknowledgements reuses that verdict.
+ */
+export function runNag(stacks: readonly Stack[], templateOf?: (stack: Stack) => string): NagFinding[] {
+  const useCache = templateOf !== undefined && process.env.ARA_NAG_CACHE !== '0';
   const findings: NagFinding[] = [];
   for (const stack of stacks) {
-    const report = new AwsSolutionsChecks().validateScope(stack);
-    for (const v of report.violations) {
-      for (const r of v.violatingResources) {
-        findings.push({
-          stack: stack.stackName,
-          path: r.constructPath ?? '',
-          rule: v.ruleName,
-          message: v.description,
-          level: v.severity === 'error' ? 'error' : 'warning',
-        });
-      }
-    }
+    const key = useCache ? cacheKey(stack, templateOf(stack)) : undefined;
+    const hit = key === undefined ? undefined : cached(key);
+    const own = hit ?? checkStack(stack);
+    if (key !== undefined && hit === undefined) store(key, own);
+    findings.push(...own);
   }
   return findings.sort((a, b) => cmp(a.stack, b.stack) || cmp(a.path, b.path) || cmp(a.rule, b.rule));
 }

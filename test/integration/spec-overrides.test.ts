@@ -59,7 +59,7 @@ bad('keyAttributes on a kinesis sink: one ARA110 at the override key', async () 
   assert.is(d.code, 'ARA110');
   assert.is(d.severity, 'error');
   assert.is(d.message, "sinks.web-sale-events has type 'kinesis', but 'keyAttributes' is a key of type 'dynamodb' (environment 'prod')");
-  assert.is(d.hint, "set 'type: dynamodb', or remove 'keyAttributes' (keys of type 'kinesis': type, stream, partitionKey, explicitHashKey, aggregation, bufferingHints, rateLimiting, retry, description)");
+  assert.is(d.hint, "set 'type: dynamodb', or remove 'keyAttributes' (keys of type 'kinesis': type, stream, partitionKey, explicitHashKey, aggregation, aggregationMaxBytes, source, bufferingHints, rateLimiting, retry, description)");
   assert.is(at(d), where(text, 'keyAttributes:'));
   assert.is(d.path, '/environments/prod/overrides/sinks/web-sale-events/keyAttributes');
 });

@@ -86,12 +86,24 @@ export function bundleReplayerHandler(): string {
   return bundleHandler('replayer');
 }
 
-/** The bucket's physical name when it is known at synth time (named or imported-by-name buckets). */
+/**
+ * The bucket's physical name when it is known at synth time (named or imported-by-name buckets), or
+ * when it is an `Fn::Sub` of pseudo parameters only (an environment-agnostic name, physical-name.ts):
+ * such a name resolves in any stack, so it needs no cross-stack export and the cdk-nag
+ * acknowledgement can name the resource as the template will.
+ */
 function literalBucketName(bucket: s3.IBucket): string | undefined {
   if (!Token.isUnresolved(bucket.bucketName)) return bucket.bucketName;
   const cfn = bucket.node.defaultChild;
-  if (cfn instanceof s3.CfnBucket && typeof cfn.bucketName === 'string' && !Token.isUnresolved(cfn.bucketName)) return cfn.bucketName;
-  return undefined;
+  if (!(cfn instanceof s3.CfnBucket) || typeof cfn.bucketName !== 'string') return undefined;
+  return !Token.isUnresolved(cfn.bucketName) || isPseudoParameterSub(Stack.of(cfn).resolve(cfn.bucketName)) ? cfn.bucketName : undefined;
+}
+
+/** `{ "Fn::Sub": "text with ${AWS::AccountId}/${AWS::Region}..." }` and nothing that names a resource. */
+function isPseudoParameterSub(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null) return false;
+  const sub = (v as Record<string, unknown>)['Fn::Sub'];
+  return Object.keys(v).length === 1 && typeof sub === 'string' && [...sub.matchAll(/\$\{([^}]*)\}/g)].every((m) => m[1]!.startsWith('AWS::'));
 }
 
 export class BatchReplayer extends Construct {

@@ -83,6 +83,11 @@ export function bundleHandler(name: LambdaHandler): string {
 
 /** Build step: bundles every handler of the build output `root` into `<root>/lambda/<name>/index.js`. */
 export function prebundleHandlers(root: string): string[] {
+  // The bundles are CommonJS, as in the Lambda's /var/task; without this the package's
+  // "type": "module" would make Node load them as ES modules (no exports) when required from here.
+  // Beside the asset directories, not inside them: asset hashes stay those of the bundles alone.
+  mkdirSync(join(root, 'lambda'), { recursive: true });
+  writeFileSync(join(root, 'lambda', 'package.json'), '{ "type": "commonjs" }\n');
   return Object.keys(LAMBDA_HANDLERS).map((name) => {
     const dir = join(root, 'lambda', name);
     place(dir, bundleCode(name, root));

@@ -8,7 +8,7 @@ import type { SpecDocument } from '../document.js';
 import { Findings } from '../findings.js';
 import { bufferingRule } from './buffering.js';
 import { contractRule, tokenRule } from './contract.js';
-import { type Rule, SpecView, entries, environmentsOf, isDict } from './spec-view.js';
+import { type Rule, SpecView, environmentsOf, isDict } from './spec-view.js';
 import { catalogRule } from './catalog.js';
 import { deliveryRule } from './delivery.js';
 import { overrideRule, regionRule, removalPolicyRule } from './environments.js';

@@ -6,7 +6,7 @@
 import type { SpecPath } from '../document.js';
 import { KNOWN_REGIONS } from '../aws-regions.js';
 import { type NameContext, PSEUDO_ACCOUNT, PSEUDO_REGION, accessLogsBucketName, athenaResultsBucketName, glueName, glueTableName, layerBucketName, resourceName } from '../naming.js';
-import { type Rule, type SpecView, dict, entries, isDict, str } from './spec-view.js';
+import type { Rule, SpecView } from './spec-view.js';
 import { warehouseName } from './references.js';
 
 /** Why `name` is not a valid S3 bucket name, or undefined. */
@@ -108,26 +108,32 @@ function physicalNames(view: SpecView): Physical[] {
     out.push({ namespace, what: kind.what, name, checked: name, entry, path, problem, tooLong: name.length > kind.max, max: kind.max, char: kind.char });
   };
 
-  bucket(accessLogsBucketName(c), 'the access-logs bucket', ['name']);
-  for (const [n] of entries(dict(view.data.storage).layers)) bucket(layerBucketName(c, n), `layer '${n}'`, ['storage', 'layers', n]);
-  for (const [n] of entries(dict(view.data.athena).workgroups)) bucket(athenaResultsBucketName(c, n), `workgroup '${n}' (results bucket)`, ['athena', 'workgroups', n]);
-  for (const [n] of entries(dict(view.data.catalog).databases)) named(GLUE, 'glue-database', glueName(c, n), `database '${n}'`, ['catalog', 'databases', n]);
-  for (const [n] of entries(view.data.crawlers)) named(GLUE_RESOURCE, 'glue-crawler', resourceName(c, n), `crawler '${n}'`, ['crawlers', n]);
-  for (const [n, j] of entries(view.data.jobs)) {
-    named(GLUE_RESOURCE, 'glue-job', resourceName(c, n), `job '${n}'`, ['jobs', n]);
-    const table = str(dict(j.target).table);
-    if (table !== undefined) named(GLUE, `glue-table:${n}`, glueTableName(table), `job '${n}' (target table)`, ['jobs', n, 'target', 'table']);
+  const spec = view.spec;
+  bucket(accessLogsBucketName(c), 'the access-logs bucket', spec.pathOf('name'));
+  for (const [n, l] of spec.node('storage').entries('layers')) bucket(layerBucketName(c, n), `layer '${n}'`, l.path);
+  for (const [n, w] of spec.node('athena').entries('workgroups')) bucket(athenaResultsBucketName(c, n), `workgroup '${n}' (results bucket)`, w.path);
+  for (const [n, d] of spec.node('catalog').entries('databases')) named(GLUE, 'glue-database', glueName(c, n), `database '${n}'`, d.path);
+  for (const [n, cr] of spec.entries('crawlers')) named(GLUE_RESOURCE, 'glue-crawler', resourceName(c, n), `crawler '${n}'`, cr.path);
+  for (const [n, j] of spec.entries('jobs')) {
+    named(GLUE_RESOURCE, 'glue-job', resourceName(c, n), `job '${n}'`, j.path);
+    const target = j.node('target');
+    const table = target.str('table');
+    if (table !== undefined) named(GLUE, `glue-table:${n}`, glueTableName(table), `job '${n}' (target table)`, target.pathOf('table'));
   }
-  for (const [n] of entries(view.data.triggers)) named(GLUE_RESOURCE, 'glue-trigger', resourceName(c, n), `trigger '${n}'`, ['triggers', n]);
-  for (const [n] of entries(view.data.streams)) named(KINESIS, 'kinesis', resourceName(c, n), `stream '${n}'`, ['streams', n]);
-  for (const [n] of entries(view.data.deliveryStreams)) named(FIREHOSE, 'firehose', resourceName(c, n), `delivery stream '${n}'`, ['deliveryStreams', n]);
-  for (const [n] of entries(view.data.replayers)) named(LAMBDA, 'lambda', replayerFunctionName(c, n), `replayer '${n}' (Lambda function)`, ['replayers', n]);
-  for (const [n, s] of entries(view.data.sinks)) if (isDict(s.source)) named(LAMBDA, 'lambda', sinkFunctionName(c, n), `sink '${n}' (Lambda function)`, ['sinks', n, 'source']);
-  if (isDict(view.data.warehouse)) {
-    const wn = warehouseName(view.data.warehouse);
-    if (wn !== undefined) named(REDSHIFT_ID, 'redshift', resourceName(c, wn), 'the warehouse', ['warehouse', view.data.warehouse.name !== undefined ? 'name' : 'database']);
-    const db = str(view.data.warehouse.database);
-    if (db !== undefined) named(REDSHIFT_DB, 'redshift-db', db, 'the warehouse database', ['warehouse', 'database']);
+  for (const [n, t] of spec.entries('triggers')) named(GLUE_RESOURCE, 'glue-trigger', resourceName(c, n), `trigger '${n}'`, t.path);
+  for (const [n, st] of spec.entries('streams')) named(KINESIS, 'kinesis', resourceName(c, n), `stream '${n}'`, st.path);
+  for (const [n, d] of spec.entries('deliveryStreams')) named(FIREHOSE, 'firehose', resourceName(c, n), `delivery stream '${n}'`, d.path);
+  for (const [n, r] of spec.entries('replayers')) named(LAMBDA, 'lambda', replayerFunctionName(c, n), `replayer '${n}' (Lambda function)`, r.path);
+  for (const [n, si] of spec.entries('sinks')) {
+    const source = si.node('source');
+    if (source.isObject) named(LAMBDA, 'lambda', sinkFunctionName(c, n), `sink '${n}' (Lambda function)`, source.path);
+  }
+  const w = spec.node('warehouse');
+  if (w.isObject) {
+    const wn = warehouseName(w.value);
+    if (wn !== undefined) named(REDSHIFT_ID, 'redshift', resourceName(c, wn), 'the warehouse', w.pathOf(w.raw('name') !== undefined ? 'name' : 'database'));
+    const db = w.str('database');
+    if (db !== undefined) named(REDSHIFT_DB, 'redshift-db', db, 'the warehouse database', w.pathOf('database'));
   }
   return out;
 }

@@ -9,6 +9,7 @@ import { type SpecDocument, type SpecPath, toPointer } from '../document.js';
 import { type NameContext, PSEUDO_ACCOUNT, PSEUDO_REGION } from '../naming.js';
 import { type Blueprint, EMPTY_BLUEPRINT, findBlueprint } from './blueprint.js';
 import type { PlatformSpec } from './spec-types.js';
+import { atOrBelow } from '../findings.js';
 
 export type * from './spec-types.js';
 
@@ -299,16 +300,16 @@ export class SpecView {
     return this.origins.writes.filter((w) => under.every((k, i) => String(w.path[i]) === String(k)) && w.path.length >= under.length);
   }
 
-  /** True when the schema already rejected `path` or a parent, or the user misspelt its key: its content is unknown. */
+  /** True when the schema already rejected `path` or a parent, or the user misspelt its key: its content is unknown (findings.ts, rule 6). */
   isDoubtful(path: SpecPath): boolean {
     const p = toPointer(path);
-    return this.doubtful.some((m) => p === m || p.startsWith(m + '/'));
+    return this.doubtful.some((m) => atOrBelow(p, m));
   }
 
   /** True when the node at `path`, or anything inside it, is doubtful. */
   hasDoubtfulWithin(path: SpecPath): boolean {
     const p = toPointer(path);
-    return this.isDoubtful(path) || this.doubtful.some((m) => m.startsWith(p + '/'));
+    return this.isDoubtful(path) || this.doubtful.some((m) => atOrBelow(m, p));
   }
 
   /** True when the user wrote (spec or overlay) the node at `path`, as opposed to the blueprint. */
@@ -357,13 +358,6 @@ export class SpecView {
     for (const k of path.split('.')) v = dict(v)[k];
     return v;
   }
-}
-
-/** Names of the declared entries of a map section of the effective spec. */
-export function namesOf(view: SpecView, ...path: string[]): string[] {
-  let v: unknown = view.data;
-  for (const k of path) v = dict(v)[k];
-  return Object.keys(dict(v));
 }
 
 /** "did you mean" plus the declared names, for unresolved references. */

@@ -5,7 +5,7 @@
  */
 import { glueTableName } from '../naming.js';
 import { parseDuration } from '../units.js';
-import { type Dict, type Rule, type SpecView, dict, entries, isDict, list, str } from './spec-view.js';
+import { type Dict, type NetworkSpec, type Rule, type SpecNode, type SpecView, dict, entries, isDict, list, str } from './spec-view.js';
 
 /** The retail tables the star schema reads (`customer` and at least one sale table). */
 export const STAR_SCHEMA_SOURCES = { customer: 'customer', storeSale: 'store_sale', webSale: 'web_sale' } as const;
@@ -97,46 +97,49 @@ const ipText = (ip: number) => [24, 16, 8, 0].map((s) => Math.floor(ip / 2 ** s)
 /** Smallest and largest VPC the created network accepts: three equal subnets of at least /26. */
 export const VPC_PREFIX = { min: 16, max: 24 } as const;
 
-function checkNetwork(view: SpecView, env: string, network: Dict, region: string | undefined): void {
-  const at = ['environments', env, 'network'];
-  if (network.vpcId !== undefined) {
-    const subnets = list(network.subnetIds);
+function checkNetwork(view: SpecView, env: string, network: SpecNode<NetworkSpec>, region: string | undefined): void {
+  if (network.raw('vpcId') !== undefined) {
+    const subnets = network.items('subnetIds');
+    const values = subnets.map((s) => s.value);
     subnets.forEach((s, i) => {
-      if (typeof s === 'string' && subnets.indexOf(s) !== i) {
-        view.report({ code: 'ARA303', message: `environment '${env}': subnet '${s}' is listed twice in network.subnetIds`, path: [...at, 'subnetIds', i], hint: 'name three different subnets, each in its own availability zone' });
+      const id = s.asStr();
+      if (id !== undefined && values.indexOf(id) !== i) {
+        view.report({ code: 'ARA303', message: `environment '${env}': subnet '${id}' is listed twice in network.subnetIds`, path: s.path, hint: 'name three different subnets, each in its own availability zone' });
       }
     });
     return;
   }
-  const cidr = str(network.cidr);
+  const cidr = network.str('cidr');
   if (cidr !== undefined) {
     const r = parseCidr(cidr);
-    if (!r.ok) view.report({ code: 'ARA300', message: `environment '${env}': network.cidr ${r.problem}`, path: [...at, 'cidr'], hint: r.hint });
+    if (!r.ok) view.report({ code: 'ARA300', message: `environment '${env}': network.cidr ${r.problem}`, path: network.pathOf('cidr'), hint: r.hint });
     else if (r.prefix < VPC_PREFIX.min || r.prefix > VPC_PREFIX.max) {
       view.report({
         code: 'ARA300',
         message: `environment '${env}': network.cidr '${cidr}' is a /${r.prefix}; the VPC takes /${VPC_PREFIX.min} (65,536 addresses) to /${VPC_PREFIX.max} (256 addresses)`,
-        path: [...at, 'cidr'],
+        path: network.pathOf('cidr'),
         hint: r.prefix < VPC_PREFIX.min ? `use '${ipText(r.ip - (r.ip % 2 ** 16))}/16' (AWS allows at most a /16 per VPC CIDR block)` : `use a /24 or larger, e.g. '${ipText(r.ip - (r.ip % 2 ** 8))}/24': three subnets need room for Redshift's addresses`,
       });
     } else {
       const size = 2 ** (32 - r.prefix);
       if (r.ip % size !== 0) {
-        view.report({ code: 'ARA300', message: `environment '${env}': network.cidr '${cidr}' has host bits set`, path: [...at, 'cidr'], hint: `did you mean '${ipText(r.ip - (r.ip % size))}/${r.prefix}'?` });
+        view.report({ code: 'ARA300', message: `environment '${env}': network.cidr '${cidr}' has host bits set`, path: network.pathOf('cidr'), hint: `did you mean '${ipText(r.ip - (r.ip % size))}/${r.prefix}'?` });
       }
     }
   }
-  const azs = list(network.availabilityZones);
+  const azs = network.items('availabilityZones');
+  const values = azs.map((a) => a.value);
   const prefix = region !== undefined ? azIdPrefix(region) : undefined;
-  azs.forEach((az, i) => {
-    if (typeof az !== 'string') return;
-    if (azs.indexOf(az) !== i) {
-      view.report({ code: 'ARA301', message: `environment '${env}': availability zone '${az}' is listed twice; the network needs three distinct zones`, path: [...at, 'availabilityZones', i], hint: prefix ? `e.g. ${prefix}-az1, ${prefix}-az2, ${prefix}-az3` : 'name three different zone ids' });
+  azs.forEach((node, i) => {
+    const az = node.asStr();
+    if (az === undefined) return;
+    if (values.indexOf(az) !== i) {
+      view.report({ code: 'ARA301', message: `environment '${env}': availability zone '${az}' is listed twice; the network needs three distinct zones`, path: node.path, hint: prefix ? `e.g. ${prefix}-az1, ${prefix}-az2, ${prefix}-az3` : 'name three different zone ids' });
     } else if (prefix && !az.startsWith(`${prefix}-`)) {
       view.report({
         code: 'ARA302',
         message: `environment '${env}': availability zone '${az}' is not in region '${region}' (its zone ids start with '${prefix}-')`,
-        path: [...at, 'availabilityZones', i],
+        path: node.path,
         hint: `use zone ids of ${region}, e.g. '${prefix}-az${i + 1}' (aws ec2 describe-availability-zones --region ${region} lists them)`,
       });
     }
@@ -148,8 +151,8 @@ export const networkRule: Rule = {
   codes: ['ARA300', 'ARA301', 'ARA302', 'ARA303'],
   once: true,
   check(view) {
-    for (const [env, e] of entries(dict(view.doc.data).environments)) {
-      if (isDict(e.network)) checkNetwork(view, env, e.network, str(e.region));
+    for (const [env, e] of view.written.entries('environments')) {
+      if (e.node('network').isObject) checkNetwork(view, env, e.node('network'), e.str('region'));
     }
   },
 };
@@ -158,38 +161,40 @@ export const warehouseRule: Rule = {
   name: 'warehouse',
   codes: ['ARA304', 'ARA306', 'ARA309'],
   check(view) {
-    const w = view.data.warehouse;
-    if (!isDict(w)) return;
+    const w = view.spec.node('warehouse');
+    if (!w.isObject) return;
     const env = view.env;
-    const e = dict(dict(dict(view.doc.data).environments)[env ?? '']);
+    const e = view.written.node('environments').node(env ?? '');
     // The schema requires every environment to name its account and region, so the warehouse always
     // has them; what can be missing is the network.
     // Environment-agnostic specs have no environment to put a network in: ARA263 says what to add.
-    if (env !== undefined && !view.agnostic && !isDict(e.network) && !view.isDoubtful(['environments', env, 'network'])) {
-      const p = azIdPrefix(str(e.region)!) ?? 'euw1';
+    if (env !== undefined && !view.agnostic && !e.node('network').isObject && !view.isDoubtful(e.pathOf('network'))) {
+      const p = azIdPrefix(e.str('region')!) ?? 'euw1';
       view.report({
         code: 'ARA304',
         message: `environment '${env}' has no network for the warehouse (Redshift runs in a VPC)`,
-        path: ['environments', env],
+        path: e.path,
         part: 'key',
         hint: `add 'network: { availabilityZones: [${p}-az1, ${p}-az2, ${p}-az3] }' to environment '${env}' (ara-gen creates the VPC), or 'network: { vpcId, subnetIds }' of an existing VPC`,
       });
     }
     // EventBridge schedules in whole minutes, at least one: anything else would fail at synth.
-    const load = parseDuration(w.loadSchedule, 's');
-    if (w.loadSchedule !== undefined && load.ok && (load.value < 60 || load.value % 60 !== 0) && !view.isDoubtful(['warehouse', 'loadSchedule'])) {
+    const loadSchedule = w.raw('loadSchedule');
+    const load = parseDuration(loadSchedule, 's');
+    if (loadSchedule !== undefined && load.ok && (load.value < 60 || load.value % 60 !== 0) && !view.isDoubtful(w.pathOf('loadSchedule'))) {
       const minutes = Math.max(1, Math.round(load.value / 60));
       view.report({
         code: 'ARA309',
-        message: `the warehouse's loadSchedule ${JSON.stringify(w.loadSchedule)} is not a whole number of minutes: EventBridge schedules run at most once a minute`,
-        path: ['warehouse', 'loadSchedule'],
+        message: `the warehouse's loadSchedule ${JSON.stringify(loadSchedule)} is not a whole number of minutes: EventBridge schedules run at most once a minute`,
+        path: w.pathOf('loadSchedule'),
         part: 'value',
         hint: `did you mean '${minutes}m'?`,
       });
     }
-    if (view.isDoubtful(['warehouse', 'spectrum']) || view.isDoubtful(['warehouse'])) return;
+    const spectrum = w.node('spectrum');
+    if (view.isDoubtful(spectrum.path) || view.isDoubtful(w.path)) return;
     const sources = warehouseSources(view.data);
-    const dbs = list(dict(w.spectrum).databases).filter((d): d is string => typeof d === 'string');
+    const dbs = spectrum.items('databases').flatMap((d) => d.asStr() ?? []);
     const tables = catalogTables(view.data);
     const holders = (t: string) => [...tables.entries()].filter(([, s]) => s.has(t)).map(([db]) => db).filter((db) => !dbs.includes(db));
     const missing: string[] = [];
@@ -202,7 +207,7 @@ export const warehouseRule: Rule = {
       message: dbs.length
         ? `the warehouse's star schema reads ${missing.map((m) => `'${m}'`).join(' and ')}, which no database in spectrum.databases (${dbs.map((d) => `'${d}'`).join(', ')}) holds`
         : `the warehouse's star schema reads the lake through Spectrum, but 'spectrum.databases' names no catalog database`,
-      path: isDict(w.spectrum) ? ['warehouse', 'spectrum', 'databases'] : ['warehouse'],
+      path: spectrum.isObject ? spectrum.pathOf('databases') : w.path,
       part: 'key',
       hint: candidates.length
         ? `add ${candidates.map((c) => `'${c}'`).join(' or ')} to spectrum.databases (a job, crawler or delivery stream writes the table there)`
@@ -217,27 +222,28 @@ export const dashboardRule: Rule = {
   name: 'dashboards',
   codes: ['ARA307', 'ARA308'],
   check(view) {
-    for (const [n, d] of entries(view.data.dashboards)) {
-      if (dict(d.source).workgroup === undefined || view.isDoubtful(['dashboards', n])) continue;
+    const dashboards = view.spec.entries('dashboards');
+    for (const [n, d] of dashboards) {
+      if (d.node('source').raw('workgroup') === undefined || view.isDoubtful(d.path)) continue;
       if (lakeSaleTables(view.data).length) continue;
       view.report({
         code: 'ARA308',
         message: `dashboard '${n}' reads the lake through Athena, but no catalog database holds a 'store_sale' or 'web_sale' table`,
-        path: ['dashboards', n, 'source', 'workgroup'],
+        path: d.node('source').pathOf('workgroup'),
         hint: "declare a job, crawler or delivery stream that writes 'store_sale' or 'web_sale' into a catalog database, or use 'source: { warehouse }'",
       });
     }
     const env = view.env;
     if (env === undefined) return;
-    const account = str(dict(dict(dict(view.doc.data).environments)[env]).account);
+    const account = view.written.node('environments').node(env).str('account');
     if (account === undefined) return;
-    for (const [n, d] of entries(view.data.dashboards)) {
-      const m = PRINCIPAL.exec(str(d.principal) ?? '');
+    for (const [n, d] of dashboards) {
+      const m = PRINCIPAL.exec(d.str('principal') ?? '');
       if (!m || m[2] === account) continue;
       view.report({
         code: 'ARA307',
         message: `dashboard '${n}' is shared with a QuickSight principal of account ${m[2]}, but environment '${env}' deploys to account ${account}`,
-        path: ['dashboards', n, 'principal'],
+        path: d.pathOf('principal'),
         hint: `override it for this environment: environments.${env}.overrides.dashboards.${n}.principal: arn:aws:quicksight:${m[1]}:${account}:${m[3]}/${m[4]}`,
       });
     }

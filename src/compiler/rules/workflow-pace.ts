@@ -9,7 +9,7 @@
 import { GLUE_MIN_RUN_SECONDS } from '../../contract/aws-limits.js';
 import { canonicalS3Prefix } from '../naming.js';
 import { parseDuration } from '../units.js';
-import { type Rule, SpecNode, type TriggerSpec, dict, entries, list, str } from './spec-view.js';
+import { type Rule, SpecNode, type TriggerSpec, dict } from './spec-view.js';
 import { actionsOf, conditionsOf, triggerGroups } from './triggers.js';
 import { parseRate } from './schedules.js';
 
@@ -90,21 +90,22 @@ export const workflowPaceRule: Rule = {
       // Only a workflow (conditional triggers in the group) with one scheduled start trigger.
       if (group.members.length < 2 || group.starts.length !== 1) continue;
       const start = group.starts[0]!;
-      const schedule = str(triggers.get(start)?.raw('schedule'));
+      const schedule = triggers.get(start)?.str('schedule');
       const every = schedule === undefined ? undefined : shortestInterval(schedule);
       if (every === undefined) continue;
       const run = shortestRun(triggers, group.members, start);
       if (run.seconds <= every) continue;
       // Crawlers this workflow starts or watches, and the replayers writing under their targets.
       const crawlers = new Set(group.members.flatMap((n) => [...actionsOf(triggers.get(n)!), ...conditionsOf(triggers.get(n)!)]).filter((e) => e.kind === 'crawler').map((e) => e.name));
-      const targets = [...crawlers].flatMap((c) => list(dict(dict(view.data.crawlers)[c]).targets).map((t) => dict(t)));
-      for (const [n, r] of entries(view.data.replayers)) {
-        const target = dict(r.target);
-        const layer = str(target.layer);
-        if (layer === undefined || view.isDoubtful(['replayers', n])) continue;
-        const prefix = canonicalS3Prefix(target.prefix);
-        if (!targets.some((t) => str(t.layer) === layer && overlaps(canonicalS3Prefix(t.prefix), prefix))) continue;
-        const freq = r.frequency ?? dict(view.defaults('replayer')).frequency;
+      const declaredCrawlers = new Map(view.spec.entries('crawlers'));
+      const targets = [...crawlers].flatMap((c) => declaredCrawlers.get(c)?.items('targets') ?? []);
+      for (const [n, r] of view.spec.entries('replayers')) {
+        const target = r.node('target');
+        const layer = target.str('layer');
+        if (layer === undefined || view.isDoubtful(r.path)) continue;
+        const prefix = canonicalS3Prefix(target.raw('prefix'));
+        if (!targets.some((t) => t.str('layer') === layer && overlaps(canonicalS3Prefix(t.raw('prefix')), prefix))) continue;
+        const freq = r.raw('frequency') ?? dict(view.defaults('replayer')).frequency;
         const seconds = parseDuration(freq, 's');
         if (!seconds.ok || seconds.value >= run.seconds) continue;
         view.report({
@@ -113,7 +114,7 @@ export const workflowPaceRule: Rule = {
           message:
             `replayer '${n}' writes a window every ${minutesText(seconds.value)}, but the Glue workflow it feeds (start trigger '${start}', every ${minutesText(every)}) ` +
             `allows one run at a time and a run takes at least ${minutesText(run.seconds)} (${run.chain.join(', then ')}): runs started meanwhile are skipped`,
-          path: ['replayers', n, 'frequency'],
+          path: r.pathOf('frequency'),
           hint: `replay at most every ${minutesText(Math.ceil(run.seconds / 60) * 60)} and start the workflow ('${start}') no more often, e.g. frequency: ${Math.ceil(run.seconds / 60)}m`,
         });
       }

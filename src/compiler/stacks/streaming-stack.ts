@@ -132,7 +132,7 @@ export class StreamingStack extends Stack {
         sinkConfig: compileSinkConfig(model, sink),
         sourceStreamArn: source.stream.streamArn,
         destination: this.destinationAccess(sink, streams),
-        deadLetterBucketName: raw.bucketName,
+        deadLetterBucketName: cfnName(raw.bucketName),
         key: storage.key,
         batchSize: input.batchSize,
         maxBatchingWindow: Duration.seconds(input.maxBatchingWindowSeconds),
