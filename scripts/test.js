@@ -171,6 +171,8 @@ rmSync(usageDir, { recursive: true, force: true });
 // Durations for the next run's order (best effort: a read-only node_modules only loses the order).
 try {
   for (const r of results) timings[r.rel] = Math.round(r.ms);
+  // Files moved or deleted since: their entries would only grow the file.
+  for (const k of Object.keys(timings)) if (!all.includes(k)) delete timings[k];
   mkdirSync(dirname(timingsFile), { recursive: true });
   writeFileSync(timingsFile, JSON.stringify(timings, null, 1));
 } catch {
