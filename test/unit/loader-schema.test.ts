@@ -142,4 +142,15 @@ schema('invalid entry name: ARA117 at the key', async () => {
   assert.is(at(ds[0]!), where(text, 'web sale!'));
 });
 
+schema('a provisioned warehouse of more nodes than CloudFormation accepts is a finding at the value (found by the differential bench)', async () => {
+  const text = mutate('  engine: redshift-serverless\n  database: mystore\n  baseCapacity: 8\n', '  engine: redshift-provisioned\n  database: mystore\n  nodes: 128\n');
+  const d = await check(text);
+  assert.equal(
+    d.map((x) => `${x.code} ${at(x)}`),
+    [`ARA115 ${where(text, '128')}`],
+    d.map((x) => x.message).join('\n'),
+  );
+  assert.match(d[0]!.message, /100/);
+});
+
 schema.run();

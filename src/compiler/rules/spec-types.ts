@@ -652,7 +652,7 @@ export interface ProvisionedWarehouseSpec {
   readonly database?: NameSpec;
   /** Node type of the cluster: RA3 nodes (`ra3.large`, `ra3.xlplus`, `ra3.4xlarge`, `ra3.16xlarge`; managed storage) or DC2 nodes (`dc2.large`, `dc2.8xlarge`; local SSD, previous generation). */
   readonly nodeType?: "ra3.large" | "ra3.xlplus" | "ra3.4xlarge" | "ra3.16xlarge" | "dc2.large" | "dc2.8xlarge";
-  /** Number of nodes. */
+  /** Number of nodes (CloudFormation's AWS::Redshift::Cluster accepts at most 100). */
   readonly nodes?: number;
   /** Redshift Spectrum: an external schema per catalog database the warehouse reads (the star schema's `customer`, `store_sale` and `web_sale` tables are taken from the first database that holds each). */
   readonly spectrum?: {
@@ -677,7 +677,7 @@ export interface WarehouseSpec {
   readonly database?: NameSpec;
   /** Node type of the cluster: RA3 nodes (`ra3.large`, `ra3.xlplus`, `ra3.4xlarge`, `ra3.16xlarge`; managed storage) or DC2 nodes (`dc2.large`, `dc2.8xlarge`; local SSD, previous generation). */
   readonly nodeType?: "ra3.large" | "ra3.xlplus" | "ra3.4xlarge" | "ra3.16xlarge" | "dc2.large" | "dc2.8xlarge";
-  /** Number of nodes. */
+  /** Number of nodes (CloudFormation's AWS::Redshift::Cluster accepts at most 100). */
   readonly nodes?: number;
   /** Redshift Spectrum: an external schema per catalog database the warehouse reads (the star schema's `customer`, `store_sale` and `web_sale` tables are taken from the first database that holds each). */
   readonly spectrum?: {
