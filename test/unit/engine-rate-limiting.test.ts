@@ -295,7 +295,7 @@ test('writer with strategy none: full batches, concurrency bounded by maxInFligh
   });
   for (let i = 0; i < 20; i++) await writer.write(entry(i));
   assert.equal(dest.batches.map((b) => b.length), [4, 4, 4]);
-  assert.equal(writer.stats().rateLimit, { strategy: 'none', budget: null });
+  assert.equal(writer.stats().rateLimit, { strategy: 'none', budget: null, pacedPartitions: 0 });
   const f = writer.close();
   for (let k = 0; k < 10 && dest.open.length; k++) {
     for (const c of dest.open) c.resolve();
@@ -326,7 +326,7 @@ test('a custom strategy object can be passed instead of a model', async () => {
   await writer.close();
   assert.equal(dest.batches.map((b) => b.length), [2, 2]);
   assert.equal(calls, ['start 2', 'done 2/0', 'start 2', 'done 2/0']);
-  assert.equal(writer.stats().rateLimit, { strategy: 'two-at-a-time', budget: 2 });
+  assert.equal(writer.stats().rateLimit, { strategy: 'two-at-a-time', budget: 2, pacedPartitions: 0 });
 });
 
 test('per-partition pacing: throttles of one partition while the other is accepted pace that partition only; the budget is not cut', async () => {

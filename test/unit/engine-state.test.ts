@@ -146,7 +146,7 @@ test('metrics: counters, batch sizes and latency percentiles', async () => {
       buffered: 0,
       latencyMs: undefined,
       batchSize: undefined,
-      rateLimit: { strategy: 'none', budget: null },
+      rateLimit: { strategy: 'none', budget: null, pacedPartitions: 0 },
     },
   );
   // Batches: 4, 4, then k4 + k8 k9 = 3.

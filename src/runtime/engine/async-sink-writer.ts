@@ -333,6 +333,7 @@ export class AsyncSinkWriter<E> {
     return summarize(this.metrics, this.buffer.length + this.retries.length + (this.waiting.length - this.waitingHead), {
       strategy: this.rateLimiter.name,
       budget: Number.isFinite(budget) ? budget : null,
+      pacedPartitions: this.pacers.size,
     });
   }
 

@@ -110,7 +110,12 @@ export interface SinkStats {
   batchSize: { min: number; max: number; mean: number; p50: number; p95: number };
   latencyMs: { p50: number; p95: number; p99: number; max: number };
   /** Rate limiter: strategy name and current in-flight message budget (null when unlimited). */
-  rateLimit: { strategy: string; budget: number | null };
+  rateLimit: {
+    strategy: string;
+    budget: number | null;
+    /** Partitions (Kinesis shards) that throttled alone and are paced at a rate of their own. */
+    pacedPartitions: number;
+  };
 }
 
 export function summarize(m: SinkMetrics, buffered: number, rateLimit: SinkStats['rateLimit']): SinkStats {
