@@ -245,8 +245,12 @@ export function buildAssembly(model: PlatformModel, options: BuildOptions): Buil
     const templateFile = (s: Stack) => join(assembly.directory, assembly.getStackArtifact(s.artifactId).templateFile);
     const bytes = (s: Stack) => statSync(templateFile(s)).size;
     const overBytes = grow(stacks, parts, bytes, MAX_TEMPLATE_BYTES, (total, resources) => partsNeeded(resources, total));
-    if (overBytes && attempt < 8) {
+    if (overBytes) {
       checkSplittable(overBytes);
+      // Each round grows the parts at least in proportion to the overshoot, so this ends in a few
+      // rounds; the bound only turns a planning bug into an error instead of a loop or, worse, a
+      // template CloudFormation rejects at deploy.
+      if (attempt >= 16) throw new Error(`stack split did not converge: ${overBytes.stack.stackName} is still ${overBytes.value} bytes after ${attempt + 1} rounds`);
       for (const e of readdirSync(options.outdir)) rmSync(join(options.outdir, e), { recursive: true, force: true });
       continue;
     }
@@ -276,13 +280,14 @@ function grow(
   needed: (total: number, resources: number) => number,
 ): { module: string; stack: Stack; value: number } | undefined {
   let first: { module: string; stack: Stack; value: number } | undefined;
-  const totals = new Map<string, { value: number; resources: number; over: boolean }>();
+  const totals = new Map<string, { value: number; resources: number; over: boolean; largest: number }>();
   for (const s of stacks) {
     const module = modules.get(s)!;
     const value = measure(s);
-    const t = totals.get(module) ?? { value: 0, resources: 0, over: false };
+    const t = totals.get(module) ?? { value: 0, resources: 0, over: false, largest: 0 };
     t.value += value;
     t.resources += resourceTypes(s).length;
+    t.largest = Math.max(t.largest, value);
     if (value > limit) {
       t.over = true;
       first ??= { module, stack: s, value };
@@ -292,7 +297,9 @@ function grow(
   for (const [module, t] of totals) {
     if (!t.over) continue;
     const current = parts[module] ?? 1;
-    parts[module] = Math.max(current + 1, needed(t.value, t.resources));
+    // Parts are filled by hash, so they are uneven: grow by how far the largest part is over, not
+    // only by the module's total (which a lucky average can meet while one part stays too big).
+    parts[module] = Math.max(current + 1, needed(t.value, t.resources), Math.ceil((current * t.largest) / limit));
   }
   return first;
 }
