@@ -38,8 +38,9 @@ async function pump(items, sizeOf, send) {
 
 if (type === 'redis-stream') {
   const { createClient } = await import('@redis/client');
-  // No 5 s per-command timeout (node-redis' default): the sink's destination has none either.
-  const client = createClient({ url: endpoint, commandOptions: { timeout: 600_000 } });
+  // No per-command timeout (node-redis' default is 5 s, an AbortSignal per command): the sink's
+  // destination has none either.
+  const client = createClient({ url: endpoint, commandOptions: { timeout: 0 } });
   await client.connect();
   // Pipelined XADD, one field per top-level key (as the sink's `fields: top-level`).
   const commands = events.map(({ event }) => {
