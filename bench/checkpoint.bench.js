@@ -49,7 +49,7 @@ function configFor(stream) {
 /** Starts `sink run` on the input; `exited` resolves with { code, signal, stderr }. */
 function spawnRun(stream, checkpointDir) {
   const stats = join(dir, `${stream}.stats.json`);
-  const args = [join(root, 'bin/ara-gen.js'), 'sink', 'run', configFor(stream), '--input', input, '--stats-json', stats, ...(checkpointDir ? ['--checkpoint', checkpointDir] : [])];
+  const args = [join(root, 'bin/ara-gen.js'), 'sink', 'run', configFor(stream), '--input', input, '--stats-json', stats, '--dead-letter', join(dir, `${stream}.dead.ndjson`), ...(checkpointDir ? ['--checkpoint', checkpointDir] : [])];
   const env = { ...process.env, ARA_BUILD_DIR: buildDir, AWS_ENDPOINT_URL_KINESIS: proxy.endpoint, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' };
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

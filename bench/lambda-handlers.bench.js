@@ -125,7 +125,7 @@ try {
     writeFileSync(cfgFile, JSON.stringify(config('sinkrun', b)));
     const stats = join(dir, `stats-${r}.json`);
     t = performance.now();
-    const s = spawnSync(process.execPath, [join(root, 'bin', 'ara-gen.js'), 'sink', 'run', cfgFile, '--input', input, '--endpoint', kinesis.endpoint, '--stats-json', stats], { env: process.env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    const s = spawnSync(process.execPath, [join(root, 'bin', 'ara-gen.js'), 'sink', 'run', cfgFile, '--input', input, '--endpoint', kinesis.endpoint, '--stats-json', stats, '--dead-letter', join(dir, `dead-${r}.ndjson`)], { env: process.env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
     sinkRunWall.push(performance.now() - t);
     if (s.status !== 0) throw new Error(`sink run exited ${s.status}: ${s.stderr}`);
     const st = JSON.parse(readFileSync(stats, 'utf8'));
