@@ -8,7 +8,7 @@
 // delivered (= in flight at the kill + acknowledged since the last save), as counts.
 // Run after a build: node bench/checkpoint.bench.js [records] [runs] [kills]
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildDir, fromBuild, median, root, startKinesaliteProcess } from './kinesalite-child.js';
@@ -19,6 +19,7 @@ const KILLS = Number(process.argv[4] ?? 3);
 const SEED = 20261130;
 const { startFaultProxy } = await fromBuild('test/servers/fault-proxy.js');
 const { seededRandom } = await fromBuild('src/runtime/engine/backoff.js');
+const { afterSaves } = await fromBuild('test/helpers/checkpoint-saves.js');
 
 const kinesis = await startKinesaliteProcess();
 const proxy = await startFaultProxy(kinesis.endpoint, { seed: SEED, latencyMs: 5 });
@@ -67,22 +68,6 @@ function run(stream, checkpoint) {
       if (r.records.delivered !== RECORDS) throw new Error(`delivered ${r.records.delivered}`);
       return { rate: (RECORDS * 1000) / r.durationMs, rss: r.maxRssBytes, checkpoint: r.checkpoint };
     }
-  });
-}
-
-/** Resolves true after the n-th checkpoint save (a rename onto checkpoint.json), false if the run ends first. */
-function afterSaves(ckptDir, n, exited) {
-  return new Promise((resolve) => {
-    let seen = 0;
-    const watcher = watch(ckptDir, (_event, file) => {
-      if (file !== 'checkpoint.json' || ++seen < n) return;
-      watcher.close();
-      resolve(true);
-    });
-    exited.then(() => {
-      watcher.close();
-      resolve(false);
-    });
   });
 }
 

@@ -6,7 +6,7 @@
  * input record must be in the stream, with duplicates within the bound of exact checkpoints: what
  * was in flight at the kill plus what was acknowledged since the last save.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -15,6 +15,7 @@ import { seededRandom } from '../src/runtime/engine/backoff.js';
 import { startFaultProxy, type FaultProxy } from './servers/fault-proxy.js';
 import { accounting, uniqueName } from './servers/harness.js';
 import { startKinesalite, type LocalKinesis } from './servers/kinesalite.js';
+import { afterSaves } from './helpers/checkpoint-saves.js';
 import { childEnv, collect, eventLines, kinesisConfig, spawnSinkRun, writeJson } from './helpers/sink-cli.js';
 
 const test = suite('sink run: crash recovery with --checkpoint');
@@ -43,21 +44,6 @@ const hints = { maxBatchSize: 50, maxBatchBytes: 1024 * 1024, maxRecordBytes: 40
  */
 const DUPLICATES_PER_KILL = 2 * hints.maxInFlightRequests * hints.maxBatchSize;
 
-/** Resolves after the n-th checkpoint save in `dir` (a rename onto checkpoint.json), or when `stop` resolves. */
-function afterSaves(ckptDir: string, n: number, stop: Promise<unknown>): Promise<boolean> {
-  return new Promise((resolve) => {
-    let seen = 0;
-    const watcher = watch(ckptDir, (_event, file) => {
-      if (file !== 'checkpoint.json' || ++seen < n) return;
-      watcher.close();
-      resolve(true);
-    });
-    stop.then(() => {
-      watcher.close();
-      resolve(false);
-    });
-  });
-}
 
 test('SIGKILL at random moments, restart until done: every record at least once, duplicates bounded', async () => {
   const stream = uniqueName('crash');
