@@ -51,20 +51,24 @@ export function runSinkRun(args: readonly string[], env: NodeJS.ProcessEnv, stdi
   return collect(spawnSinkRun(args, env, cwd), stdin);
 }
 
-export function kinesisConfig(streamName: string, overrides: Partial<SinkConfig> = {}): SinkConfig {
+/** A test sink config: small batches, no retries of the engine's own, AIMD; `overrides` last. */
+export function testSinkConfig(destination: SinkConfig['destination'], overrides: Partial<SinkConfig> = {}): SinkConfig {
   return {
     version: 1,
     sink: 'test-events',
     platform: 'test',
     environment: 'dev',
-    destination: { type: 'kinesis', streamName, region: 'us-east-1' },
+    destination,
     bufferingHints: { maxBatchSize: 100, maxBatchBytes: 1024 * 1024, maxRecordBytes: 4096, maxBufferedRequests: 1000, maxTimeInBufferMs: 100, maxInFlightRequests: 4 },
     rateLimiting: { strategy: 'aimd', increaseRate: 10, decreaseFactor: 0.5 },
     retry: { maxAttempts: 0, initialBackoffMs: 20, maxBackoffMs: 500, requestTimeoutMs: 5000 },
-    partitionKey: 'key',
     aggregation: 'none',
     ...overrides,
   };
+}
+
+export function kinesisConfig(streamName: string, overrides: Partial<SinkConfig> = {}): SinkConfig {
+  return testSinkConfig({ type: 'kinesis', streamName, region: 'us-east-1' }, { partitionKey: 'key', ...overrides });
 }
 
 export function writeJson(file: string, value: unknown): string {

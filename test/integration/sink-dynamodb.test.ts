@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { SinkConfig } from '../../src/runtime/sink-config-file.js';
-import { childEnv, runSinkRun, writeJson } from '../helpers/sink-cli.js';
+import { childEnv, runSinkRun, testSinkConfig, writeJson } from '../helpers/sink-cli.js';
 import { startDynalite, type LocalDynamoDb } from '../servers/dynalite.js';
 import { uniqueName } from '../servers/harness.js';
 
@@ -29,18 +29,11 @@ test.after(async () => {
 });
 
 function dynamoConfig(tableName: string, overrides: Partial<SinkConfig> = {}): SinkConfig {
-  return {
-    version: 1,
+  return testSinkConfig({ type: 'dynamodb', tableName, region: 'us-east-1' }, {
     sink: 'orders',
-    platform: 'test',
-    environment: 'dev',
-    destination: { type: 'dynamodb', tableName, region: 'us-east-1' },
     bufferingHints: { maxBatchSize: 25, maxBatchBytes: 1024 * 1024, maxRecordBytes: 4096, maxBufferedRequests: 500, maxTimeInBufferMs: 50, maxInFlightRequests: 4 },
-    rateLimiting: { strategy: 'aimd', increaseRate: 10, decreaseFactor: 0.5 },
-    retry: { maxAttempts: 0, initialBackoffMs: 20, maxBackoffMs: 500, requestTimeoutMs: 5000 },
-    aggregation: 'none',
     ...overrides,
-  };
+  });
 }
 
 interface DeadLine {

@@ -9,7 +9,7 @@ import { parseSpec, validateSpec } from '../../src/compiler/load.js';
 import { checkRules, rules } from '../../src/compiler/rules/index.js';
 import { cronProblem, parseRate, rateToCron } from '../../src/compiler/rules/schedules.js';
 import { packageRoot } from '../../src/paths.js';
-import { expectations } from '../helpers/expectations.js';
+import { assertFixtureFindings, expectations } from '../helpers/expectations.js';
 
 const fixtures = join(packageRoot, 'test', 'fixtures', 'rules');
 const flagship = join(packageRoot, 'examples', 'mystore.yaml');
@@ -34,24 +34,7 @@ Fixtures('every rule code has a failing fixture', () => {
 });
 
 for (const f of files) {
-  Fixtures(`${f}: exact findings through the loader (code, severity, line:col, message, hint)`, async () => {
-    const file = join(fixtures, f);
-    const text = readFileSync(file, 'utf8');
-    const expected = expectations(text);
-    assert.ok(expected.length > 0, 'fixture declares its findings');
-    const { diagnostics } = await validateSpec(file, text);
-    assert.equal(
-      diagnostics.map((d) => `${d.code} ${d.severity} ${d.start.line}:${d.start.col}`),
-      expected.map((e) => `${e.code} ${e.severity} ${e.line}:${e.col}`),
-      show(diagnostics),
-    );
-    for (const [i, e] of expected.entries()) {
-      const d = diagnostics[i]!;
-      assert.ok(d.message.includes(e.message), `message of ${e.code}: '${d.message}' should contain '${e.message}'`);
-      if (e.hint) assert.ok(d.hint?.includes(e.hint), `hint of ${e.code}: '${d.hint}' should contain '${e.hint}'`);
-      assert.equal(d.file, file);
-    }
-  });
+  Fixtures(`${f}: exact findings through the loader (code, severity, line:col, message, hint)`, () => assertFixtureFindings(join(fixtures, f)));
 
   Fixtures(`${f}: checkRules() reports the same findings directly`, () => {
     const file = join(fixtures, f);
