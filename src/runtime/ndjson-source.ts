@@ -46,13 +46,22 @@ const PREVIEW_BYTES = 1024;
 
 /** Yields the lines of each chunk read, as an array (one await per chunk, not per line). */
 export async function* readNdjson(options: NdjsonSourceOptions): AsyncGenerator<NdjsonLine[]> {
-  const splitter = new LineSplitter(options.startOffset ?? 0, options.startLine ?? 0, options.maxLineBytes ?? 16 * 1024 * 1024);
-  for await (const chunk of readChunks(options)) {
-    const lines = splitter.push(chunk);
-    if (lines.length) yield lines;
+  for await (const lines of readNdjsonChunks(options)) {
+    const all = [...lines];
+    if (all.length) yield all;
   }
-  const last = splitter.end();
-  if (last.length) yield last;
+}
+
+/**
+ * Yields, for each chunk read, its lines one at a time: a line is decoded and parsed only when
+ * taken, so a consumer that blocks (backpressure) holds one read buffer, not every parsed line
+ * of the chunk (which would outlive the young generation and be copied by each scavenge). Take
+ * every line of a chunk before asking for the next chunk.
+ */
+export async function* readNdjsonChunks(options: NdjsonSourceOptions): AsyncGenerator<Iterable<NdjsonLine>> {
+  const splitter = new LineSplitter(options.startOffset ?? 0, options.startLine ?? 0, options.maxLineBytes ?? 16 * 1024 * 1024);
+  for await (const chunk of readChunks(options)) yield splitter.lines(chunk);
+  yield splitter.end();
 }
 
 async function* readChunks(options: NdjsonSourceOptions): AsyncGenerator<Buffer> {
@@ -110,34 +119,39 @@ export class LineSplitter {
   }
 
   push(chunk: Buffer): NdjsonLine[] {
-    const out: NdjsonLine[] = [];
+    return [...this.lines(chunk)];
+  }
+
+  /**
+   * The lines of a chunk, each decoded and parsed when taken; the splitter moves on as they are
+   * taken: take them all before the next chunk.
+   */
+  *lines(chunk: Buffer): Generator<NdjsonLine, void, undefined> {
     let from = 0;
     for (let nl = chunk.indexOf(LF, from); nl !== -1; nl = chunk.indexOf(LF, from)) {
-      this.emit(chunk, from, nl, nl + 1, out);
+      const line = this.emit(chunk, from, nl, nl + 1);
       from = nl + 1;
+      if (line) yield line;
     }
     if (from < chunk.length) this.keep(chunk.subarray(from));
-    return out;
   }
 
   /** Flushes a final line that has no line break. */
   end(): NdjsonLine[] {
-    const out: NdjsonLine[] = [];
-    if (this.carryBytes > 0 || this.overlong) this.emit(Buffer.alloc(0), 0, 0, 0, out);
-    return out;
+    const line = this.carryBytes > 0 || this.overlong ? this.emit(Buffer.alloc(0), 0, 0, 0) : undefined;
+    return line ? [line] : [];
   }
 
-  /** Emits the line made of the carry plus chunk[from, to); `next` is where the following line starts in chunk. */
-  private emit(chunk: Buffer, from: number, to: number, next: number, out: NdjsonLine[]): void {
+  /** The line made of the carry plus chunk[from, to) (undefined when blank); `next` is where the following line starts in chunk. */
+  private emit(chunk: Buffer, from: number, to: number, next: number): NdjsonLine | undefined {
     const lineStart = this.position;
     const consumed = this.carryBytes + this.skipped + (next - from);
     this.position += consumed;
     const line = ++this.lineNumber;
     if (this.overlong || this.carryBytes + (to - from) > this.maxLineBytes) {
       const preview = this.overlong ? this.preview : previewOf(Buffer.concat([...this.carry, chunk.subarray(from, Math.min(to, from + PREVIEW_BYTES))]));
-      out.push({ line, offset: lineStart, end: this.position, text: preview, error: `line is longer than ${this.maxLineBytes} bytes` });
       this.reset();
-      return;
+      return { line, offset: lineStart, end: this.position, text: preview, error: `line is longer than ${this.maxLineBytes} bytes` };
     }
     let buf: Buffer;
     let s: number;
@@ -154,16 +168,15 @@ export class LineSplitter {
     this.reset();
     if (e > s && buf[e - 1] === CR) e--;
     const text = buf.toString('utf8', s, e);
-    if (isBlank(text)) return;
+    if (isBlank(text)) return undefined;
     // Decoding replaced invalid bytes with U+FFFD: the producer's bytes must not be altered silently.
     if (text.includes('\uFFFD') && !isUtf8(buf.subarray(s, e))) {
-      out.push({ line, offset: lineStart, end: this.position, text, error: 'invalid UTF-8: the line is not valid UTF-8 text (its exact bytes are in inputBase64)', rawBase64: buf.toString('base64', s, e) });
-      return;
+      return { line, offset: lineStart, end: this.position, text, error: 'invalid UTF-8: the line is not valid UTF-8 text (its exact bytes are in inputBase64)', rawBase64: buf.toString('base64', s, e) };
     }
     try {
-      out.push({ line, offset: lineStart, end: this.position, text, value: JSON.parse(text) });
+      return { line, offset: lineStart, end: this.position, text, value: JSON.parse(text) };
     } catch (err) {
-      out.push({ line, offset: lineStart, end: this.position, text, error: `invalid JSON: ${(err as Error).message}` });
+      return { line, offset: lineStart, end: this.position, text, error: `invalid JSON: ${(err as Error).message}` };
     }
   }
 

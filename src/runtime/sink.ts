@@ -7,7 +7,7 @@
  */
 import type { Clock } from './engine/clock.js';
 import { systemClock } from './engine/clock.js';
-import { AsyncSinkWriter } from './engine/async-sink-writer.js';
+import { ACCEPTED, AsyncSinkWriter } from './engine/async-sink-writer.js';
 import type { SinkStats } from './engine/metrics.js';
 import type { SinkConfig } from './sink-config-file.js';
 import type { DeadLetterSink } from './dead-letter.js';
@@ -144,8 +144,9 @@ export class Sink {
 
   /**
    * Accepts one input event. Resolves once it is in the pipeline (the writer's buffer, or the
-   * aggregator) or dead-lettered; waits while the writer's buffer is full (backpressure). Rejects
-   * with FatalSinkError once the destination failed fatally.
+   * aggregator) or dead-lettered; waits while the writer's buffer is full (backpressure): returns
+   * the engine's ACCEPTED when it did not wait. Rejects with FatalSinkError once the destination
+   * failed fatally.
    */
   write(event: unknown, input: SinkInput = {}): Promise<void> {
     if (this.shardsLoading) return this.shardsLoading.then(() => this.write(event, input));
@@ -164,7 +165,7 @@ export class Sink {
       return resolved;
     }
     this.accepted++;
-    if (!this.aggregator) return this.writer.write(entry, tag);
+    if (!this.aggregator) return this.writer.write(entry, tag, size);
     const wasEmpty = this.aggregator.size === 0;
     const finished = this.aggregator.add(entry as UserRecord, tag);
     if (wasEmpty) this.armAggregateTimer();
@@ -418,7 +419,8 @@ function countingDestination(dest: Destination<unknown>, onDelivered: (records: 
   };
 }
 
-const resolved: Promise<void> = Promise.resolve();
+/** write() resolved at once (the sink job skips awaiting it). */
+const resolved = ACCEPTED;
 
 /** Attempts at loading the shard map before the sink gives up (backoff of the retry policy between). */
 const SHARD_MAP_ATTEMPTS = 5;

@@ -122,9 +122,17 @@ export function createRedisStreamDestination(options: RedisStreamDestinationOpti
       await connect();
       const { ErrorReply } = await redis();
       const c = client!;
+      const sent = batch.map((e) => c.sendCommand(head.concat(e.fields)));
       // One abort listener per batch (not per command): once written, a command cannot be taken back
-      // anyway; on timeout the engine retries the batch, at least once.
-      const replies = await untilAborted(Promise.allSettled(batch.map((e) => c.sendCommand([...head, ...e.fields]))), signal);
+      // anyway; on timeout the engine retries the batch, at least once. The usual batch is all
+      // added: the replies are looked at one by one only when one failed.
+      try {
+        await untilAborted(Promise.all(sent), signal);
+        return { failures: [] };
+      } catch (err) {
+        if (signal.aborted) throw err;
+      }
+      const replies = await untilAborted(Promise.allSettled(sent), signal);
       const failures: EntryFailure[] = [];
       let lost: unknown;
       for (let i = 0; i < replies.length; i++) {
@@ -192,9 +200,15 @@ export function redisStreamConverter(options: RedisStreamConverterOptions = {}):
   }
   return (event: unknown): RedisStreamEntry => {
     if (!isPlainObject(event)) throw new ConversionError(`with fields: top-level the event must be a JSON object; it is ${describeType(event)}`);
-    const fields: string[] = [];
-    for (const [k, v] of Object.entries(event)) fields.push(k, typeof v === 'string' ? v : JSON.stringify(v));
-    if (fields.length === 0) throw new ConversionError('the event has no fields; a Redis stream entry needs at least one');
+    // Keys and an array of the final size: Object.entries would allocate a pair per field.
+    const keys = Object.keys(event);
+    if (keys.length === 0) throw new ConversionError('the event has no fields; a Redis stream entry needs at least one');
+    const fields = new Array<string>(keys.length * 2);
+    for (let i = 0; i < keys.length; i++) {
+      const v = event[keys[i]!];
+      fields[2 * i] = keys[i]!;
+      fields[2 * i + 1] = typeof v === 'string' ? v : JSON.stringify(v);
+    }
     return { fields };
   };
 }

@@ -107,7 +107,12 @@ interface FlushWaiter {
   readonly reject: (err: Error) => void;
 }
 
-const RESOLVED: Promise<void> = Promise.resolve();
+/**
+ * What write() returns when the entry went into the buffer (or the dead letters) at once: a caller
+ * may compare with it and skip an await per record.
+ */
+export const ACCEPTED: Promise<void> = Promise.resolve();
+const RESOLVED = ACCEPTED;
 const NO_FAILURES: ReadonlyMap<number, EntryFailure> = new Map();
 
 /**
@@ -211,15 +216,16 @@ export class AsyncSinkWriter<E> {
 
   /**
    * Adds an entry. Resolves once it is in the buffer; stays pending while the buffer is full
-   * (backpressure). Entries larger than maxRecordBytes go to the dead letters at once. `tag` is the
-   * caller's: reported back by onAcknowledged and onDeadLetter.
+   * (backpressure); returns ACCEPTED when it did not wait. Entries larger than maxRecordBytes go to
+   * the dead letters at once. `tag` is the caller's: reported back by onAcknowledged and
+   * onDeadLetter. `knownSize`: destination.sizeOf(entry), when the caller computed it already.
    */
-  write(entry: E, tag = -1): Promise<void> {
+  write(entry: E, tag = -1, knownSize?: number): Promise<void> {
     if (this.fatal) return Promise.reject(this.fatal);
     if (this.closing) return Promise.reject(new Error(`cannot write to ${this.destination.description}: the sink is closed`));
     let size: number;
     try {
-      size = this.destination.sizeOf(entry);
+      size = knownSize ?? this.destination.sizeOf(entry);
     } catch (err) {
       return Promise.reject(err);
     }
