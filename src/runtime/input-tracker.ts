@@ -15,14 +15,17 @@ export interface InputPosition {
 }
 
 export class InputTracker {
-  // Parallel arrays from `head`: one slot per line begun and not yet behind the watermark.
-  private offsets: number[] = [];
-  private ends: number[] = [];
-  private lines: number[] = [];
-  private done: boolean[] = [];
+  // A ring of typed arrays indexed by id & mask, one slot per line of the window [head, nextId):
+  // the lines begun and not yet behind the watermark. Typed arrays live outside the JS heap, so a
+  // line costs the garbage collector nothing (JS arrays of numbers were copied by every scavenge
+  // that ran while they grew or were compacted).
+  private offsets = new Float64Array(1024);
+  private ends = new Float64Array(1024);
+  private lines = new Float64Array(1024);
+  private done = new Uint8Array(1024);
+  private mask = 1023;
+  /** Id of the oldest line not behind the watermark. */
   private head = 0;
-  /** Id of offsets[0]. */
-  private base = 0;
   private nextId = 0;
   private lowOffset: number;
   private lowLine: number;
@@ -41,21 +44,23 @@ export class InputTracker {
 
   /** Registers a line handed to the pipeline; returns its id (the tag the sink reports back). */
   begin(offset: number, end: number, line: number): number {
-    this.offsets.push(offset);
-    this.ends.push(end);
-    this.lines.push(line);
-    this.done.push(false);
+    if (this.nextId - this.head > this.mask) this.grow();
+    const id = this.nextId++;
+    const i = id & this.mask;
+    this.offsets[i] = offset;
+    this.ends[i] = end;
+    this.lines[i] = line;
+    this.done[i] = 0;
     this.open++;
-    return this.nextId++;
+    return id;
   }
 
   /** Marks a line done; false when it was already (a duplicate delivery) or is unknown. */
   finish(id: number): boolean {
-    const i = id - this.base;
-    if (i < this.head || i >= this.done.length || this.done[i]) return false;
-    this.done[i] = true;
+    if (!(id >= this.head && id < this.nextId) || this.done[id & this.mask]) return false;
+    this.done[id & this.mask] = 1;
     this.open--;
-    if (i === this.head) this.advance();
+    if (id === this.head) this.advance();
     return true;
   }
 
@@ -64,7 +69,8 @@ export class InputTracker {
     const acked: [number, number][] = [];
     let runStart = -1;
     let runEnd = -1;
-    for (let i = this.head; i < this.done.length; i++) {
+    for (let id = this.head; id < this.nextId; id++) {
+      const i = id & this.mask;
       if (this.done[i]) {
         if (runStart < 0) runStart = this.offsets[i]!;
         runEnd = this.ends[i]!;
@@ -75,25 +81,34 @@ export class InputTracker {
     }
     // A trailing run is behind the last open line, never behind the watermark (advance() took those).
     if (runStart >= 0) acked.push([runStart, runEnd]);
-    if (this.head < this.done.length) return { inputOffset: this.offsets[this.head]!, lineNumber: this.lines[this.head]! - 1, acked };
+    if (this.head < this.nextId) {
+      const i = this.head & this.mask;
+      return { inputOffset: this.offsets[i]!, lineNumber: this.lines[i]! - 1, acked };
+    }
     return { inputOffset: this.lowOffset, lineNumber: this.lowLine, acked };
   }
 
   private advance(): void {
-    while (this.head < this.done.length && this.done[this.head]) {
-      this.lowOffset = this.ends[this.head]!;
-      this.lowLine = this.lines[this.head]!;
+    while (this.head < this.nextId && this.done[this.head & this.mask]) {
+      const i = this.head & this.mask;
+      this.lowOffset = this.ends[i]!;
+      this.lowLine = this.lines[i]!;
       this.head++;
     }
-    // Compact now and then: amortised O(1) per line.
-    if (this.head > 4096 && this.head * 2 > this.done.length) {
-      this.offsets = this.offsets.slice(this.head);
-      this.ends = this.ends.slice(this.head);
-      this.lines = this.lines.slice(this.head);
-      this.done = this.done.slice(this.head);
-      this.base += this.head;
-      this.head = 0;
-    }
+  }
+
+  /** Doubles the ring, keeping every id of the window at id & mask. */
+  private grow(): void {
+    const mask = this.mask * 2 + 1;
+    const move = <T extends Float64Array | Uint8Array>(from: T, to: T): T => {
+      for (let id = this.head; id < this.nextId; id++) to[id & mask] = from[id & this.mask]!;
+      return to;
+    };
+    this.offsets = move(this.offsets, new Float64Array(mask + 1));
+    this.ends = move(this.ends, new Float64Array(mask + 1));
+    this.lines = move(this.lines, new Float64Array(mask + 1));
+    this.done = move(this.done, new Uint8Array(mask + 1));
+    this.mask = mask;
   }
 }
 
