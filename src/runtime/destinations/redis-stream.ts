@@ -68,7 +68,11 @@ export function resolveRedisUrl(explicit?: string, env: NodeJS.ProcessEnv = proc
   return url;
 }
 
-export const redisEntrySize = (e: RedisStreamEntry): number => e.fields.reduce((n, f) => n + Buffer.byteLength(f, 'utf8'), 0);
+export const redisEntrySize = (e: RedisStreamEntry): number => {
+  let n = 0;
+  for (const f of e.fields) n += Buffer.byteLength(f, 'utf8');
+  return n;
+};
 
 export function createRedisStreamDestination(options: RedisStreamDestinationOptions): Destination<RedisStreamEntry> {
   const url = resolveRedisUrl(options.url);
@@ -194,7 +198,8 @@ export function redisStreamConverter(options: RedisStreamConverterOptions = {}):
     const fields = new Array<string>(keys.length * 2);
     for (let i = 0; i < keys.length; i++) {
       const v = event[(fields[2 * i] = keys[i]!)];
-      fields[2 * i + 1] = typeof v === 'string' ? v : JSON.stringify(v);
+      // String(n) is JSON.stringify(n) for a finite number, and faster.
+      fields[2 * i + 1] = typeof v === 'string' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : JSON.stringify(v);
     }
     return { fields };
   };
