@@ -18,7 +18,7 @@ export {
 } from './sink-config-file.js';
 export { createSink, Sink, type DeadLetterReason, type SinkInput, type SinkOptions, type SinkRunStats, type SinkSnapshot } from './sink.js';
 export { DeadLetterWriter, MemoryDeadLetters, type DeadLetter, type DeadLetterSink, type DeadLetterStore, type DeadLetterWriterOptions } from './dead-letter.js';
-export { readNdjson, LineSplitter, type NdjsonLine, type NdjsonSourceOptions } from './ndjson-source.js';
+export { readNdjson, readNdjsonChunks, LineSplitter, type NdjsonLine, type NdjsonSourceOptions } from './ndjson-source.js';
 export {
   CheckpointError,
   CheckpointStore,

@@ -1,5 +1,6 @@
 /** The async-sink engine's public surface (re-exported by `ara-gen/runtime`). */
 export {
+  ACCEPTED,
   AsyncSinkWriter,
   FatalSinkError,
   SinkConfigError,
