@@ -126,7 +126,7 @@ export function converterFromConfig(type: AwsDestinationType, options: Converter
     case 'cloudwatch-metrics':
       return cloudWatchMetricsConverter({ valueField: required(dest ?? { type }, 'valueField'), dimensions: dest?.dimensions });
     case 'redis-stream':
-      return redisStreamConverter({ fields: dest?.fields, jsonField: dest?.jsonField });
+      return redisStreamConverter({ fields: dest?.fields, jsonField: dest?.jsonField, stream: dest?.stream, maxLength: dest?.maxLength });
     case 'kinesis':
       return kinesisConverter({ partitionKey: options.partitionKey, explicitHashKey: options.explicitHashKey });
     case 'firehose':

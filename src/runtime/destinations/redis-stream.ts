@@ -28,17 +28,10 @@ export interface RedisStreamDestinationOptions {
   readonly url?: string;
 }
 
-/**
- * What an error reply means: a server out of memory, loading or busy is pushing back; a replica
- * that is read-only (a failover under way) may recover; ACL and auth refusals, a key of another
- * type and any other command error stop the sink.
- */
+/** Error replies: out of memory, loading or busy push back; a read-only replica (failover) may recover; the rest stop the sink. */
+const THROTTLED = { kind: 'throttled' } as const;
 const REPLIES: Readonly<Record<string, { kind: FailureKind; fix?: string }>> = {
-  OOM: { kind: 'throttled' },
-  BUSY: { kind: 'throttled' },
-  LOADING: { kind: 'throttled' },
-  MASTERDOWN: { kind: 'throttled' },
-  TRYAGAIN: { kind: 'throttled' },
+  OOM: THROTTLED, BUSY: THROTTLED, LOADING: THROTTLED, MASTERDOWN: THROTTLED, TRYAGAIN: THROTTLED,
   READONLY: { kind: 'retryable' },
   NOPERM: { kind: 'fatal', fix: 'allow the Redis user XADD on the stream key (ACL SETUSER <user> +xadd ~<stream>)' },
   NOAUTH: { kind: 'fatal', fix: 'put the user and password in REDIS_URL (redis://user:password@host:port)' },
@@ -69,16 +62,32 @@ export function resolveRedisUrl(explicit?: string, env: NodeJS.ProcessEnv = proc
 }
 
 export const redisEntrySize = (e: RedisStreamEntry): number => {
+  const args = e instanceof XaddEntry ? e.command : e.fields;
   let n = 0;
-  for (const f of e.fields) n += Buffer.byteLength(f, 'utf8');
+  for (let i = e instanceof XaddEntry ? e.head.length : 0; i < args.length; i++) n += Buffer.byteLength(args[i]!, 'utf8');
   return n;
 };
+
+const heads = new Map<string, readonly string[]>();
+/** The XADD arguments before the fields: one array per stream and maxLength (entries compare it by identity). */
+function xaddHead(stream: string, maxLength?: number): readonly string[] {
+  const key = `${maxLength ?? ''} ${stream}`;
+  if (!heads.has(key)) heads.set(key, maxLength === undefined ? ['XADD', stream, '*'] : ['XADD', stream, 'MAXLEN', '~', String(maxLength), '*']);
+  return heads.get(key)!;
+}
+
+/** An entry made for its destination's stream: it carries the whole XADD command, sent without a copy. */
+class XaddEntry implements RedisStreamEntry {
+  constructor(readonly head: readonly string[], readonly command: string[]) {}
+  get fields(): string[] {
+    return this.command.slice(this.head.length);
+  }
+}
 
 export function createRedisStreamDestination(options: RedisStreamDestinationOptions): Destination<RedisStreamEntry> {
   const url = resolveRedisUrl(options.url);
   const { hostname, port } = new URL(url);
-  const head = options.maxLength === undefined ? ['XADD', options.stream] : ['XADD', options.stream, 'MAXLEN', '~', String(options.maxLength)];
-  head.push('*');
+  const head = xaddHead(options.stream, options.maxLength);
   let connected = false;
   let client: RedisClientType | undefined;
   // node-redis is loaded on the first batch (see loadOnce).
@@ -120,8 +129,7 @@ export function createRedisStreamDestination(options: RedisStreamDestinationOpti
     async submit(batch: readonly RedisStreamEntry[], signal: AbortSignal): Promise<BatchOutcome> {
       await connect();
       const { ErrorReply } = await redis();
-      const c = client!;
-      const sent = batch.map((e) => c.sendCommand(head.concat(e.fields)));
+      const sent = batch.map((e) => client!.sendCommand(e instanceof XaddEntry && e.head === head ? e.command : head.concat(e.fields)));
       // One abort listener per batch (not per command): once written, a command cannot be taken back
       // anyway; on timeout the engine retries the batch, at least once. Replies are looked at one by
       // one only when one failed (Promise.all allocates less than allSettled for the usual batch).
@@ -129,17 +137,12 @@ export function createRedisStreamDestination(options: RedisStreamDestinationOpti
       const replies = await untilAborted(Promise.allSettled(sent), signal);
       const failures: EntryFailure[] = [];
       let lost: unknown;
-      for (let i = 0; i < replies.length; i++) {
-        const r = replies[i]!;
-        if (r.status === 'fulfilled') continue;
-        if (r.reason instanceof ErrorReply) {
-          failures.push(redisReplyFailure(i, r.reason.message));
-        } else {
-          // No reply: the connection dropped under this command (retryable).
-          lost ??= r.reason;
-          failures.push({ index: i, code: 'ECONNRESET', message: String((r.reason as Error)?.message ?? r.reason), kind: 'retryable' });
-        }
-      }
+      replies.forEach((r, i) => {
+        if (r.status === 'fulfilled') return;
+        if (r.reason instanceof ErrorReply) return void failures.push(redisReplyFailure(i, r.reason.message));
+        lost ??= r.reason; // no reply: the connection dropped under this command (retryable)
+        failures.push({ index: i, code: 'ECONNRESET', message: String((r.reason as Error)?.message ?? r.reason), kind: 'retryable' });
+      });
       // Nothing got through and no command was refused: the whole request failed.
       if (lost !== undefined && failures.length === batch.length && failures.every((f) => f.code === 'ECONNRESET')) throw connectionError(lost);
       return { failures };
@@ -149,10 +152,9 @@ export function createRedisStreamDestination(options: RedisStreamDestinationOpti
     encodeEntry: (e) => ({ fields: e.fields }),
 
     decodeEntry(json: unknown): RedisStreamEntry {
-      if (!isPlainObject(json) || !Array.isArray(json.fields) || json.fields.length % 2 !== 0 || !json.fields.every((f) => typeof f === 'string')) {
-        throw new TypeError('not an encoded Redis stream entry: expected { fields: [<field>, <value>, ...] }');
-      }
-      return { fields: json.fields as string[] };
+      const fields = isPlainObject(json) && Array.isArray(json.fields) && json.fields.length % 2 === 0 && json.fields.every((f) => typeof f === 'string') ? (json.fields as string[]) : undefined;
+      if (!fields) throw new TypeError('not an encoded Redis stream entry: expected { fields: [<field>, <value>, ...] }');
+      return { fields };
     },
 
     async close(): Promise<void> {
@@ -184,23 +186,30 @@ export interface RedisStreamConverterOptions {
   readonly fields?: 'json' | 'top-level';
   /** Field name of the JSON event in `json` mode (default `event`). */
   readonly jsonField?: string;
+  /** The destination's stream and maxLength: entries then carry their whole XADD command. */
+  readonly stream?: string;
+  readonly maxLength?: number;
 }
 
 export function redisStreamConverter(options: RedisStreamConverterOptions = {}): ElementConverter<RedisStreamEntry> {
+  const head = options.stream === undefined ? [] : xaddHead(options.stream, options.maxLength);
+  const h = head.length;
+  const entry = (args: string[]): RedisStreamEntry => (h ? new XaddEntry(head, args) : { fields: args });
   if (options.fields !== 'top-level') {
     const name = options.jsonField ?? DESTINATION_OPTION_DEFAULTS['redis-stream'].jsonField;
-    return (event: unknown, raw?: string) => ({ fields: [name, raw ?? JSON.stringify(event)] });
+    return (event: unknown, raw?: string) => entry([...head, name, raw ?? JSON.stringify(event)]);
   }
   return (event: unknown): RedisStreamEntry => {
     if (!isPlainObject(event)) throw new ConversionError(`with fields: top-level the event must be a JSON object; it is ${describeType(event)}`);
     const keys = Object.keys(event); // not Object.entries: no [key, value] array per field
     if (keys.length === 0) throw new ConversionError('the event has no fields; a Redis stream entry needs at least one');
-    const fields = new Array<string>(keys.length * 2);
+    const args = new Array<string>(h + keys.length * 2);
+    for (let i = 0; i < h; i++) args[i] = head[i]!;
     for (let i = 0; i < keys.length; i++) {
-      const v = event[(fields[2 * i] = keys[i]!)];
+      const v = event[(args[h + 2 * i] = keys[i]!)];
       // String(n) is JSON.stringify(n) for a finite number, and faster.
-      fields[2 * i + 1] = typeof v === 'string' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : JSON.stringify(v);
+      args[h + 2 * i + 1] = typeof v === 'string' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : JSON.stringify(v);
     }
-    return { fields };
+    return entry(args);
   };
 }
