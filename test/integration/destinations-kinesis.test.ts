@@ -151,7 +151,7 @@ Kinesis('close() drains the buffer: a partial batch below every threshold is del
 Kinesis('backpressure: against a slow destination write() waits while maxBufferedRequests are buffered', async ({ kinesis, proxy }) => {
   const stream = uniqueName('backpressure');
   await kinesis.createStream(stream);
-  proxy.set({ latencyMs: 120 });
+  proxy.set({ latencyMs: 40 });
   const hints = { maxBatchSize: 10, maxBufferedRequests: 40, maxInFlightRequests: 1, maxTimeInBufferMs: 10 };
   const writer = writerFor(stream, proxy.endpoint, hints);
   const convert = kinesisConverter({ partitionKey: 'key' });
@@ -167,7 +167,7 @@ Kinesis('backpressure: against a slow destination write() waits while maxBuffere
   const peeks: number[] = [];
   // Observed until every write was accepted: 200 offered against a bound of 50 means writes were held back.
   while (!fed) {
-    await sleep(50);
+    await sleep(20);
     // Accepted but unacknowledged entries never exceed the buffer bound plus one request in flight.
     peeks.push(accepted - proxy.counters.recordsForwarded);
     assert.ok(accepted - proxy.counters.recordsForwarded <= 40 + 10, `accepted ${accepted}, forwarded ${proxy.counters.recordsForwarded}`);
