@@ -139,7 +139,7 @@ Kinesis('close() drains the buffer: a partial batch below every threshold is del
   const writer = writerFor(stream, proxy.endpoint, { maxTimeInBufferMs: 600_000, maxBatchSize: 500 });
   await writeAll(writer, kinesisConverter({ partitionKey: 'key' }), makeEvents(1234));
   // 1000 go out by count; 234 wait in the buffer for a timer 10 minutes away.
-  await waitFor(() => (proxy.counters.recordsForwarded >= 1000 ? true : undefined), 5_000);
+  await waitFor(() => (proxy.counters.recordsForwarded >= 1000 ? true : undefined), 30_000);
   await sleep(100);
   assert.is(proxy.counters.recordsForwarded, 1000);
   await writer.close();
@@ -332,11 +332,11 @@ Kinesis('KPL resharding: a split is noticed from where PutRecords put an aggrega
   assert.is(destination.shardMap.loads, 1);
   assert.is(destination.shardMap.ranges.length, 1);
   await kinesis.client.send(new SplitShardCommand({ StreamName: stream, ShardToSplit: destination.shardMap.ranges[0]!.shardId, NewStartingHashKey: (1n << 127n).toString() }));
-  await waitFor(async () => ((await kinesis.client.send(new DescribeStreamSummaryCommand({ StreamName: stream }))).StreamDescriptionSummary?.StreamStatus === 'ACTIVE' ? true : undefined), 5000);
+  await waitFor(async () => ((await kinesis.client.send(new DescribeStreamSummaryCommand({ StreamName: stream }))).StreamDescriptionSummary?.StreamStatus === 'ACTIVE' ? true : undefined), 30_000);
   for (const e of lines(500, 1000)) await sink.write(e);
   await sink.flush();
   // The aggregates went to the children while the map still named the parent: a reload follows.
-  assert.ok(await waitFor(() => (destination.shardMap.loads >= 2 ? true : undefined), 5000), 'the shard map was reloaded');
+  assert.ok(await waitFor(() => (destination.shardMap.loads >= 2 ? true : undefined), 30_000), 'the shard map was reloaded');
   assert.is(destination.shardMap.ranges.length, 2, 'two open shards (the parent is closed)');
   for (const e of lines(1000, 1500)) await sink.write(e);
   await sink.close();

@@ -262,7 +262,7 @@ test('SIGTERM: stops reading, drains what was read, exit 143', async () => {
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   child.stdin!.write(eventLines(0, 120)); // stdin stays open: the sink waits for more
-  const seen = await waitFor(async () => ((await kinesis.readAll(stream)).length === 120 ? true : undefined), 10_000, 50);
+  const seen = await waitFor(async () => ((await kinesis.readAll(stream)).length === 120 ? true : undefined), 60_000, 50);
   assert.ok(seen, 'records written before the signal were delivered');
   child.kill('SIGTERM');
   const code = await closed;
