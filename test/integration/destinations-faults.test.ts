@@ -78,15 +78,15 @@ Faults('per-record failures: each failed entry is retried once due, at the head 
     retry: fastRetry,
     random: () => 0.5,
   });
-  await writeAll(writer, convert, makeEvents(900, 5));
+  await writeAll(writer, convert, makeEvents(450, 5));
   await writer.close();
   proxy.set({ failRecord: undefined, observe: undefined });
 
   const back = parseRecords(await kinesis.readAll(stream));
-  assert.equal(accounting(back.map((r) => r.id), 900), { missing: [], duplicates: 0 });
-  assert.is(failed.size, 100);
-  assert.is(proxy.counters.recordsFailed, 100);
-  assert.is(writer.stats().retries, 100);
+  assert.equal(accounting(back.map((r) => r.id), 450), { missing: [], duplicates: 0 });
+  assert.is(failed.size, 50);
+  assert.is(proxy.counters.recordsFailed, 50);
+  assert.is(writer.stats().retries, 50);
   assert.equal(problems, []);
 });
 
