@@ -51,13 +51,13 @@ function writerFor(streamName: string, endpoint: string, hints: WriterOptions['h
 Kinesis('everything sent is read back from every shard: count, content, partition keys', async ({ kinesis }) => {
   const stream = uniqueName('all');
   await kinesis.createStream(stream, 4);
-  const events = makeEvents(2000);
+  const events = makeEvents(600);
   const writer = writerFor(stream, kinesis.endpoint);
   await writeAll(writer, kinesisConverter({ partitionKey: 'key' }), events);
   await writer.close();
   const back = parseRecords(await kinesis.readAll(stream));
-  assert.is(back.length, 2000);
-  assert.equal(accounting(back.map((r) => r.id), 2000), { missing: [], duplicates: 0 });
+  assert.is(back.length, 600);
+  assert.equal(accounting(back.map((r) => r.id), 600), { missing: [], duplicates: 0 });
   for (const r of back) {
     assert.is(r.partitionKey, events[r.id].key);
     assert.is(r.pad, events[r.id].pad);
@@ -69,7 +69,7 @@ Kinesis('everything sent is read back from every shard: count, content, partitio
     assert.ok((lastIdByKey.get(r.key) ?? -1) < r.id, `key ${r.key}: ${r.id} after ${lastIdByKey.get(r.key)}`);
     lastIdByKey.set(r.key, r.id);
   }
-  assert.is(writer.stats().recordsOut, 2000);
+  assert.is(writer.stats().recordsOut, 600);
 });
 
 Kinesis('requests respect maxBatchSize, maxBatchBytes (data + partition key) and maxInFlightRequests', async ({ kinesis, proxy }) => {
@@ -80,11 +80,11 @@ Kinesis('requests respect maxBatchSize, maxBatchBytes (data + partition key) and
   // No rate limiting: the AIMD budget would cap batches below the hints (tested separately).
   const writer = writerFor(stream, proxy.endpoint, hints, { strategy: 'none' });
   const convert = kinesisConverter({ partitionKey: 'key' });
-  const events = makeEvents(1500, 11, 250);
+  const events = makeEvents(500, 11, 250);
   await writeAll(writer, convert, events);
   await writer.close();
   const writes = proxy.log.filter((l) => l.operation === 'PutRecords');
-  assert.is(writes.reduce((s, l) => s + l.records, 0), 1500);
+  assert.is(writes.reduce((s, l) => s + l.records, 0), 500);
   for (const l of writes) {
     assert.ok(l.records <= 37, `request of ${l.records} records`);
     assert.ok(l.bytes <= 9_000, `request of ${l.bytes} bytes`);
@@ -93,7 +93,7 @@ Kinesis('requests respect maxBatchSize, maxBatchBytes (data + partition key) and
   assert.ok(Math.max(...writes.map((l) => l.bytes)) > 9_000 - 300, 'batches filled up to the byte limit');
   assert.ok(proxy.counters.maxConcurrent <= 3, `max concurrent requests ${proxy.counters.maxConcurrent}`);
   assert.ok(proxy.counters.maxConcurrent >= 2, 'requests were sent concurrently');
-  assert.is((await kinesis.readAll(stream)).length, 1500);
+  assert.is((await kinesis.readAll(stream)).length, 500);
   // The proxy's byte count is what the destination's sizeOf says.
   const sizes = events.map((e) => kinesisEntrySize(convert(e)));
   assert.is(writes.reduce((s, l) => s + l.bytes, 0), sizes.reduce((a, b) => a + b, 0));
@@ -201,7 +201,7 @@ Kinesis('KPL aggregation end to end: GetRecords + aws-kinesis-agg give back the 
   await kinesis.createStream(stream, 2);
   const writer = writerFor(stream, kinesis.endpoint);
   const aggregator = new KplAggregator({ maxBytes: 50 * 1024 });
-  const events = makeEvents(5000, 13, 80);
+  const events = makeEvents(2000, 13, 80);
   const convert = kinesisConverter({ partitionKey: 'key' });
   for (const e of events) {
     const { data, partitionKey } = convert(e);
@@ -212,11 +212,11 @@ Kinesis('KPL aggregation end to end: GetRecords + aws-kinesis-agg give back the 
   if (last) await writer.write(last);
   await writer.close();
   const stored = await kinesis.readAll(stream);
-  assert.ok(stored.length < 5000 / 50, `${stored.length} Kinesis records carry 5000 user records`);
+  assert.ok(stored.length < 2000 / 50, `${stored.length} Kinesis records carry 2000 user records`);
   const users = stored.flatMap((r) => deaggregate(r.data, r.partitionKey));
-  assert.is(users.length, 5000);
+  assert.is(users.length, 2000);
   const byId = users.map((u) => ({ ...(JSON.parse(u.data.toString()) as { id: number; key: string; pad: string }), partitionKey: u.partitionKey }));
-  assert.equal(accounting(byId.map((u) => u.id), 5000), { missing: [], duplicates: 0 });
+  assert.equal(accounting(byId.map((u) => u.id), 2000), { missing: [], duplicates: 0 });
   for (const u of byId) {
     assert.is(u.partitionKey, events[u.id].key);
     assert.is(u.pad, events[u.id].pad);
