@@ -84,6 +84,39 @@ if (!files.length) {
   process.exit(2);
 }
 
+// cfn-lint as one server for the whole run (scripts/cfn-lint-server.py): the command would load its
+// rule set (~2 s CPU) again in every call. Only when integration files run (the unit suite lints
+// nothing) and CFN_LINT names no other cfn-lint. The socket appears once the rules are loaded; if the
+// server cannot start (no cfnlint module in this python3) it leaves `server.down` and test/helpers/
+// cfn-lint.ts runs the command instead, which then fails with its own clear message.
+let lintServer;
+if (lintCache && !process.env.CFN_LINT && files.some((f) => suiteOf(f) === 'integration')) {
+  const socket = join(lintCache, 'server.sock');
+  const down = join(lintCache, 'server.down');
+  env.ARA_CFN_LINT_SOCKET = socket;
+  lintServer = spawn(process.env.PYTHON || 'python3', [join(root, 'scripts', 'cfn-lint-server.py'), socket], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+  let why = '';
+  lintServer.stderr.setEncoding('utf8').on('data', (d) => (why += d));
+  const markDown = (reason) => {
+    try {
+      writeFileSync(down, reason);
+    } catch {
+      // the run is over and its directory gone
+    }
+  };
+  lintServer.on('error', (e) => markDown(e.message));
+  lintServer.on('exit', (code, signal) => markDown(`exited ${code ?? signal}: ${why.trim().slice(-500)}`));
+}
+/** The server's CPU time (it is not a child any test process waits for), read before it is stopped. */
+function lintServerCpuMs() {
+  try {
+    const f = readFileSync(`/proc/${lintServer.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
 // Longest first: durations of the last run, else file size as a guess.
 const timingsFile = join(root, 'node_modules', '.cache', 'ara-gen', 'test-durations.json');
 let timings = {};
@@ -165,6 +198,11 @@ async function worker() {
 }
 await Promise.all(Array.from({ length: Math.min(opts.jobs, files.length) }, worker));
 const wall = Number(process.hrtime.bigint() - started) / 1e6;
+let lintServerMs = 0;
+if (lintServer && lintServer.exitCode === null) {
+  lintServerMs = lintServerCpuMs();
+  lintServer.kill('SIGTERM');
+}
 if (lintCache) rmSync(lintCache, { recursive: true, force: true });
 rmSync(usageDir, { recursive: true, force: true });
 
@@ -187,7 +225,7 @@ const skipped = sum('skipped');
 process.stdout.write(
   `\n  Total:     ${total}\n  Passed:    ${passed}\n  Skipped:   ${skipped}\n  Duration:  ${wall.toFixed(2)}ms\n\n` +
     (failedFiles.length ? `Failed files:\n${failedFiles.map((r) => `  ${r.rel.split(sep).join('/')}${r.note ? ` (${r.note})` : ''}`).join('\n')}\n\n` : '') +
-    `${opts.suite} suite, ${results.length} files (${opts.jobs} at a time) in ${seconds(wall)}, CPU ${seconds(sum('cpuMs'))} (load average ${loadavg()[0].toFixed(1)}); ` +
+    `${opts.suite} suite, ${results.length} files (${opts.jobs} at a time) in ${seconds(wall)}, CPU ${seconds(sum('cpuMs') + lintServerMs)}${lintServerMs ? ` incl. the cfn-lint server's ${seconds(lintServerMs)}` : ''} (load average ${loadavg()[0].toFixed(1)}); ` +
     `tests: ${passed} passed, ${total - passed - skipped} failed; files: ${results.length - failedFiles.length} passed, ${failedFiles.length} failed\n`,
 );
 process.exit(failedFiles.length ? 1 : 0);

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { CfnResource, Validations, type Stack } from './cdk-core.js';
 import type * as cdkNag from 'cdk-nag';
@@ -75,8 +75,15 @@ function checkStack(stack: Stack): NagFinding[] {
  * the cdk-nag version, the synthesized template (the resolved resource properties the rules
  * read), each resource's construct path and the acknowledgements in the stack. An unchanged stack
  * is not checked again (and cdk-nag not even loaded); ARA_NAG_CACHE=0 turns this off.
+ *
+ * In the user's own cache directory (`$XDG_CACHE_HOME/ara-gen/nag`, else `~/.cache/ara-gen/nag`),
+ * created private (0700): a verdict is a security decision, and a shared temporary directory would
+ * let another user plant "no findings" for a template. Without a home directory there is no cache.
  */
-const NAG_CACHE_DIR = join(tmpdir(), 'ara-gen-nag-cache');
+function nagCacheDir(): string | undefined {
+  const base = process.env.XDG_CACHE_HOME || (homedir() ? join(homedir(), '.cache') : undefined);
+  return base ? join(base, 'ara-gen', 'nag') : undefined;
+}
 
 function cacheKey(stack: Stack, template: string): string {
   const h = createHash('sha256');
@@ -90,8 +97,8 @@ function cacheKey(stack: Stack, template: string): string {
   return h.digest('hex');
 }
 
-function cached(key: string): NagFinding[] | undefined {
-  const file = join(NAG_CACHE_DIR, `${key}.json`);
+function cached(dir: string, key: string): NagFinding[] | undefined {
+  const file = join(dir, `${key}.json`);
   if (!existsSync(file)) return undefined;
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as NagFinding[];
@@ -100,10 +107,10 @@ function cached(key: string): NagFinding[] | undefined {
   }
 }
 
-function store(key: string, findings: readonly NagFinding[]): void {
+function store(dir: string, key: string, findings: readonly NagFinding[]): void {
   try {
-    mkdirSync(NAG_CACHE_DIR, { recursive: true });
-    const file = join(NAG_CACHE_DIR, `${key}.json`);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const file = join(dir, `${key}.json`);
     // Write-then-rename: parallel synths never read half an entry.
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(findings));
@@ -119,13 +126,13 @@ function store(key: string, findings: readonly NagFinding[]): void {
  * same template, paths and acknowledgements reuses that verdict.
  */
 export function runNag(stacks: readonly Stack[], templateOf?: (stack: Stack) => string): NagFinding[] {
-  const useCache = templateOf !== undefined && process.env.ARA_NAG_CACHE !== '0';
+  const dir = templateOf !== undefined && process.env.ARA_NAG_CACHE !== '0' ? nagCacheDir() : undefined;
   const findings: NagFinding[] = [];
   for (const stack of stacks) {
-    const key = useCache ? cacheKey(stack, templateOf(stack)) : undefined;
-    const hit = key === undefined ? undefined : cached(key);
+    const key = dir ? cacheKey(stack, templateOf!(stack)) : undefined;
+    const hit = key === undefined ? undefined : cached(dir!, key);
     const own = hit ?? checkStack(stack);
-    if (key !== undefined && hit === undefined) store(key, own);
+    if (key !== undefined && hit === undefined) store(dir!, key, own);
     findings.push(...own);
   }
   return findings.sort((a, b) => cmp(a.stack, b.stack) || cmp(a.path, b.path) || cmp(a.rule, b.rule));

@@ -1,12 +1,12 @@
 /**
  * Renders the handlebars templates of a platform blueprint (`platforms/<platform>/templates/`).
  * A template `csv-to-parquet` is the file `csv-to-parquet.<ext>.hbs`; each file is compiled once per
- * process and cached. Strict mode: a variable missing from the context is an error, never an empty
- * string silently written into a script.
+ * process and cached (precompiled by the build: see handlebars.ts). Strict mode: a variable missing
+ * from the context is an error, never an empty string silently written into a script.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import Handlebars from 'handlebars';
+import { TemplateSet, type TemplateDelegate } from './handlebars.js';
 import { platformsDir } from '../paths.js';
 import { closest } from '../util/suggest.js';
 
@@ -23,12 +23,12 @@ export interface RenderedTemplate {
   readonly text: string;
 }
 
-type Compiled = { extension: string; render: Handlebars.TemplateDelegate };
+type Compiled = { extension: string; render: TemplateDelegate };
 
-// An isolated environment so that helpers registered here never leak into other users of handlebars.
-const hbs = Handlebars.create();
-/** `{{json value}}`: a JSON literal (also a valid Python literal for lists of strings and numbers). */
-hbs.registerHelper('json', (value: unknown) => JSON.stringify(value));
+const templates = new TemplateSet({
+  /** `{{json value}}`: a JSON literal (also a valid Python literal for lists of strings and numbers). */
+  json: (value: unknown) => JSON.stringify(value),
+});
 
 const cache = new Map<string, Compiled>();
 
@@ -57,7 +57,7 @@ function load(platform: string, name: string, root: string): Compiled {
     );
   }
   const extension = file.slice(name.length + 1, -'.hbs'.length);
-  const render = hbs.compile(readFileSync(join(dir, file), 'utf8'), { strict: true, noEscape: true });
+  const render = templates.file(join(dir, file));
   const compiled = { extension, render };
   cache.set(key, compiled);
   return compiled;

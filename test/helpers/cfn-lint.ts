@@ -1,8 +1,10 @@
 /**
  * cfn-lint over synthesized templates, for tests: `validate ⇒ synth ⇒ CloudFormation` is only a
  * promise if CloudFormation's own rules accept every template we write. cfn-lint starts slowly
- * (~3 s to load its rule set), so callers pass every template of a test file in ONE call:
- * `lintTemplates(files)` or `lintAssemblies(dirs)`, then assert on the errors it returns.
+ * (~2 s CPU to load its rule set), so callers pass every template of a test file in ONE call:
+ * `lintTemplates(files)` or `lintAssemblies(dirs)`, then assert on the errors it returns. Under
+ * scripts/test.js the call goes to the run's cfn-lint server (rules loaded once per run), else to
+ * the cfn-lint command.
  *
  * Only `Error`-level matches are returned (warnings such as W3005 "DependsOn already implied" are
  * the CDK's style, not deploy failures). A missing cfn-lint is an error, never a skipped check: the
@@ -18,8 +20,9 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { closeSync, existsSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, watch, writeFileSync, writeSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { dirname, extname, join, resolve as resolvePath } from 'node:path';
 
 export interface CfnLintMatch {
   file: string;
@@ -178,23 +181,10 @@ async function lintKeys(keys: string[], fileOf: Map<string, string>, verdicts: M
   }
 }
 
-/** One cfn-lint run over `files`: its Error-level matches. */
+/** One cfn-lint run over `files` (by the run's server when there is one, else the command): its Error-level matches. */
 async function runCfnLint(files: readonly string[]): Promise<CfnLintMatch[]> {
   if (files.length === 0) return [];
-  const cmd = cfnLintCommand();
-  const { code, stdout, stderr } = await run(cmd, ['--format', 'json', '--', ...files]);
-  if (code === null) throw new Error(`cfn-lint ('${cmd}') was killed by a signal`);
-  if (code === 127 || code === 'ENOENT') {
-    throw new Error(`cfn-lint not found ('${cmd}'): install it with 'pip install cfn-lint' (the tests lint every synthesized template)`);
-  }
-  // Exit status is a bitmask: 2 errors, 4 warnings, 8 informational; 1 is a crash / usage error.
-  if (typeof code === 'number' && code & 1) throw new Error(`cfn-lint failed (exit ${code}): ${stderr.trim() || stdout.trim()}`);
-  let report: any[];
-  try {
-    report = JSON.parse(stdout || '[]');
-  } catch {
-    throw new Error(`cfn-lint printed no JSON report (exit ${code}): ${stderr.trim().slice(0, 500)}`);
-  }
+  const report = (await serverReport(files)) ?? (await commandReport(files));
   return report
     .filter((m) => m.Level === 'Error')
     .map((m) => ({
@@ -204,6 +194,65 @@ async function runCfnLint(files: readonly string[]): Promise<CfnLintMatch[]> {
       message: m.Message,
       path: (m.Location?.Path ?? []).join('/'),
     }));
+}
+
+/**
+ * The report of the cfn-lint server that scripts/test.js runs for the whole run (scripts/
+ * cfn-lint-server.py, socket in ARA_CFN_LINT_SOCKET): the command's JSON report without its start-up.
+ * Waits for the server to have loaded its rules (its socket appears); undefined when there is no
+ * server (a test file run on its own) or it could not start (it leaves `server.down`).
+ */
+async function serverReport(files: readonly string[]): Promise<any[] | undefined> {
+  const socket = process.env.ARA_CFN_LINT_SOCKET;
+  if (!socket) return undefined;
+  const dir = dirname(socket);
+  const down = join(dir, 'server.down');
+  if (!existsSync(socket) && !existsSync(down)) {
+    // Woken by the directory's change events; the re-check every second covers an event missed
+    // between the test above and the watcher starting.
+    await new Promise<void>((resolve) => {
+      const watcher = watch(dir, () => check());
+      const tick = setInterval(() => check(), 1000);
+      function check(): void {
+        if (!existsSync(socket!) && !existsSync(down)) return;
+        watcher.close();
+        clearInterval(tick);
+        resolve();
+      }
+    });
+  }
+  if (!existsSync(socket)) return undefined;
+  const reply = await new Promise<string>((resolve, reject) => {
+    const conn = createConnection(socket);
+    let data = '';
+    conn.setEncoding('utf8');
+    conn.on('connect', () => conn.write(`${JSON.stringify({ files: files.map((f) => resolvePath(f)) })}\n`));
+    conn.on('data', (d) => (data += d));
+    conn.on('end', () => resolve(data));
+    conn.on('error', reject);
+  });
+  const answer = JSON.parse(reply) as { report?: any[]; error?: string };
+  if (answer.error !== undefined) throw new Error(`cfn-lint failed: ${answer.error}`);
+  // The server was given absolute paths; the caller's names come back as it gave them.
+  const byAbsolute = new Map(files.map((f) => [resolvePath(f), f]));
+  return answer.report!.map((m) => ({ ...m, Filename: byAbsolute.get(m.Filename) ?? m.Filename }));
+}
+
+/** The cfn-lint command's JSON report over `files`. */
+async function commandReport(files: readonly string[]): Promise<any[]> {
+  const cmd = cfnLintCommand();
+  const { code, stdout, stderr } = await run(cmd, ['--format', 'json', '--', ...files]);
+  if (code === null) throw new Error(`cfn-lint ('${cmd}') was killed by a signal`);
+  if (code === 127 || code === 'ENOENT') {
+    throw new Error(`cfn-lint not found ('${cmd}'): install it with 'pip install cfn-lint' (the tests lint every synthesized template)`);
+  }
+  // Exit status is a bitmask: 2 errors, 4 warnings, 8 informational; 1 is a crash / usage error.
+  if (typeof code === 'number' && code & 1) throw new Error(`cfn-lint failed (exit ${code}): ${stderr.trim() || stdout.trim()}`);
+  try {
+    return JSON.parse(stdout || '[]') as any[];
+  } catch {
+    throw new Error(`cfn-lint printed no JSON report (exit ${code}): ${stderr.trim().slice(0, 500)}`);
+  }
 }
 
 /** cfn-lint over every template of every assembly directory, in one call. */

@@ -9,8 +9,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Handlebars from 'handlebars';
 import { platformsDir } from '../../paths.js';
+import { TemplateSet } from '../handlebars.js';
 import type { Migration } from '../../contract/warehouse-migration.js';
 import { tableColumns, type ColumnType } from '../../datasets/retail.js';
 
@@ -57,11 +57,12 @@ export function quoteLiteral(v: unknown): string {
   return `'${s.replace(/'/g, "''")}'`;
 }
 
-const hbs = Handlebars.create();
-hbs.registerHelper('id', (v: unknown) => quoteIdent(v));
-hbs.registerHelper('lit', (v: unknown) => quoteLiteral(v));
-hbs.registerHelper('ref', (v: SqlTableRef) => `${quoteIdent(v.schema)}.${quoteIdent(v.table)}`);
-hbs.registerHelper('json', (v: unknown) => JSON.stringify(v));
+const templates = new TemplateSet({
+  id: (v: unknown) => quoteIdent(v),
+  lit: (v: unknown) => quoteLiteral(v),
+  ref: (v: SqlTableRef) => `${quoteIdent(v.schema)}.${quoteIdent(v.table)}`,
+  json: (v: unknown) => JSON.stringify(v),
+});
 
 const PG_TYPES: Record<ColumnType, string> = {
   int: 'BIGINT',
@@ -178,16 +179,7 @@ function context(input: WarehouseSqlInput, dialect: SqlDialect): Record<string, 
   };
 }
 
-const compiled = new Map<string, Handlebars.TemplateDelegate>();
-
-function template(file: string): Handlebars.TemplateDelegate {
-  let t = compiled.get(file);
-  if (!t) {
-    t = hbs.compile(readFileSync(file, 'utf8'), { strict: true, noEscape: true });
-    compiled.set(file, t);
-  }
-  return t;
-}
+const template = (file: string) => templates.file(file);
 
 /**
  * Renders `platforms/<platform>/templates/<dir>/<file>` with the SQL-safe helpers (`id`, `lit`,
