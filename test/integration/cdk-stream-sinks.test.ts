@@ -22,7 +22,7 @@ import type { PlatformModel } from '../../src/compiler/model.js';
 import { runNag } from '../../src/compiler/nag.js';
 import { compileSinkConfig } from '../../src/compiler/sink-config.js';
 import { lintAssemblies, formatMatches } from '../helpers/cfn-lint.js';
-import { cdkFixture, flagshipSpec, loadModel, makeOutdir, removeOutdirs } from '../helpers/models.js';
+import { cdkFixture, loadModel, makeOutdir, removeOutdirs } from '../helpers/models.js';
 
 const t = suite('cdk stream sinks');
 let model: PlatformModel;
@@ -165,21 +165,7 @@ t('cdk-nag AwsSolutions: no finding left (the acknowledgements carry reasons); c
   assert.equal(matches, [], formatMatches(matches));
 });
 
-t('the flagship: web-sale-revenue reads web-sale in batches of 500, a 5 s window, 2 per shard, into CloudWatch metrics', async () => {
-  const m = await loadModel(flagshipSpec);
-  const s = buildApp(m, { outdir: makeOutdir('stream-sinks-flagship') }).stacks.find((x) => x.stackName === 'mystore-dev-streaming')!;
-  const tpl = Template.fromStack(s);
-  tpl.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-    EventSourceArn: streamArn('WebSale'),
-    BatchSize: 500,
-    MaximumBatchingWindowInSeconds: 5,
-    ParallelizationFactor: 2,
-    FunctionResponseTypes: ['ReportBatchItemFailures'],
-  });
-  tpl.hasResourceProperties('AWS::IAM::Policy', {
-    PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'cloudwatch:PutMetricData', Condition: { StringEquals: { 'cloudwatch:namespace': 'MyStore/Sales' } } })]) },
-  });
-});
+// The flagship's stream-fed sink (web-sale-revenue): cdk-streaming.test.ts, on its flagship build.
 
 t('the bundled handlers load in a fresh Node process with only the SDK beside them (as in /var/task)', () => {
   for (const name of ['stream-sink', 'sink-replayer'] as const) {
