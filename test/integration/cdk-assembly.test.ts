@@ -18,6 +18,7 @@ import * as api from '../../src/compiler/index.js';
 import { editedReleasedMigrations } from '../../src/compiler/warehouse/sql.js';
 import { platformsDir } from '../../src/paths.js';
 import { isBlanket, listAcknowledgements, NagFindingsError, runNag } from '../../src/compiler/nag.js';
+import { assemblyTemplates, formatMatches, lintTemplates } from '../helpers/cfn-lint.js';
 import { cdkFixture, flagshipSpec, loadModel, makeOutdir, mystoreModel, removeOutdirs } from '../helpers/models.js';
 
 /**
@@ -124,8 +125,8 @@ async function devBuild(): Promise<{ result: BuildResult; dir: string }> {
 // ---- the warehouse and dashboards stacks: Template assertions for every resource they hold (flagship
 // dev and prod on Redshift Serverless in a created VPC; a provisioned cluster in an existing VPC with
 // a Redshift and an Athena dashboard), and the append-only rule of released migrations. cfn-lint over
-// these same templates (every environment of the flagship and of fixtures/cdk/warehouse-provisioned.yaml)
-// is in cfn-lint.test.ts. ----
+// these same templates: the flagship's in the 'cdk assembly' suite below, the provisioned fixture's in
+// cfn-lint.test.ts. ----
 {
   const t = suite('cdk warehouse and dashboards');
   const built: Record<string, { result: BuildResult; dir: string }> = {};
@@ -376,6 +377,14 @@ t('the flagship passes the CDK built-in CloudFormation template validation', () 
   const report = JSON.parse(readFileSync(join(dirA, 'validation-report.json'), 'utf8')) as { pluginReports: { summary?: { status?: string }; violations?: unknown[] }[] };
   for (const r of report.pluginReports) assert.equal(r.violations ?? [], [], JSON.stringify(r));
   assert.ok(existsSync(join(dirA, 'validation-report.json')));
+});
+
+t('every template of the flagship, dev and prod, passes cfn-lint (the fixtures: cfn-lint.test.ts)', async () => {
+  assert.ok(flagshipProd, 'the public-API suite built the flagship prod');
+  const templates = [...assemblyTemplates(dirA), ...assemblyTemplates(flagshipProd!.dir)];
+  assert.is(templates.length, 10, templates.join('\n'));
+  const errors = await lintTemplates(templates);
+  assert.equal(errors, [], formatMatches(errors));
 });
 
 t('every section of the flagship compiles to a stack: nothing is reported as not compiled', () => {
