@@ -8,7 +8,7 @@
 import { createInterface } from 'node:readline/promises';
 import { checkCredentials } from '../compiler/deploy/credentials.js';
 import { AraIoHost } from '../compiler/deploy/io-host.js';
-import { OutdirError } from '../compiler/deploy/outdir.js';
+import { OutdirError, checkOutdir } from '../compiler/deploy/outdir.js';
 import type { AssemblyStack } from '../compiler/deploy/assembly-reader.js';
 import type { Deployment } from '../compiler/deploy/session.js';
 import type { SynthesisResult } from '../compiler/deploy/synthesize.js';
@@ -73,8 +73,10 @@ export type Synthesized = { readonly result: SynthesisResult; readonly exitCode?
  * CloudFormation limit, or cdk-nag findings under --strict, are findings (1).
  */
 export async function synthesizeForCommand(model: PlatformModel, outdir: string, strict: boolean): Promise<Synthesized> {
-  const [{ synthesize }, { StackResourceLimitError }, { NagFindingsError }] = await synthesis();
   try {
+    // An output directory that cannot be used is reported before the CDK is loaded (synthesize checks again).
+    checkOutdir(outdir);
+    const [{ synthesize }] = await synthesis();
     return { result: await synthesize(model, { outdir, strict }) };
   } catch (e) {
     const colour = colourEnabled();
@@ -82,6 +84,7 @@ export async function synthesizeForCommand(model: PlatformModel, outdir: string,
       err(`${paint('error', 'red', colour)}: ${e.message}\n  hint: ${e.hint}`);
       return { exitCode: ExitCode.Usage };
     }
+    const [, { StackResourceLimitError }, { NagFindingsError }] = await synthesis();
     if (e instanceof StackResourceLimitError) {
       err(`${paint('error', 'red', colour)}: ${e.message}`);
       return { exitCode: ExitCode.Findings };
