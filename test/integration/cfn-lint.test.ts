@@ -41,7 +41,7 @@ t('every environment of every valid fixture synthesizes to cfn-lint-clean templa
   }
   // Two-environment fixtures contribute both (the flagship's dev and prod are linted by cdk-assembly.test.ts).
   assert.ok(synthesized.some((s) => s.endsWith('environments.yaml#prod')) && synthesized.some((s) => s.endsWith('environments.yaml#dev')));
-  // cdk-warehouse.test.ts relies on this file for its variants' cfn-lint.
+  // The warehouse suite (cdk-assembly.test.ts) relies on this file for its provisioned variant's cfn-lint.
   assert.ok(synthesized.some((s) => s.endsWith('warehouse-provisioned.yaml#dev')));
   assert.ok(templates.length >= 2 * synthesized.length - 1, `templates: ${templates.length}`);
   const errors = await lintTemplates(templates);
