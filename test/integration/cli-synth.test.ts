@@ -108,11 +108,15 @@ test('synth refuses to wipe a directory holding foreign files', async () => {
 
 test('--env prod names the stacks <platform>-prod-* (a small two-environment spec; the flagship prod goes through the CLI in cli-deploy.test.ts)', async () => {
   const dir = join(tmp, 'prod');
-  const r = await runAraGen(['synth', join(repoRoot, 'test', 'fixtures', 'cdk', 'environments.yaml'), '--env', 'prod', '-o', dir]);
+  // The fixture with prod in an account of its own, so the summary shows which environment was taken.
+  const text = readFileSync(join(repoRoot, 'test', 'fixtures', 'cdk', 'environments.yaml'), 'utf8');
+  const spec = join(tmp, 'environments.yaml');
+  writeFileSync(spec, text.replace('  prod:\n    account: "444455556666"', '  prod:\n    account: "210987654321"'));
+  assert.ok(readFileSync(spec, 'utf8').includes('"210987654321"'));
+  const r = await runAraGen(['synth', spec, '--env', 'prod', '-o', dir]);
   assert.is(r.code, 0, r.stderr);
   assert.equal(tree(dir).filter((f) => f.endsWith('.template.json')), ['shop-prod-batch.template.json', 'shop-prod-foundations.template.json']);
-  assert.match(r.stdout, /environment prod/);
-  assert.match(r.stdout, /account 444455556666/);
+  assert.match(r.stdout, /environment prod \(account 210987654321, eu-central-1\)/);
 });
 
 test('an unknown environment is rejected with did-you-mean and no assembly', async () => {
