@@ -199,7 +199,8 @@ try {
     splitting: true,
     minify: true,
     external: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'cdk-nag', '@aws-cdk/*', '@aws-sdk/*', '@smithy/*', 'handlebars', 'esbuild', 'ajv', 'ajv/*'],
-    plugins: [requireCommonJs(/^(aws-cdk-lib|constructs)(\/.*)?$/)],
+    // The AWS SDK clients a sink loads too (src/runtime/destinations: sdkExports reads their exports).
+    plugins: [requireCommonJs(/^(aws-cdk-lib|constructs|@aws-sdk\/client-[a-z0-9-]+)(\/.*)?$/)],
     banner: { js: "import { createRequire as __araCreateRequire } from 'node:module'; const require = __araCreateRequire(import.meta.url);" },
   });
 } catch (e) {

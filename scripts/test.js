@@ -178,6 +178,9 @@ function runFile(rel) {
   });
 }
 
+// Tests write into their own temporary directories: a file the run leaves in the repository root
+// (e.g. a default ./<sink>.dead-letter.ndjson of a CLI child) fails the run.
+const rootBefore = new Set(readdirSync(root));
 const started = process.hrtime.bigint();
 const results = [];
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
@@ -228,4 +231,6 @@ process.stdout.write(
     `${opts.suite} suite, ${results.length} files (${opts.jobs} at a time) in ${seconds(wall)}, CPU ${seconds(sum('cpuMs') + lintServerMs)}${lintServerMs ? ` incl. the cfn-lint server's ${seconds(lintServerMs)}` : ''} (load average ${loadavg()[0].toFixed(1)}); ` +
     `tests: ${passed} passed, ${total - passed - skipped} failed; files: ${results.length - failedFiles.length} passed, ${failedFiles.length} failed\n`,
 );
-process.exit(failedFiles.length ? 1 : 0);
+const litter = readdirSync(root).filter((f) => !rootBefore.has(f));
+if (litter.length) process.stdout.write(`test: the run left ${litter.length === 1 ? 'a file' : 'files'} in the repository root: ${litter.join(', ')} (tests must write into their own temporary directories)\n`);
+process.exit(failedFiles.length || litter.length ? 1 : 0);

@@ -8,7 +8,8 @@
 import { createInterface } from 'node:readline/promises';
 import { checkCredentials } from '../compiler/deploy/credentials.js';
 import { AraIoHost } from '../compiler/deploy/io-host.js';
-import { OutdirError } from '../compiler/deploy/outdir.js';
+import { OutdirError, checkOutdir } from '../compiler/deploy/outdir.js';
+import type { AssemblyStack } from '../compiler/deploy/assembly-reader.js';
 import type { Deployment } from '../compiler/deploy/session.js';
 import type { SynthesisResult } from '../compiler/deploy/synthesize.js';
 import { formatText } from '../compiler/format/text.js';
@@ -20,7 +21,8 @@ import { colourEnabled, err, paint } from './io.js';
 
 // aws-cdk-lib (the compiler's stacks, cdk-nag) and @aws-cdk/toolkit-lib take seconds to load: they
 // are imported only once the spec, the arguments and the credentials have been checked, so a usage
-// or credential error is reported at once.
+// or credential error is reported at once; the toolkit only when an action needs it (not for
+// diff --previous, nor for a request the assembly itself refutes).
 const synthesis = () => Promise.all([import('../compiler/deploy/synthesize.js'), import('../compiler/app.js'), import('../compiler/nag.js')]);
 const deploymentLibrary = () => import('../compiler/deploy/session.js');
 
@@ -71,8 +73,10 @@ export type Synthesized = { readonly result: SynthesisResult; readonly exitCode?
  * CloudFormation limit, or cdk-nag findings under --strict, are findings (1).
  */
 export async function synthesizeForCommand(model: PlatformModel, outdir: string, strict: boolean): Promise<Synthesized> {
-  const [{ synthesize }, { StackResourceLimitError }, { NagFindingsError }] = await synthesis();
   try {
+    // An output directory that cannot be used is reported before the CDK is loaded (synthesize checks again).
+    checkOutdir(outdir);
+    const [{ synthesize }] = await synthesis();
     return { result: await synthesize(model, { outdir, strict }) };
   } catch (e) {
     const colour = colourEnabled();
@@ -80,6 +84,7 @@ export async function synthesizeForCommand(model: PlatformModel, outdir: string,
       err(`${paint('error', 'red', colour)}: ${e.message}\n  hint: ${e.hint}`);
       return { exitCode: ExitCode.Usage };
     }
+    const [, { StackResourceLimitError }, { NagFindingsError }] = await synthesis();
     if (e instanceof StackResourceLimitError) {
       err(`${paint('error', 'red', colour)}: ${e.message}`);
       return { exitCode: ExitCode.Findings };
@@ -135,8 +140,13 @@ export interface SessionOptions {
   readonly checkModel?: (model: PlatformModel) => void;
 }
 
-export async function openSession(action: Session['action'], args: ParsedArgs, opts: SessionOptions): Promise<Opened> {
-  const colour = colourEnabled();
+/** The spec's model and the assembly to act on: synthesized into the output directory, or reused (--assembly). */
+export type Prepared =
+  | { readonly model: PlatformModel; readonly assemblyDir: string; readonly reused: boolean; readonly exitCode?: undefined }
+  | { readonly model?: undefined; readonly exitCode: number };
+
+/** Loads the spec, checks the arguments and credentials, and synthesizes (unless --assembly reuses an assembly). */
+export async function prepareAssembly(action: Session['action'], args: ParsedArgs, opts: SessionOptions): Promise<Prepared> {
   const loaded = await loadModel(args.positionals[0]!, stringOption(args.options.env));
   if (!loaded.model) return { exitCode: loaded.exitCode };
   const model = loaded.model;
@@ -152,6 +162,25 @@ export async function openSession(action: Session['action'], args: ParsedArgs, o
     if (!synthesized.result) return { exitCode: synthesized.exitCode };
     err(`Synthesized ${synthesized.result.build.stacks.map((s) => s.name).join(', ')} into ${assemblyDir}`);
   }
+  return { model, assemblyDir, reused: reuse !== undefined };
+}
+
+/** The stacks of a prepared assembly (checked to be this spec environment's when reused), without the CDK toolkit. */
+export async function assemblyStacks(prepared: { model: PlatformModel; assemblyDir: string; reused: boolean }, args: ParsedArgs): Promise<{ stacks: AssemblyStack[]; allStacks: AssemblyStack[] }> {
+  const { DeploymentRequestError, selectStacks } = await deploymentLibrary();
+  try {
+    return selectStacks(prepared.model, { assemblyDir: prepared.assemblyDir, reused: prepared.reused, stacks: listOption(args.options.stack) });
+  } catch (e) {
+    if (e instanceof DeploymentRequestError) throw new UsageError(e.message, e.hint);
+    throw e;
+  }
+}
+
+export async function openSession(action: Session['action'], args: ParsedArgs, opts: SessionOptions): Promise<Opened> {
+  const colour = colourEnabled();
+  const prepared = await prepareAssembly(action, args, opts);
+  if (!prepared.model) return { exitCode: prepared.exitCode };
+  const { model, assemblyDir, reused } = prepared;
   // The stacks carry their account and region; this only keeps the SDK from probing for a default
   // region. The CLI owns its process environment; the library never sets it.
   // An environment-agnostic spec has no region: the credentials' configuration (AWS_REGION, the profile) gives it.
@@ -170,7 +199,7 @@ export async function openSession(action: Session['action'], args: ParsedArgs, o
   });
   const { DeploymentRequestError, openDeployment } = await deploymentLibrary();
   try {
-    const deployment = await openDeployment(model, { action, assemblyDir, reused: reuse !== undefined, stacks: listOption(args.options.stack), host, colour });
+    const deployment = await openDeployment(model, { action, assemblyDir, reused, stacks: listOption(args.options.stack), host, colour });
     return { session: { ...deployment, interactive, colour } };
   } catch (e) {
     if (e instanceof DeploymentRequestError) throw new UsageError(e.message, e.hint);

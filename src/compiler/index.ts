@@ -112,14 +112,16 @@ export { DashboardsStack, type DashboardsStackProps } from './stacks/dashboards-
 export { renderMigrations, splitStatements, quoteIdent, quoteLiteral, type SqlDialect, type WarehouseSqlInput } from './warehouse/sql.js';
 
 // ---- assemblies and deployments ----------------------------------------------------------------
-export { readAssemblyStacks, type AssemblyStack, type TemplateResource } from './deploy/assembly-reader.js';
+export { readAssemblyStacks, resolveStacks, type AssemblyStack, type TemplateResource } from './deploy/assembly-reader.js';
 export { SourceIndex, SOURCE_METADATA_KEY, describeOrigin, formatSource, type ResourceOrigin } from './deploy/failure-map.js';
 export { listRetained, formatRetained, type RetainedResource } from './deploy/retained.js';
 // Deploy, diff and destroy as a library (no argv, printing, exit codes or process.env).
 export {
   openDeployment,
+  selectStacks,
   runAction,
   DeploymentRequestError,
+  type StackSelection,
   type ActionResult,
   type DeployAction,
   type Deployment,

@@ -6,7 +6,9 @@
 
 /** One segment as it appears in a pointer. */
 export function escapeSegment(segment: string | number): string {
-  return String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
+  const s = String(segment);
+  // Most keys need no escaping: skip the two replacements (validation builds thousands of pointers).
+  return s.includes('~') || s.includes('/') ? s.replace(/~/g, '~0').replace(/\//g, '~1') : s;
 }
 
 /** One segment of a pointer as the key it names. */

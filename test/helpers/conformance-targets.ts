@@ -163,7 +163,11 @@ export function fileTarget(): ConformanceTarget {
   };
 }
 
-/** One moto_server for both CloudWatch targets of a test file. */
+/**
+ * One moto_server for both CloudWatch targets of a test file. uvu runs the suites one after another,
+ * so counting the targets that started would stop it between them: it counts the targets made (all
+ * at the file's load) and stops when the last of them stops.
+ */
 let moto: Promise<LocalMoto> | undefined;
 let motoUsers = 0;
 
@@ -174,9 +178,9 @@ let motoUsers = 0;
 function motoBehindProxy(): { start(): Promise<void>; stop(): Promise<void>; server(): LocalMoto; proxy(): FaultProxy } {
   let server: LocalMoto | undefined;
   let proxy: FaultProxy | undefined;
+  motoUsers++;
   return {
     async start() {
-      motoUsers++;
       moto ??= startMoto();
       server = await moto;
       proxy = await startFaultProxy(server.endpoint);

@@ -241,7 +241,7 @@ export function conformanceSuite(target: ConformanceTarget): void {
     const instance = await target.fresh();
     const faults = instance.faults;
     if (!faults) return; // file: no server to fail
-    const n = 400;
+    const n = 200;
     const run = open(configOf(target.type, instance, { maxBatchSize: Math.min(50, limits.maxBatchSize), maxInFlightRequests: 1 }), instance.endpoint);
     faults.partial?.(0.2);
     faults.internal(3);
@@ -274,9 +274,9 @@ export function conformanceSuite(target: ConformanceTarget): void {
     if (!faults) return;
     const run = open(configOf(target.type, instance), instance.endpoint);
     faults.throttle(3);
-    await writeAll(run.sink, conformanceEvents(0, 300));
+    await writeAll(run.sink, conformanceEvents(0, 150));
     await run.sink.close();
-    await assertDelivered(instance, 300, false);
+    await assertDelivered(instance, 150, false);
     const stats = run.sink.stats();
     assert.ok(stats.engine.throttled > 0, 'throttled entries counted');
     assert.is(stats.records.deadLettered, 0);
@@ -285,11 +285,11 @@ export function conformanceSuite(target: ConformanceTarget): void {
   test('bad records go to the dead-letter file with a reason; the rest arrive', async () => {
     const instance = await target.fresh();
     const run = open(configOf(target.type, instance), instance.endpoint);
-    const events: unknown[] = conformanceEvents(0, 200);
+    const events: unknown[] = conformanceEvents(0, 100);
     target.badEvents.forEach((bad, i) => events.splice(20 + i * 30, 0, bad));
     await writeAll(run.sink, events);
     await run.sink.close();
-    await assertDelivered(instance, 200, true);
+    await assertDelivered(instance, 100, true);
     const letters = run.deadLetters();
     assert.is(letters.length, target.badEvents.length);
     for (const l of letters) assert.ok(l.reason.length > 10 && l.input.length > 0, `dead letter with a reason: ${JSON.stringify(l)}`);

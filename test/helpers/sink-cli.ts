@@ -1,7 +1,8 @@
 /** Runs `ara-gen sink run` as a child process (the CLI under test) and writes its config files. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { SinkConfig } from '../../src/runtime/sink-config-file.js';
 
 export interface CliResult {
@@ -25,11 +26,25 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   };
 }
 
-/** Tests run from the repository root; `cwd` lets a child run elsewhere (relative default paths). */
+let scratchCwd: string | undefined;
+/**
+ * The working directory of a child that is given none: a temporary directory of this test process,
+ * never the repository (a run without --dead-letter writes ./<sink>.dead-letter.ndjson there).
+ */
+function defaultCwd(): string {
+  if (!scratchCwd) {
+    const dir = mkdtempSync(join(tmpdir(), 'ara-sink-cwd-'));
+    scratchCwd = dir;
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  return scratchCwd;
+}
+
+/** Paths in `args` must be absolute (the child runs in a scratch directory); `cwd` lets a child run elsewhere (relative default paths). */
 export function spawnSinkRun(args: readonly string[], env: NodeJS.ProcessEnv, cwd?: string): ChildProcess {
   const bin = resolve('bin', 'ara-gen.js');
   const childEnv = { ...env, ARA_BUILD_DIR: resolve(env.ARA_BUILD_DIR ?? 'dist') };
-  return spawn(process.execPath, [bin, 'sink', 'run', ...args], { env: childEnv, cwd: cwd ?? process.cwd(), stdio: ['pipe', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [bin, 'sink', 'run', ...args], { env: childEnv, cwd: cwd ?? defaultCwd(), stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
 /** Waits for a child and collects its output; `stdin` is written and closed. */

@@ -12,6 +12,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadPlatformOrThrow, Platform, SpecError, stackName } from '../../src/compiler/index.js';
 import { flagshipSpec } from '../helpers/models.js';
+import { packageRoot } from '../../src/paths.js';
 
 const test = suite('cdk platform construct');
 const tmp = mkdtempSync(join(tmpdir(), 'ara-platform-'));
@@ -83,6 +84,13 @@ test('misuse is a clear error: inside a stack, spec and model together, unknown 
   const platform = new Platform(newApp(), 'P', { model });
   assert.throws(() => platform.bucket('gold'), /no storage layer 'gold' \(it declares: raw, clean, transform\)/);
   assert.throws(() => platform.databaseName('toString'), /no catalog database 'toString'/);
+});
+
+test('the Platform construct of an environment-agnostic spec has an empty env and agnostic stacks', () => {
+  const app = newApp();
+  const platform = new Platform(app, 'Lake', { spec: join(packageRoot, 'test', 'fixtures', 'specs', 'environment-agnostic.yaml') });
+  assert.equal(platform.env, {});
+  for (const s of platform.stacks) assert.ok(Stack.of(s).environment === 'aws://unknown-account/unknown-region', s.stackName);
 });
 
 test.run();

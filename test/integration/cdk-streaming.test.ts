@@ -207,4 +207,17 @@ t('direct PUT delivery stream (what a firehose sink writes to): encrypted at res
   });
 });
 
+t('the flagship: web-sale-revenue reads web-sale in batches of 500, a 5 s window, 2 per shard, into CloudWatch metrics', () => {
+  streaming.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+    EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebSaleStream'), 'Arn'] },
+    BatchSize: 500,
+    MaximumBatchingWindowInSeconds: 5,
+    ParallelizationFactor: 2,
+    FunctionResponseTypes: ['ReportBatchItemFailures'],
+  });
+  streaming.hasResourceProperties('AWS::IAM::Policy', {
+    PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'cloudwatch:PutMetricData', Condition: { StringEquals: { 'cloudwatch:namespace': 'MyStore/Sales' } } })]) },
+  });
+});
+
 t.run();

@@ -39,13 +39,43 @@ cli('the flagship example: exit 0, nothing on stdout, summary on stderr', async 
   assert.is(r.stderr, 'no problems in 1 file\n');
 });
 
-cli('several files: findings of each on stdout, exit 1', async () => {
-  const r = await runAraGen(['validate', flagship, bad], { env: env() });
+/**
+ * A preload that records, at exit, whether aws-cdk-lib was loaded into the process (into a file, so
+ * the command's own stderr stays as it is).
+ */
+function cdkProbe(): { nodeArgs: string[]; loaded: () => string } {
+  const probe = join(dir, `probe-${Math.random().toString(36).slice(2)}.mjs`);
+  const log = `${probe}.log`;
+  writeFileSync(
+    probe,
+    [
+      "import { createRequire } from 'node:module';",
+      "import { writeFileSync } from 'node:fs';",
+      'const require = createRequire(import.meta.url);',
+      `process.on('exit', () => { const m = Object.keys(require.cache); writeFileSync(${JSON.stringify(log)}, \`cdk=\${m.some((k) => k.includes('/node_modules/aws-cdk-lib/'))}\`); });`,
+    ].join('\n'),
+  );
+  return { nodeArgs: ['--import', probe], loaded: () => readFileSync(log, 'utf8') };
+}
+
+cli('several files: findings of each on stdout, exit 1; no colour without a TTY; aws-cdk-lib never loaded', async () => {
+  const probe = cdkProbe();
+  const r = await runAraGen(['validate', flagship, bad], { env: env(), nodeArgs: probe.nodeArgs });
   assert.is(r.code, 1);
   const lines = r.stdout.split('\n');
   assert.match(lines[0]!, new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:11  error ARA113  'type' must be one of`));
   assert.match(r.stdout, /> \d+ \|     type: kinesys\n +\| {11}\^{7}\n  hint: did you mean 'kinesis'\?/);
   assert.is(r.stderr, '1 error in 1 file (2 checked)\n');
+  assert.not.match(r.stdout + r.stderr, /\u001b\[/);
+  // validate never loads aws-cdk-lib ...
+  assert.is(probe.loaded(), 'cdk=false');
+  // ... and the probe does see it when it is loaded: not vacuous.
+  const control = join(dir, 'control.mjs');
+  writeFileSync(control, `import { createRequire } from 'node:module';\ncreateRequire(import.meta.url)(${JSON.stringify(join(repoRoot, 'node_modules', 'aws-cdk-lib', 'package.json'))});\n`);
+  const controlProbe = cdkProbe();
+  const c = await runScript(control, [], { env: env(), nodeArgs: controlProbe.nodeArgs });
+  assert.is(c.code, 0, c.stderr);
+  assert.is(controlProbe.loaded(), 'cdk=true');
 });
 
 cli('a missing file is a usage error (exit 2) reported as a finding', async () => {
@@ -95,32 +125,12 @@ cli('--format json on stdout; github by default under GitHub Actions', async () 
   assert.is(JSON.parse(sarif.stdout).runs[0].results[0].ruleId, 'ARA113');
 });
 
-cli('colour: never without a TTY or with NO_COLOR; only when forced', async () => {
-  const pipe = await runAraGen(['validate', bad], { env: env() });
-  assert.not.match(pipe.stdout + pipe.stderr, /\u001b\[/);
+// Without a TTY: no colour (the 'several files' case above).
+cli('colour: never with NO_COLOR; only when forced', async () => {
   const noColour = await runAraGen(['validate', bad], { env: env({ FORCE_COLOR: '1', NO_COLOR: '1' }) });
   assert.not.match(noColour.stdout + noColour.stderr, /\u001b\[/);
   const forced = await runAraGen(['validate', bad], { env: env({ FORCE_COLOR: '1' }) });
   assert.match(forced.stdout, /\u001b\[31merror\u001b\[0m/);
-});
-
-cli('validate does not load aws-cdk-lib', async () => {
-  const probe = join(dir, 'probe.mjs');
-  writeFileSync(join(dir, 'control.mjs'), `await import(${JSON.stringify(join(repoRoot, 'node_modules', 'aws-cdk-lib', 'index.js'))});\n`);
-  writeFileSync(
-    probe,
-    [
-      "import { createRequire } from 'node:module';",
-      'const require = createRequire(import.meta.url);',
-      "process.on('exit', () => { const m = Object.keys(require.cache); process.stderr.write(`PROBE cdk=${m.some((k) => k.includes('/node_modules/aws-cdk-lib/'))}\\n`); });",
-    ].join('\n'),
-  );
-  const r = await runAraGen(['validate', flagship, bad], { env: env(), nodeArgs: ['--import', probe] });
-  assert.is(r.code, 1);
-  assert.match(r.stderr, /PROBE cdk=false/);
-  // The probe sees aws-cdk-lib when it is loaded (whether the CLI is bundled or not): not vacuous.
-  const control = await runScript(join(dir, 'control.mjs'), [], { env: env(), nodeArgs: ['--import', probe] });
-  assert.match(control.stderr, /PROBE cdk=true/);
 });
 
 const other = suite('cli: help, version, print, schema');

@@ -119,10 +119,13 @@ Logs('sink run: CloudWatch Logs and metrics configs as synth writes them, endpoi
     const now = Date.now();
     writeFileSync(join(dir, 'in.ndjson'), Array.from({ length: 500 }, (_, i) => JSON.stringify({ id: i, ts: now - 500 + i, paid: i % 10 })).join('\n') + '\n');
     const env = childEnv({ AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: moto.endpoint, AWS_ENDPOINT_URL_CLOUDWATCH: moto.endpoint });
-    const r1 = await runSinkRun([join(dir, 'logs.json'), '--input', join(dir, 'in.ndjson'), '--dead-letter', join(dir, 'dead1.ndjson')], env);
+    // Two sinks of their own resources: both children at once.
+    const [r1, r2] = await Promise.all([
+      runSinkRun([join(dir, 'logs.json'), '--input', join(dir, 'in.ndjson'), '--dead-letter', join(dir, 'dead1.ndjson')], env),
+      runSinkRun([join(dir, 'metrics.json'), '--input', join(dir, 'in.ndjson'), '--dead-letter', join(dir, 'dead2.ndjson')], env),
+    ]);
     assert.is(r1.code, 0, r1.stderr);
     assert.equal((await moto.readLogMessages(group, 'run')).map((m) => (JSON.parse(m) as { id: number }).id), Array.from({ length: 500 }, (_, i) => i));
-    const r2 = await runSinkRun([join(dir, 'metrics.json'), '--input', join(dir, 'in.ndjson'), '--dead-letter', join(dir, 'dead2.ndjson')], env);
     assert.is(r2.code, 0, r2.stderr);
     assert.equal(await moto.metricStats(namespace, 'Paid'), { sum: 50 * 45, count: 500 });
   } finally {
@@ -182,7 +185,7 @@ Redis('the URL comes from --endpoint or REDIS_URL and is never shown with its pa
 });
 
 Redis('a server that refuses connections stops the sink with one sentence', async () => {
-  const writer = new AsyncSinkWriter({ destination: createRedisStreamDestination({ stream: 's', url: 'redis://127.0.0.1:1' }), hints: { maxTimeInBufferMs: 10 }, retry: { maxAttempts: 0, initialBackoffMs: 5, maxBackoffMs: 20, requestTimeoutMs: 2_000 } });
+  const writer = new AsyncSinkWriter({ destination: createRedisStreamDestination({ stream: 's', url: 'redis://127.0.0.1:1' }), hints: { maxTimeInBufferMs: 10 }, retry: { maxAttempts: 0, initialBackoffMs: 5, maxBackoffMs: 20, requestTimeoutMs: 2_000 }, unreachableTimeoutMs: 200 });
   const err = await writer.write(redisStreamConverter()({ a: 1 })).then(() => writer.flush()).then(() => undefined, (e: unknown) => e);
   await writer.close().catch(() => undefined);
   assert.match(String((err as Error)?.message), /^Redis stream s at 127\.0\.0\.1:1 failed with ECONNREFUSED/);
@@ -206,14 +209,17 @@ Redis('sink run: the synthesized config, REDIS_URL from the environment, a dead 
   const input = join(scratch, 'in.ndjson');
   writeFileSync(input, Array.from({ length: 300 }, (_, i) => JSON.stringify({ id: i })).join('\n') + '\n[1,2]\n');
   const deadLetters = join(scratch, 'dead.ndjson');
-  const r = await runSinkRun([configFile, '--input', input, '--dead-letter', deadLetters], childEnv({ REDIS_URL: redis.url }));
+  // The two usage errors exit before reading or writing anything: all three children at once.
+  const [r, usage, http] = await Promise.all([
+    runSinkRun([configFile, '--input', input, '--dead-letter', deadLetters], childEnv({ REDIS_URL: redis.url })),
+    runSinkRun([configFile, '--input', input, '--dead-letter', join(scratch, 'dead-usage.ndjson')], childEnv()),
+    runSinkRun([configFile, '--input', input, '--endpoint', 'http://app:secret@127.0.0.1:1'], childEnv()),
+  ]);
   assert.is(r.code, 1, r.stderr);
   assert.is(await reader.xLen(stream), 300);
   assert.match(readFileSync(deadLetters, 'utf8'), /must be a JSON object/);
-  const usage = await runSinkRun([configFile, '--input', input, '--dead-letter', deadLetters], childEnv());
   assert.is(usage.code, 2);
   assert.match(usage.stderr, /set REDIS_URL/);
-  const http = await runSinkRun([configFile, '--input', input, '--endpoint', 'http://app:secret@127.0.0.1:1'], childEnv());
   assert.is(http.code, 2);
   assert.match(http.stderr, /--endpoint must be a redis:\/\/ or rediss:\/\/ URL for a redis-stream sink; got 'http:\/\/\*\*\*@127\.0\.0\.1:1'/);
 });

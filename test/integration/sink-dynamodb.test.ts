@@ -1,6 +1,8 @@
 // `ara-gen sink run` into DynamoDB (dynalite on loopback): events that break the table's key schema
 // (a key attribute missing, of the wrong type or empty; a wrongly typed index key) go to the
 // dead-letter file with a reason; they never fail the request, never block and never stop the sink.
+// The CLI's part (exit codes, --stats-json, messages) runs as a child; the destination's dead-letter
+// rules run in-process through runSinkJob, the library `sink run` is a thin adapter of.
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +10,13 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { SinkConfig } from '../../src/runtime/sink-config-file.js';
+import { Readable } from 'node:stream';
+import { DeadLetterWriter } from '../../src/runtime/dead-letter.js';
+import { destinationFromConfig, type AwsDestinationConfig } from '../../src/runtime/destinations/index.js';
+import { loadSinkConfig } from '../../src/runtime/sink-config-file.js';
+import { runSinkJob, type SinkJobResult } from '../../src/runtime/sink-job.js';
 import { childEnv, runSinkRun, testSinkConfig, writeJson } from '../helpers/sink-cli.js';
+import { TEST_CREDENTIALS } from '../servers/kinesalite.js';
 import { startDynalite, type LocalDynamoDb } from '../servers/dynalite.js';
 import { uniqueName } from '../servers/harness.js';
 
@@ -56,6 +64,18 @@ function mixedInput(bad: readonly unknown[]): { text: string; good: Record<strin
     if (i % 40 === 20 && bad[(i - 20) / 40] !== undefined) lines.push(JSON.stringify(bad[(i - 20) / 40]));
   }
   return { text: lines.join('\n') + '\n', good };
+}
+
+/** `sink run CONFIG --dead-letter DEAD < text`, in-process: the config as the CLI loads it, the destination it builds. */
+async function runJob(configFile: string, text: string, dead: string): Promise<SinkJobResult> {
+  const config = await loadSinkConfig(configFile);
+  const deadLetters = new DeadLetterWriter(dead);
+  try {
+    const destination = destinationFromConfig(config.destination as AwsDestinationConfig, { endpoint: dynamo.endpoint, maxSockets: config.bufferingHints.maxInFlightRequests, keyAttributes: config.keyAttributes, credentials: TEST_CREDENTIALS });
+    return await runSinkJob({ config, input: { stream: Readable.from([Buffer.from(text)]) }, deadLetters, destination });
+  } finally {
+    await deadLetters.close();
+  }
 }
 
 const byOrder = (a: Record<string, unknown>, b: Record<string, unknown>) => (a.order as number) - (b.order as number);
@@ -109,8 +129,8 @@ test('keyAttributes in the config: checked at conversion, with the input line nu
     dynamoConfig(table, { keyAttributes: [{ name: 'customer', type: 'S' }, { name: 'order', type: 'N' }] }),
   );
   const dead = join(dir, `${table}.dead.ndjson`);
-  const r = await runSinkRun([config, '--dead-letter', dead], env, text);
-  assert.is(r.code, 1, r.stderr);
+  const r = await runJob(config, text, dead);
+  assert.is(r.outcome, 'dead-letters', JSON.stringify(r.records));
   assert.equal((await dynamo.scanAll(table)).sort(byOrder), good);
   const lines = deadLines(dead);
   assert.equal(lines.map((l) => [l.at, l.reason]), [
@@ -135,8 +155,9 @@ test('a wrongly typed index key the checks cannot see in the config is isolated:
   // keyAttributes given: the destination does not know the index, so DynamoDB refuses the batch.
   const config = writeJson(join(dir, `${table}.json`), dynamoConfig(table, { keyAttributes: [{ name: 'id', type: 'S' }] }));
   const dead = join(dir, `${table}.dead.ndjson`);
-  const r = await runSinkRun([config, '--dead-letter', dead], env, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
-  assert.is(r.code, 1, r.stderr);
+  const r = await runJob(config, events.map((e) => JSON.stringify(e)).join('\n') + '\n', dead);
+  assert.is(r.outcome, 'dead-letters', JSON.stringify(r.records));
+  assert.equal(r.records, { read: 60, delivered: 59, deadLettered: 1, unacknowledged: 0 });
   const items = (await dynamo.scanAll(table)).map((i) => i.id as string).sort();
   assert.equal(items, events.filter((_, i) => i !== 30).map((e) => e.id).sort());
   const lines = deadLines(dead);
@@ -155,11 +176,10 @@ test('a table that does not exist: exit 3 with one sentence naming it', async ()
 
 test('keyAttributes is rejected for other destination types and when both keys have the same name', async () => {
   const bad1 = writeJson(join(dir, 'k1.json'), { ...dynamoConfig('orders-table'), destination: { type: 'kinesis', streamName: 'stream', region: 'us-east-1' }, keyAttributes: [{ name: 'id', type: 'S' }] });
-  const r1 = await runSinkRun([bad1], env, '');
+  const bad2 = writeJson(join(dir, 'k2.json'), dynamoConfig('orders-table', { keyAttributes: [{ name: 'id', type: 'S' }, { name: 'id', type: 'N' }] }));
+  const [r1, r2] = await Promise.all([runSinkRun([bad1], env, ''), runSinkRun([bad2], env, '')]);
   assert.is(r1.code, 2, r1.stderr);
   assert.match(r1.stderr, /\/keyAttributes: 'keyAttributes' applies to dynamodb destinations only, not kinesis\n\s+hint: remove 'keyAttributes'/);
-  const bad2 = writeJson(join(dir, 'k2.json'), dynamoConfig('orders-table', { keyAttributes: [{ name: 'id', type: 'S' }, { name: 'id', type: 'N' }] }));
-  const r2 = await runSinkRun([bad2], env, '');
   assert.is(r2.code, 2, r2.stderr);
   assert.match(r2.stderr, /\/keyAttributes\/1\/name: the sort key must differ from the partition key "id"/);
 });

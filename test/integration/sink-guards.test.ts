@@ -14,6 +14,9 @@ import * as assert from 'uvu/assert';
 import { INTERNAL_FAILURE, startFaultProxy, type FaultProxy } from '../servers/fault-proxy.js';
 import { accounting, uniqueName } from '../servers/harness.js';
 import { startKinesalite, type LocalKinesis } from '../servers/kinesalite.js';
+import { CheckpointError, CheckpointStore, checkResumable, configFingerprint, fingerprintInput } from '../../src/runtime/checkpoint.js';
+import { loadSinkConfig } from '../../src/runtime/sink-config-file.js';
+import { checkSinkJobPaths, SinkJobUsageError, type SinkJobPaths } from '../../src/runtime/sink-job.js';
 import { childEnv, collect, eventLines, kinesisConfig, runSinkRun, spawnSinkRun, writeJson } from '../helpers/sink-cli.js';
 
 const test = suite('sink run: guards and failure modes');
@@ -43,6 +46,19 @@ async function stream(shards = 1): Promise<string> {
   return name;
 }
 
+/** The guard's verdict on `paths`: the SinkJobUsageError message, or undefined when they pass. */
+function pathProblem(paths: SinkJobPaths): string | undefined {
+  try {
+    checkSinkJobPaths(paths);
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof SinkJobUsageError)) throw e;
+    return e.message;
+  }
+}
+
+// The CLI hands every path option to checkSinkJobPaths and prints its SinkJobUsageError with exit 2:
+// one child per option proves that wiring; the variants of each rule run in-process on the library.
 test('outputs that resolve to the input or to each other: exit 2 before reading; the input is untouched', async () => {
   const s = await stream();
   const config = writeJson(join(dir, 'same.json'), kinesisConfig(s));
@@ -52,14 +68,7 @@ test('outputs that resolve to the input or to each other: exit 2 before reading;
   let r = await runSinkRun([config, '--input', input, '--dead-letter', input], env);
   assert.is(r.code, 2, r.stderr);
   assert.match(r.stderr, /the dead-letter file and the input are the same file/);
-  r = await runSinkRun([config, '--input', input, '--dead-letter', join(dir, '.', 'x', '..', 'same.ndjson')], env);
-  assert.is(r.code, 2, 'the same file by another spelling');
-  r = await runSinkRun([config, '--input', input, '--stats-json', input], env);
-  assert.is(r.code, 2);
-  const ckpt = join(dir, 'ck-same');
-  r = await runSinkRun([config, '--input', input, '--checkpoint', ckpt, '--dead-letter', join(ckpt, 'checkpoint.json')], env);
-  assert.is(r.code, 2);
-  assert.match(r.stderr, /the checkpoint and the dead-letter file are the same file|the dead-letter file and the checkpoint are the same file/);
+  assert.not.match(r.stderr, /\n\s+at |internal error/);
   // A file destination writing into its own input would read its output for ever.
   const loop = writeJson(join(dir, 'loop.json'), { ...kinesisConfig(s), destination: { type: 'file', path: input }, partitionKey: undefined });
   r = await runSinkRun([loop, '--input', input], env);
@@ -67,6 +76,14 @@ test('outputs that resolve to the input or to each other: exit 2 before reading;
   assert.match(r.stderr, /the file destination and the input are the same file/);
   assert.is(readFileSync(input, 'utf8'), text, 'the input is untouched');
   assert.is((await kinesis.readAll(s)).length, 0, 'nothing was sent');
+
+  assert.match(pathProblem({ input, deadLetter: join(dir, '.', 'x', '..', 'same.ndjson') }) ?? '', /the dead-letter file and the input are the same file/, 'the same file by another spelling');
+  assert.match(pathProblem({ input, stats: input }) ?? '', /the statistics file and the input are the same file/);
+  const ckpt = join(dir, 'ck-same');
+  assert.match(pathProblem({ input, checkpointDir: ckpt, deadLetter: join(ckpt, 'checkpoint.json') }) ?? '', /the checkpoint and the dead-letter file are the same file|the dead-letter file and the checkpoint are the same file/);
+  assert.match(pathProblem({ input, deadLetter: join(dir, 'a.ndjson'), stats: join(dir, 'a.ndjson') }) ?? '', /the statistics file and the dead-letter file are the same file/);
+  assert.is(pathProblem({ input, deadLetter: join(dir, 'same.dead.ndjson'), stats: join(dir, 'same.stats.json'), checkpointDir: ckpt }), undefined, 'distinct paths pass');
+  assert.is(readFileSync(input, 'utf8'), text, 'the input is untouched');
 });
 
 test('unwritable outputs are refused before anything is sent (exit 2, one sentence, no stack)', async () => {
@@ -75,19 +92,18 @@ test('unwritable outputs are refused before anything is sent (exit 2, one senten
   const input = join(dir, 'unwritable.ndjson');
   writeFileSync(input, eventLines(0, 20));
   mkdirSync(join(dir, 'a-directory'));
-  const cases: [string[], RegExp][] = [
-    [['--dead-letter', join(dir, 'a-directory')], /the dead-letter file .*a-directory cannot be written: it is a directory/],
-    [['--dead-letter', join(dir, 'x'.repeat(300))], /the dead-letter file .* cannot be written: the (file name|path) is too long/],
-    [['--checkpoint', '/proc/x'], /the checkpoint \/proc\/x cannot be written/],
-    [['--checkpoint', config], /the checkpoint .* cannot be written: it exists and is not a directory/],
-  ];
-  for (const [args, message] of cases) {
-    const r = await runSinkRun([config, '--input', input, ...args], env);
-    assert.is(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
-    assert.match(r.stderr, message);
-    assert.not.match(r.stderr, /\n\s+at |internal error/);
-  }
+  const r = await runSinkRun([config, '--input', input, '--checkpoint', config], env);
+  assert.is(r.code, 2, r.stderr);
+  assert.match(r.stderr, /the checkpoint .* cannot be written: it exists and is not a directory/);
+  assert.not.match(r.stderr, /\n\s+at |internal error/);
   assert.is((await kinesis.readAll(s)).length, 0, 'nothing was sent');
+  const cases: [SinkJobPaths, RegExp][] = [
+    [{ deadLetter: join(dir, 'a-directory') }, /the dead-letter file .*a-directory cannot be written: it is a directory/],
+    [{ deadLetter: join(dir, 'x'.repeat(300)) }, /the dead-letter file .* cannot be written: the (file name|path) is too long/],
+    [{ checkpointDir: '/proc/x' }, /the checkpoint \/proc\/x cannot be written/],
+    [{ checkpointDir: config }, /the checkpoint .* cannot be written: it exists and is not a directory/],
+  ];
+  for (const [paths, message] of cases) assert.match(pathProblem({ input, ...paths }) ?? '', message, JSON.stringify(paths));
 });
 
 test('a sink name with path separators writes its default dead-letter file in the working directory', async () => {
@@ -112,14 +128,20 @@ test('unreachable endpoints: DNS failure and refused connections give one fatal 
       srv.close(() => resolve(port));
     });
   });
-  for (const [endpoint, code] of [
+  // Both children at once: each waits out the engine's 2 s unreachable window.
+  const cases = [
     [`http://127.0.0.1:${closed}`, /ECONNREFUSED/],
     ['http://ara-gen-no-such-host.invalid:4567', /ENOTFOUND|EAI_AGAIN/],
-  ] as const) {
-    const dead = join(dir, `unreachable-${code.source.slice(0, 5)}.ndjson`);
-    const started = Date.now();
-    const r = await runSinkRun([config, '--endpoint', endpoint, '--dead-letter', dead], env, eventLines(0, 30));
-    const seconds = (Date.now() - started) / 1000;
+  ] as const;
+  const runs = await Promise.all(
+    cases.map(async ([endpoint, code]) => {
+      const dead = join(dir, `unreachable-${code.source.slice(0, 5)}.ndjson`);
+      const started = Date.now();
+      const r = await runSinkRun([config, '--endpoint', endpoint, '--dead-letter', dead], env, eventLines(0, 30));
+      return { r, code, dead, seconds: (Date.now() - started) / 1000 };
+    }),
+  );
+  for (const { r, code, dead, seconds } of runs) {
     assert.is(r.code, 3, r.stderr);
     assert.match(r.stderr, code);
     assert.match(r.stderr, /error: Kinesis stream \S+ failed with \S+ \(unreachable for [\d.]+ s, \d+ requests in a row: [^\n]*\), which retrying cannot fix: check the endpoint|check that the endpoint/);
@@ -174,6 +196,7 @@ test('a line that is not valid UTF-8 is dead-lettered with its exact bytes; the 
 test('corrupt checkpoints are refused with exit 2; a file a checkpoint names is never truncated', async () => {
   const s = await stream();
   const config = writeJson(join(dir, 'corrupt.json'), kinesisConfig(s));
+  const sinkConfig = await loadSinkConfig(config); // as the CLI reads it
   const input = join(dir, 'corrupt.ndjson');
   writeFileSync(input, eventLines(0, 40) + 'bad line\n');
   const ckpt = join(dir, 'ck-corrupt');
@@ -191,28 +214,43 @@ test('corrupt checkpoints are refused with exit 2; a file a checkpoint names is 
     [{ ...good, complete: false, inputOffset: 0, lineNumber: 0, deadLetterFile: other, totals: { ...good.totals, deadLetterBytes: 10 } }, /covers the dead-letter file .*precious\.txt/],
     [{ ...good, totals: { ...good.totals, delivered: 'many' } }, /"totals" is not/],
   ];
+  // The CLI reads a checkpoint with CheckpointStore.load and checkResumable and prints their
+  // CheckpointError with exit 2: one child proves that; every variant runs through the same calls.
   for (const [state, message] of variants) {
     writeFileSync(join(ckpt, 'checkpoint.json'), JSON.stringify(state));
-    const r = await runSinkRun([config, '--input', input, '--checkpoint', ckpt, '--dead-letter', dead], env);
-    assert.is(r.code, 2, `${message}: ${r.stderr}`);
-    assert.match(r.stderr, message);
-    assert.not.match(r.stderr, /\n\s+at /);
+    let problem = '';
+    try {
+      const store = new CheckpointStore(ckpt);
+      const loaded = store.load();
+      assert.ok(loaded);
+      checkResumable(loaded, store.dir, sinkConfig.sink, configFingerprint(sinkConfig), fingerprintInput(input), dead);
+    } catch (e) {
+      if (!(e instanceof CheckpointError)) throw e;
+      problem = e.message;
+    }
+    assert.match(problem, message);
   }
+  writeFileSync(join(ckpt, 'checkpoint.json'), JSON.stringify(variants[4]![0]));
+  const r = await runSinkRun([config, '--input', input, '--checkpoint', ckpt, '--dead-letter', dead], env);
+  assert.is(r.code, 2, r.stderr);
+  assert.match(r.stderr, variants[4]![1]);
+  assert.not.match(r.stderr, /\n\s+at /);
   assert.is(readFileSync(other, 'utf8').length, 1000, 'the file the checkpoint named is untouched');
 });
 
 test('SIGTERM under the fault mix: exit 143 within --drain-timeout, checkpoint saved; the rerun completes with nothing lost', async () => {
   const s = await stream(2);
   const config = writeJson(join(dir, 'term.json'), kinesisConfig(s, { bufferingHints: { maxBatchSize: 50, maxBatchBytes: 1024 * 1024, maxRecordBytes: 4096, maxBufferedRequests: 500, maxTimeInBufferMs: 50, maxInFlightRequests: 4 } }));
-  // Enough that the run cannot end before the signal: at 150 ms per request and 4 requests of 50
-  // in flight, 8,000 records take at least 6 s, and the signal follows the first save (~200 ms in).
-  const N = 8_000;
+  // Enough that the run cannot end before the signal: at 300 ms per request and 4 requests of 50
+  // in flight, 2,000 records take at least 3 s, and the signal follows the first save (~200 ms in);
+  // nor can the drain end before its 1 s timeout: the reader has buffered most of the input.
+  const N = 2_000;
   const input = join(dir, 'term.ndjson');
   writeFileSync(input, eventLines(0, N));
   const ckpt = join(dir, 'ck-term');
   mkdirSync(ckpt);
   const args = [config, '--input', input, '--checkpoint', ckpt, '--drain-timeout', '1s', '--stats-json', join(dir, 'term.stats.json')];
-  proxy.set({ latencyMs: 150, recordFailureRate: 0.05, recordFailureCodes: [INTERNAL_FAILURE], internalErrorRate: 0.015, throttleRate: 0.015 });
+  proxy.set({ latencyMs: 300, recordFailureRate: 0.05, recordFailureCodes: [INTERNAL_FAILURE], internalErrorRate: 0.015, throttleRate: 0.015 });
   const faulty = childEnv({ AWS_ENDPOINT_URL_KINESIS: proxy.endpoint });
   try {
     const child = spawnSinkRun(args, faulty);
@@ -235,6 +273,9 @@ test('SIGTERM under the fault mix: exit 143 within --drain-timeout, checkpoint s
     assert.ok(seconds < 12, `exited ${seconds} s after SIGTERM (drain timeout 1 s)`);
     const stats = JSON.parse(readFileSync(join(dir, 'term.stats.json'), 'utf8'));
     assert.is(stats.outcome, 'interrupted');
+    // The drain timeout ended the run, not the input: what was buffered stays in the checkpoint.
+    assert.is(stats.drained, false, JSON.stringify(stats.records));
+    assert.ok(stats.records.read < N || stats.records.unacknowledged > 0, JSON.stringify(stats.records));
   } finally {
     proxy.set({ latencyMs: 0, recordFailureRate: 0, internalErrorRate: 0, throttleRate: 0 });
   }

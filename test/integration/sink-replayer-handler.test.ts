@@ -58,15 +58,15 @@ t('a full window reaches the stream (all shards), one EMF line with the fixed sc
   await kinesis.createStream(stream, 2);
   const config = { ...sinkConfig, destination: { ...sinkConfig.destination, streamName: stream } };
   const lines: string[] = [];
-  const handler = createSinkReplayerHandler({ env: env(config, 2000), s3, endpoint: kinesis.endpoint, log: (l) => lines.push(l) });
+  const handler = createSinkReplayerHandler({ env: env(config, 500), s3, endpoint: kinesis.endpoint, log: (l) => lines.push(l) });
   const result = await handler({ time: '2024-03-01T10:01:20Z' }, context);
   assert.is(result.outcome, 'ok');
-  assert.equal(result.records, { read: 2000, delivered: 2000, deadLettered: 0, unacknowledged: 0 });
+  assert.equal(result.records, { read: 500, delivered: 500, deadLettered: 0, unacknowledged: 0 });
   assert.is(result.deadLetters, null);
   const stored = await kinesis.readAll(stream);
-  assert.is(stored.length, 2000);
+  assert.is(stored.length, 500);
   assert.is(new Set(stored.map((r) => r.shardId)).size, 2, 'both shards hold records');
-  const expected = generateWindow('web_sale', { seed: 42, ...WINDOW, recordsPerWindow: 2000 });
+  const expected = generateWindow('web_sale', { seed: 42, ...WINDOW, recordsPerWindow: 500 });
   const got = stored.map((r) => JSON.parse(r.data.toString('utf8')));
   const key = (r: any) => `${r.order_id}|${r.item_id}|${r.sale_datetime}`;
   assert.equal(got.map(key).sort(), expected.map(key).sort());
@@ -83,7 +83,7 @@ t('a full window reaches the stream (all shards), one EMF line with the fixed sc
   assert.equal(directive.Metrics, Object.entries(EMF_METRICS).map(([Name, Unit]) => ({ Name, Unit })));
   assert.ok(Number.isInteger(emf._aws.Timestamp));
   assert.is(emf.Sink, 'web-sale-events');
-  assert.is(emf.RecordsDelivered, 2000);
+  assert.is(emf.RecordsDelivered, 500);
   assert.is(emf.RecordsDeadLettered, 0);
   for (const name of Object.keys(EMF_METRICS)) assert.ok(typeof emf[name] === 'number' && emf[name] >= 0, name);
 });

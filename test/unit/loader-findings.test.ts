@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Diagnostic } from '../../src/compiler/diagnostics.js';
-import { validateSpec } from '../../src/compiler/index.js';
+// The public validateSpec (src/compiler/index.ts re-exports it), from its module: the compiler's index
+// also loads every construct and aws-cdk-lib, which a unit test of the loader does not need.
+import { validateSpec } from '../../src/compiler/load.js';
 import { flagship, repoRoot } from '../helpers/ara-cli.js';
 
 const mystore = readFileSync(flagship, 'utf8');

@@ -11,7 +11,7 @@ import { out } from '../io.js';
 import type { PlatformModel } from '../../compiler/model.js';
 import { stackName } from '../../compiler/naming.js';
 import { didYouMean } from '../../util/suggest.js';
-import { listOption, openSession, options, runAction, stringOption } from '../deploy-support.js';
+import { assemblyStacks, listOption, openSession, options, prepareAssembly, runAction, stringOption } from '../deploy-support.js';
 import { type EntryMove, stackMovesBetween } from '../../compiler/deploy/stack-moves.js';
 import { readAssemblyStacks } from '../../compiler/deploy/assembly-reader.js';
 import { parseDocument } from '../../util/yaml.js';
@@ -97,9 +97,10 @@ function checkPreviousAssembly(dir: string): void {
 
 /** `diff --previous DIR`: the entries whose stacks differ between DIR and the new assembly. Offline. */
 async function diffPrevious(args: ParsedArgs, previous: string): Promise<number> {
-  const opened = await openSession('diff', args, { needsCredentials: false });
-  if (!opened.session) return opened.exitCode;
-  const s = opened.session;
+  // Offline and without the CDK toolkit: two assemblies read as JSON.
+  const prepared = await prepareAssembly('diff', args, { needsCredentials: false });
+  if (!prepared.model) return prepared.exitCode;
+  const s = { ...prepared, ...(await assemblyStacks(prepared, args)) };
   const moves = stackMovesBetween(previous, s.assemblyDir);
   const before = new Set(readAssemblyStacks(previous).map((x) => x.stackName));
   const after = s.allStacks.map((x) => x.stackName);

@@ -56,3 +56,18 @@ export function readAssemblyStacks(dir: string): AssemblyStack[] {
   }
   return stacks;
 }
+
+/**
+ * Resolves `--stack` values (a stack name such as `mystore-dev-batch` or a module such as `batch`)
+ * to assembly stacks. Returns the unknown value, if any, for a did-you-mean message.
+ */
+export function resolveStacks(stacks: readonly AssemblyStack[], wanted: readonly string[]): { selected: AssemblyStack[]; unknown?: string } {
+  if (!wanted.length) return { selected: [...stacks] };
+  const selected: AssemblyStack[] = [];
+  for (const w of wanted) {
+    const match = stacks.find((s) => s.stackName === w || s.id === w || s.stackName.endsWith(`-${w}`));
+    if (!match) return { selected, unknown: w };
+    if (!selected.includes(match)) selected.push(match);
+  }
+  return { selected };
+}

@@ -9,9 +9,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { didYouMean } from '../../util/suggest.js';
 import type { PlatformModel } from '../model.js';
-import { type AssemblyStack, readAssemblyStacks } from './assembly-reader.js';
+import { type AssemblyStack, readAssemblyStacks, resolveStacks } from './assembly-reader.js';
 import type { AraIoHost } from './io-host.js';
-import { type FailureExplanation, type ToolkitSession, explainFailure, openAssembly, resolveStacks } from './toolkit.js';
+// toolkit.js loads @aws-cdk/toolkit-lib (about a second of CPU with its AWS SDK clients): imported
+// only once the request has been checked, so a wrong stack or a foreign assembly is reported at once.
+import type { FailureExplanation, ToolkitSession } from './toolkit.js';
 
 export type DeployAction = 'diff' | 'deploy' | 'destroy';
 
@@ -49,8 +51,14 @@ export interface Deployment extends ToolkitSession {
   readonly allStacks: AssemblyStack[];
 }
 
-/** Opens the assembly and selects the stacks. Throws DeploymentRequestError for a request that cannot work. */
-export async function openDeployment(model: PlatformModel, options: DeploymentOptions): Promise<Deployment> {
+/** Where the stacks of a deployment come from, and which of them it acts on. */
+export type StackSelection = Pick<DeploymentOptions, 'assemblyDir' | 'reused' | 'stacks'>;
+
+/**
+ * Reads the assembly and selects the stacks, without the CDK toolkit (offline checks and
+ * comparisons need no more). Throws DeploymentRequestError for a request that cannot work.
+ */
+export function selectStacks(model: PlatformModel, options: StackSelection): { stacks: AssemblyStack[]; allStacks: AssemblyStack[] } {
   const { assemblyDir } = options;
   const allStacks = options.reused ? readReusedAssembly(assemblyDir, model) : readAssemblyStacks(assemblyDir);
   const { selected, unknown } = resolveStacks(allStacks, options.stacks ?? []);
@@ -58,8 +66,16 @@ export async function openDeployment(model: PlatformModel, options: DeploymentOp
     const names = allStacks.flatMap((s) => [s.stackName, s.stackName.slice(`${model.name}-${model.environment.name}-`.length)]);
     throw new DeploymentRequestError(`no stack '${unknown}' in the assembly (stacks: ${allStacks.map((s) => s.stackName).join(', ')})`, didYouMean(unknown, names) || undefined);
   }
+  return { stacks: selected, allStacks };
+}
+
+/** Opens the assembly and selects the stacks. Throws DeploymentRequestError for a request that cannot work. */
+export async function openDeployment(model: PlatformModel, options: DeploymentOptions): Promise<Deployment> {
+  const { assemblyDir } = options;
+  const { stacks, allStacks } = selectStacks(model, options);
+  const { openAssembly } = await import('./toolkit.js');
   const toolkit = await openAssembly(assemblyDir, options.host, options.colour ?? false);
-  return { ...toolkit, action: options.action, model, assemblyDir, host: options.host, stacks: selected, allStacks };
+  return { ...toolkit, action: options.action, model, assemblyDir, host: options.host, stacks, allStacks };
 }
 
 /** An assembly from an earlier run must exist and belong to this spec and environment. */
@@ -86,6 +102,7 @@ export async function runAction<T>(d: Deployment, fn: () => Promise<T>): Promise
   try {
     return { value: await fn() };
   } catch (e) {
+    const { explainFailure } = await import('./toolkit.js');
     return { failure: explainFailure(e, { action: d.action, environment: d.model.environment, host: d.host, assemblyDir: d.assemblyDir }) };
   }
 }

@@ -21,20 +21,7 @@ export async function openAssembly(assemblyDir: string, ioHost: AraIoHost, colou
   return { toolkit, source };
 }
 
-/**
- * Resolves `--stack` values (a stack name such as `mystore-dev-batch` or a module such as `batch`)
- * to assembly stacks. Returns the unknown value, if any, for a did-you-mean message.
- */
-export function resolveStacks(stacks: readonly AssemblyStack[], wanted: readonly string[]): { selected: AssemblyStack[]; unknown?: string } {
-  if (!wanted.length) return { selected: [...stacks] };
-  const selected: AssemblyStack[] = [];
-  for (const w of wanted) {
-    const match = stacks.find((s) => s.stackName === w || s.id === w || s.stackName.endsWith(`-${w}`));
-    if (!match) return { selected, unknown: w };
-    if (!selected.includes(match)) selected.push(match);
-  }
-  return { selected };
-}
+export { resolveStacks } from './assembly-reader.js';
 
 export function selector(stacks: readonly AssemblyStack[], expand: ExpandStackSelection = ExpandStackSelection.NONE): StackSelector {
   return { strategy: StackSelectionStrategy.PATTERN_MUST_MATCH, patterns: stacks.map((s) => s.id), expand };

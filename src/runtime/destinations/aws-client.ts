@@ -91,3 +91,15 @@ export function awsClientConfig(service: AwsServiceId, options: AwsClientOptions
   if (service === 'CloudWatch') config.disableRequestCompression = true;
   return config;
 }
+
+/**
+ * An AWS SDK client package's exports, from a dynamic `import()` of it. These packages are
+ * CommonJS: Node's and esbuild's interop give a namespace whose `default` is module.exports, and
+ * the CLI bundle loads them with `require` (scripts/build.js: Node then does not lex each package
+ * for export names, about a fifth of a `sink run` child's start-up), which leaves module.exports
+ * only under `default`. Either way this returns module.exports.
+ */
+export async function sdkExports<T extends object>(load: Promise<T>): Promise<T> {
+  const m = (await load) as T & { default?: T };
+  return m.default !== undefined && m.default !== null && typeof m.default === 'object' ? m.default : m;
+}

@@ -8,7 +8,7 @@
  */
 import type { CloudWatchLogsClient, InputLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { ConversionError, type BatchOutcome, type Destination, type ElementConverter, type EntryFailure, type FailureClass } from '../destination.js';
-import { awsClientConfig, loadOnce, type AwsCredentials } from './aws-client.js';
+import { awsClientConfig, loadOnce, sdkExports, type AwsCredentials } from './aws-client.js';
 import { classifyAwsError } from './aws-errors.js';
 import { describeType, isPlainObject, readField } from './event-fields.js';
 import { CLOUDWATCH_LOGS_DEFAULTS } from '../../contract/defaults.js';
@@ -76,7 +76,7 @@ export function createCloudWatchLogsDestination(options: CloudWatchLogsDestinati
   const config = options.client ? undefined : awsClientConfig('CloudWatch Logs', options);
   let client = options.client;
   const sdk = loadOnce(async () => {
-    const m = await import('@aws-sdk/client-cloudwatch-logs');
+    const m = await sdkExports(import('@aws-sdk/client-cloudwatch-logs'));
     client ??= new m.CloudWatchLogsClient(config!);
     return m;
   });

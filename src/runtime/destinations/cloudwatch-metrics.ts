@@ -9,7 +9,7 @@
  */
 import type { CloudWatchClient, MetricDatum, StandardUnit } from '@aws-sdk/client-cloudwatch';
 import { ConversionError, type BatchOutcome, type Destination, type ElementConverter, type EntryFailure } from '../destination.js';
-import { awsClientConfig, loadOnce, type AwsCredentials } from './aws-client.js';
+import { awsClientConfig, loadOnce, sdkExports, type AwsCredentials } from './aws-client.js';
 import { classifyAwsError } from './aws-errors.js';
 import { codePointLength, describeType, isPlainObject, readField } from './event-fields.js';
 import { CLOUDWATCH_METRICS_DEFAULTS } from '../../contract/defaults.js';
@@ -58,7 +58,7 @@ export function createCloudWatchMetricsDestination(options: CloudWatchMetricsDes
   const config = options.client ? undefined : awsClientConfig('CloudWatch', options);
   let client = options.client;
   const sdk = loadOnce(async () => {
-    const m = await import('@aws-sdk/client-cloudwatch');
+    const m = await sdkExports(import('@aws-sdk/client-cloudwatch'));
     client ??= new m.CloudWatchClient(config!);
     return m;
   });

@@ -9,7 +9,7 @@
  */
 import type { AttributeValue, DynamoDBClient, WriteRequest } from '@aws-sdk/client-dynamodb';
 import { ConversionError, type BatchOutcome, type Destination, type DestinationLimits, type ElementConverter, type EntryFailure } from '../destination.js';
-import { awsClientConfig, loadOnce, type AwsCredentials } from './aws-client.js';
+import { awsClientConfig, loadOnce, sdkExports, type AwsCredentials } from './aws-client.js';
 import { classifyAwsError } from './aws-errors.js';
 import { type DynamoItem, itemSize, marshallItem, unmarshallItem } from './dynamodb-item.js';
 import { describeType, isPlainObject } from './event-fields.js';
@@ -114,7 +114,7 @@ export function createDynamoDbDestination(options: DynamoDbDestinationOptions): 
   const config = options.client ? undefined : awsClientConfig('DynamoDB', options);
   let client = options.client;
   const sdk = loadOnce(async () => {
-    const m = await import('@aws-sdk/client-dynamodb');
+    const m = await sdkExports(import('@aws-sdk/client-dynamodb'));
     client ??= new m.DynamoDBClient(config!);
     return m;
   });

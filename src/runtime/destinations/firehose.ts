@@ -4,7 +4,7 @@
  */
 import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import type { BatchOutcome, Destination, DestinationLimits, ElementConverter, EntryFailure } from '../destination.js';
-import { awsClientConfig, loadOnce, type AwsCredentials } from './aws-client.js';
+import { awsClientConfig, loadOnce, sdkExports, type AwsCredentials } from './aws-client.js';
 import { awsEntryFailure, classifyAwsError } from './aws-errors.js';
 import { isPlainObject } from './event-fields.js';
 import { FIREHOSE_DEFAULTS } from '../../contract/defaults.js';
@@ -35,7 +35,7 @@ export function createFirehoseDestination(options: FirehoseDestinationOptions): 
   const config = options.client ? undefined : awsClientConfig('Firehose', options);
   let client = options.client;
   const sdk = loadOnce(async () => {
-    const m = await import('@aws-sdk/client-firehose');
+    const m = await sdkExports(import('@aws-sdk/client-firehose'));
     client ??= new m.FirehoseClient(config!);
     return m;
   });

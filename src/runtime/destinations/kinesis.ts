@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { KinesisClient, PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { ConversionError, type BatchOutcome, type Destination, type DestinationLimits, type ElementConverter, type EntryFailure } from '../destination.js';
-import { awsClientConfig, loadOnce, type AwsCredentials } from './aws-client.js';
+import { awsClientConfig, loadOnce, sdkExports, type AwsCredentials } from './aws-client.js';
 import { awsEntryFailure, classifyAwsError } from './aws-errors.js';
 import { codePointLength, isPlainObject, readKeyField } from './event-fields.js';
 import { KINESIS_DEFAULTS } from '../../contract/defaults.js';
@@ -58,7 +58,7 @@ export function createKinesisDestination(options: KinesisDestinationOptions): Ki
   const config = options.client ? undefined : awsClientConfig('Kinesis', options);
   let client = options.client;
   const sdk = loadOnce(async () => {
-    const m = await import('@aws-sdk/client-kinesis');
+    const m = await sdkExports(import('@aws-sdk/client-kinesis'));
     client ??= new m.KinesisClient(config!);
     return m;
   });
