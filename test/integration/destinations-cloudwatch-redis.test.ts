@@ -175,6 +175,28 @@ Redis('maxLength trims the stream approximately (XADD MAXLEN ~)', async () => {
   assert.ok(length >= 100 && length < 300, `XLEN ${length}: about 100, never below`);
 });
 
+Redis('entries made for the sink\'s stream carry their XADD command: added as read, trimmed, shown as fields', async () => {
+  const stream = uniqueName('carried');
+  const dest = createRedisStreamDestination({ stream, maxLength: 100, url: redis.url });
+  const own = redisStreamConverter({ fields: 'top-level', stream, maxLength: 100 });
+  const jsonOwn = redisStreamConverter({ stream, maxLength: 100 });
+  const other = redisStreamConverter({ fields: 'top-level', stream: 'another-stream' });
+  const entry = own({ id: 1, price: 2.5, ok: true, tags: ['a'] });
+  assert.equal(entry.fields, ['id', '1', 'price', '2.5', 'ok', 'true', 'tags', '["a"]'], 'fields are the field/value pairs only');
+  assert.equal(dest.encodeEntry(entry), { fields: entry.fields });
+  assert.is(dest.sizeOf(entry), dest.sizeOf({ fields: entry.fields }), 'the size counts the fields, not the command');
+  // An entry made for another stream is sent to this destination's stream all the same.
+  assert.equal((await dest.submit([entry, jsonOwn({ id: 2 }, '{"id":2}'), other({ id: 3 })], signal)).failures, []);
+  const added = (await reader.xRange(stream, '-', '+')) ?? [];
+  assert.equal(added.map((e) => ({ ...e.message })), [{ id: '1', price: '2.5', ok: 'true', tags: '["a"]' }, { event: '{"id":2}' }, { id: '3' }]);
+  const writer = new AsyncSinkWriter({ destination: dest, hints: { maxBatchSize: 200 } });
+  for (let i = 0; i < 2_000; i++) await writer.write(own({ i }));
+  await writer.close();
+  const length = await reader.xLen(stream);
+  assert.ok(length >= 100 && length < 300, `XLEN ${length}: trimmed to about 100, never below`);
+  assert.equal({ ...((await reader.xRevRange(stream, '+', '-', { COUNT: 1 })) ?? [])[0]?.message }, { i: '1999' });
+});
+
 Redis('the URL comes from --endpoint or REDIS_URL and is never shown with its password', () => {
   assert.is(resolveRedisUrl('redis://127.0.0.1:1', { REDIS_URL: 'redis://other:2' }), 'redis://127.0.0.1:1');
   assert.is(resolveRedisUrl(undefined, { REDIS_URL: 'redis://other:2' }), 'redis://other:2');

@@ -10,7 +10,7 @@ import { ConversionError, type BatchOutcome, type Destination, type ElementConve
 import { classifyError as classifyGeneric, SinkConfigError } from '../engine/errors.js';
 import { describeType, isPlainObject } from './event-fields.js';
 import { DESTINATION_OPTION_DEFAULTS, REDIS_STREAM_DEFAULTS } from '../../contract/defaults.js';
-import { loadOnce } from './aws-client.js';
+import { loadOnce, sdkExports } from './aws-client.js';
 import { REDIS_STREAM_LIMITS } from '../../contract/limits.js';
 
 /** Field/value pairs of one stream entry, flattened: `[field1, value1, field2, value2, ...]`. */
@@ -92,9 +92,7 @@ export function createRedisStreamDestination(options: RedisStreamDestinationOpti
   let client: RedisClientType | undefined;
   // node-redis is loaded on the first batch (see loadOnce).
   const redis = loadOnce(async () => {
-    const loaded = await import('@redis/client');
-    // node-redis is CommonJS: bundled (the CLI), its exports may sit on `default` only.
-    const m = ('createClient' in loaded ? loaded : (loaded as unknown as { default: typeof loaded }).default) as typeof loaded;
+    const m = await sdkExports(import('@redis/client')); // CommonJS: module.exports however it was loaded
     // Commands fail at once while the connection is down (no offline queue): the engine retries them.
     client = m.createClient({
       url,
