@@ -27,14 +27,26 @@ import type { SpecPath } from '../document.js';
 import { parseSize } from '../units.js';
 import { type Rule, type SpecView, dict, isDict, num, str } from './spec-view.js';
 
+/** Template names by `<root>\0<platform>`: a platform's templates are part of the installed package. */
+const templateNameCache = new Map<string, string[]>();
+
 /** Template names a platform ships (`platforms/<platform>/templates/<name>.<ext>.hbs`). */
 export function templateNames(platform: string, root: string = platformsDir): string[] {
-  const dir = join(root, platform, 'templates');
-  if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(platform) || !existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => /^[^.]+\.[A-Za-z0-9]+\.hbs$/.test(f))
-    .map((f) => f.split('.')[0]!)
-    .sort();
+  const key = `${root}\0${platform}`;
+  let names = templateNameCache.get(key);
+  if (names === undefined) {
+    const dir = join(root, platform, 'templates');
+    names =
+      !/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(platform) || !existsSync(dir)
+        ? []
+        : readdirSync(dir)
+            .filter((f) => /^[^.]+\.[A-Za-z0-9]+\.hbs$/.test(f))
+            .map((f) => f.split('.')[0]!)
+            .sort();
+    templateNameCache.set(key, names);
+  }
+  // A copy: callers may sort or extend what they get.
+  return [...names];
 }
 
 /** A character for messages: printable as itself, controls as an escape. */

@@ -302,12 +302,15 @@ export class SpecView {
 
   /** True when the schema already rejected `path` or a parent, or the user misspelt its key: its content is unknown (findings.ts, rule 6). */
   isDoubtful(path: SpecPath): boolean {
+    // The usual case, a spec without schema errors: no pointer to build (rules ask for every node).
+    if (!this.doubtful.length) return false;
     const p = toPointer(path);
     return this.doubtful.some((m) => atOrBelow(p, m));
   }
 
   /** True when the node at `path`, or anything inside it, is doubtful. */
   hasDoubtfulWithin(path: SpecPath): boolean {
+    if (!this.doubtful.length) return false;
     const p = toPointer(path);
     return this.isDoubtful(path) || this.doubtful.some((m) => atOrBelow(m, p));
   }
