@@ -64,6 +64,8 @@ if (lintCache) env.ARA_CFN_LINT_CACHE = lintCache;
 const usagePreload = pathToFileURL(join(root, 'scripts', 'test-usage.js')).href;
 const usageDir = mkdtempSync(join(tmpdir(), 'ara-test-usage-'));
 const timeoutMs = (Number(process.env.ARA_TEST_TIMEOUT) || 600) * 1000;
+/** How long a file may take to exit after uvu printed its totals. */
+const EXIT_GRACE_MS = 20_000;
 const testDir = join(root, process.env.ARA_BUILD_DIR || 'dist', 'test');
 
 /** A file's suite: by its directory under test/ (files still at the top level count as integration). */
@@ -142,8 +144,23 @@ function runFile(rel) {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => (output += d));
-    child.stderr.setEncoding('utf8').on('data', (d) => (output += d));
+    // uvu prints its totals (ending with `Duration:`) once every test and hook has run; a process
+    // still alive EXIT_GRACE_MS later is held by something a test left open (a server, a socket, a
+    // child), typically after a failed assertion skipped its clean-up: stopped and reported as such,
+    // instead of waiting for the file's timeout.
+    let lingering;
+    let held = false;
+    const onOutput = (d) => {
+      output += d;
+      if (lingering === undefined && /Duration:\s/.test(output)) {
+        lingering = setTimeout(() => {
+          held = true;
+          child.kill('SIGKILL');
+        }, EXIT_GRACE_MS);
+      }
+    };
+    child.stdout.setEncoding('utf8').on('data', onOutput);
+    child.stderr.setEncoding('utf8').on('data', onOutput);
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -151,6 +168,7 @@ function runFile(rel) {
     }, timeoutMs);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      clearTimeout(lingering);
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const text = stripAnsi(output);
       // uvu prints its totals once per process (one set per file here).
@@ -161,9 +179,10 @@ function runFile(rel) {
       const total = count('Total');
       const passed = count('Passed');
       const skipped = count('Skipped') ?? 0;
-      const ok = code === 0 && !timedOut && total !== undefined && passed === total;
+      const ok = code === 0 && !timedOut && !held && total !== undefined && passed === total;
       let note = '';
-      if (timedOut) note = `stopped after ${timeoutMs / 1000} s`;
+      if (held) note = `did not exit within ${EXIT_GRACE_MS / 1000} s of its last test: a server, socket, child or timer left open`;
+      else if (timedOut) note = `stopped after ${timeoutMs / 1000} s`;
       else if (signal) note = `killed by ${signal}`;
       else if (total === undefined) note = `exited ${code} before uvu printed its totals`;
       else if (code !== 0 && passed === total) note = `exited ${code} after its tests passed`;
