@@ -8,7 +8,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { validateSpec } from '../../src/compiler/load.js';
 import { formatGithub } from '../../src/compiler/format/github.js';
 import { FRAME_WIDTH, formatText } from '../../src/compiler/format/text.js';
@@ -116,7 +116,9 @@ Hints('no hint is the bare description of its field: every field of the flagship
     for (const k of path.slice(0, -1)) parent = parent[k];
     const last = path[path.length - 1]!;
     parent[last] = wrong(parent[last]);
-    const { diagnostics } = await validateSpec('mutant.yaml', stringify(copy));
+    // JSON is YAML: the mutant as a flow mapping (the findings do not depend on the layout; yaml's block
+    // stringifier was a seventh of this file's CPU).
+    const { diagnostics } = await validateSpec('mutant.yaml', JSON.stringify(copy));
     for (const d of diagnostics) {
       findings++;
       assert.ok(d.hint === undefined || !known.has(d.hint), `${path.join('.')}: ${d.code} ${d.message}: the hint only repeats the description '${d.hint}'`);
