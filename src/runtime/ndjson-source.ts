@@ -124,16 +124,12 @@ export class LineSplitter {
 
   /**
    * The lines of a chunk, each decoded and parsed when taken; the splitter moves on as they are
-   * taken: take them all before the next chunk.
+   * taken: take them all before the next chunk. An iterator object, not a generator: a generator
+   * allocates a result object per line, this one hands out the same one each time (for-of and
+   * spreading read it at once).
    */
-  *lines(chunk: Buffer): Generator<NdjsonLine, void, undefined> {
-    let from = 0;
-    for (let nl = chunk.indexOf(LF, from); nl !== -1; nl = chunk.indexOf(LF, from)) {
-      const line = this.emit(chunk, from, nl, nl + 1);
-      from = nl + 1;
-      if (line) yield line;
-    }
-    if (from < chunk.length) this.keep(chunk.subarray(from));
+  lines(chunk: Buffer): IterableIterator<NdjsonLine> {
+    return new ChunkLines(this, chunk);
   }
 
   /** Flushes a final line that has no line break. */
@@ -143,7 +139,7 @@ export class LineSplitter {
   }
 
   /** The line made of the carry plus chunk[from, to) (undefined when blank); `next` is where the following line starts in chunk. */
-  private emit(chunk: Buffer, from: number, to: number, next: number): NdjsonLine | undefined {
+  emit(chunk: Buffer, from: number, to: number, next: number): NdjsonLine | undefined {
     const lineStart = this.position;
     const consumed = this.carryBytes + this.skipped + (next - from);
     this.position += consumed;
@@ -160,12 +156,12 @@ export class LineSplitter {
       buf = Buffer.concat([...this.carry, chunk.subarray(from, to)]);
       s = 0;
       e = buf.length;
+      this.reset();
     } else {
       buf = chunk;
       s = from;
       e = to;
     }
-    this.reset();
     if (e > s && buf[e - 1] === CR) e--;
     const text = buf.toString('utf8', s, e);
     if (isBlank(text)) return undefined;
@@ -180,7 +176,8 @@ export class LineSplitter {
     }
   }
 
-  private keep(piece: Buffer): void {
+  /** Holds the partial line at the end of a chunk until the next chunk completes it. */
+  keep(piece: Buffer): void {
     if (this.overlong) {
       this.skipped += piece.length; // counted into the position when the line ends
       return;
@@ -205,6 +202,40 @@ export class LineSplitter {
     this.skipped = 0;
   }
 }
+
+/** The lines of one chunk (LineSplitter.lines). */
+class ChunkLines implements IterableIterator<NdjsonLine> {
+  private from = 0;
+  private finished = false;
+  private readonly result: { done: false; value: NdjsonLine } = { done: false, value: undefined as unknown as NdjsonLine };
+
+  constructor(
+    private readonly splitter: LineSplitter,
+    private readonly chunk: Buffer,
+  ) {}
+
+  [Symbol.iterator](): IterableIterator<NdjsonLine> {
+    return this;
+  }
+
+  next(): IteratorResult<NdjsonLine, undefined> {
+    if (this.finished) return DONE;
+    const chunk = this.chunk;
+    for (let nl = chunk.indexOf(LF, this.from); nl !== -1; nl = chunk.indexOf(LF, this.from)) {
+      const line = this.splitter.emit(chunk, this.from, nl, nl + 1);
+      this.from = nl + 1;
+      if (line) {
+        this.result.value = line;
+        return this.result;
+      }
+    }
+    this.finished = true;
+    if (this.from < chunk.length) this.splitter.keep(chunk.subarray(this.from));
+    return DONE;
+  }
+}
+
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
 function isBlank(text: string): boolean {
   for (let i = 0; i < text.length; i++) {

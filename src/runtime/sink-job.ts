@@ -428,7 +428,7 @@ export function startSinkJob(options: SinkJobOptions): SinkJob {
             if (line.error !== undefined) sink.rejectInput(line.error, line.text, line.line, tag, line.rawBase64);
             else {
               // Most writes go straight into the buffer: no await (a microtask) per record then.
-              const written = sink.write(line.value, { raw: line.text, at: line.line, tag });
+              const written = sink.writeEvent(line.value, line.text, line.line, tag);
               if (written !== ACCEPTED) await written;
             }
             if (checkpointError) throw checkpointError;

@@ -149,19 +149,23 @@ export class Sink {
    * failed fatally.
    */
   write(event: unknown, input: SinkInput = {}): Promise<void> {
-    if (this.shardsLoading) return this.shardsLoading.then(() => this.write(event, input));
-    const tag = input.tag ?? -1;
+    return this.writeEvent(event, input.raw, input.at ?? null, input.tag ?? -1);
+  }
+
+  /** write() with the SinkInput fields as arguments: no object per record (the sink job's loop). */
+  writeEvent(event: unknown, raw: string | undefined, at: number | null, tag: number): Promise<void> {
+    if (this.shardsLoading) return this.shardsLoading.then(() => this.writeEvent(event, raw, at, tag));
     let entry: unknown;
     try {
-      entry = this.convert(event, input.raw);
+      entry = this.convert(event, raw);
     } catch (e) {
       if (!(e instanceof ConversionError)) throw e;
-      this.deadLetter('conversion', e.message, input.raw ?? safeStringify(event), input.at ?? null, tag);
+      this.deadLetter('conversion', e.message, raw ?? safeStringify(event), at, tag);
       return resolved;
     }
     const size = this.destination.sizeOf(entry);
     if (size > this.maxRecordBytes) {
-      this.deadLetter('oversize', `record is ${size} bytes; maxRecordBytes is ${this.maxRecordBytes}`, input.raw ?? safeStringify(event), input.at ?? null, tag);
+      this.deadLetter('oversize', `record is ${size} bytes; maxRecordBytes is ${this.maxRecordBytes}`, raw ?? safeStringify(event), at, tag);
       return resolved;
     }
     this.accepted++;

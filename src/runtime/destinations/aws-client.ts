@@ -15,8 +15,9 @@
  */
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { createRequire } from 'node:module';
 import type { KinesisClientConfig } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { NodeHttpHandler } from '@smithy/node-http-handler';
 
 /** Static credentials or a provider; absent = the SDK's default chain (env, profile, SSO, IMDS...). */
 export type AwsCredentials = NonNullable<KinesisClientConfig['credentials']>;
@@ -73,12 +74,27 @@ export function loadOnce<M>(load: () => Promise<M>): () => Promise<M> {
   return () => (loading ??= load());
 }
 
+let httpHandlerClass: typeof NodeHttpHandler | undefined;
+/**
+ * @smithy/node-http-handler, loaded on the first AWS client config: every destination module
+ * imports this file, and loading that package (and the @smithy/core parts it pulls in) costs a
+ * `sink run` ~50 ms of CPU at start-up even for a redis-stream or file sink. `require` is the
+ * CommonJS one in bundles (the CLI bundle's banner defines it; esbuild bundles the literal call
+ * into a Lambda's CommonJS bundle), createRequire's in the per-file ESM build.
+ */
+function httpHandler(): typeof NodeHttpHandler {
+  const load = (id: string): { NodeHttpHandler: typeof NodeHttpHandler } =>
+    typeof require === 'function' ? require('@smithy/node-http-handler') : createRequire(import.meta.url)(id);
+  return (httpHandlerClass ??= load('@smithy/node-http-handler').NodeHttpHandler);
+}
+
 export function awsClientConfig(service: AwsServiceId, options: AwsClientOptions = {}): AwsClientConfig {
   const maxSockets = Math.max(1, options.maxSockets ?? DEFAULT_MAX_SOCKETS);
   const agentOptions = { keepAlive: true, maxSockets };
+  const HttpHandler = httpHandler();
   const config: AwsClientConfig = {
     maxAttempts: 1,
-    requestHandler: new NodeHttpHandler({
+    requestHandler: new HttpHandler({
       httpAgent: new HttpAgent(agentOptions),
       httpsAgent: new HttpsAgent(agentOptions),
     }),
