@@ -197,6 +197,19 @@ Redis('entries made for the sink\'s stream carry their XADD command: added as re
   assert.equal({ ...((await reader.xRevRange(stream, '+', '-', { COUNT: 1 })) ?? [])[0]?.message }, { i: '1999' });
 });
 
+Redis('an entry\'s size is its fields\' UTF-8 bytes, whatever the input line holds (ASCII, UTF-8, escapes)', () => {
+  const dest = createRedisStreamDestination({ stream: 's', url: redis.url });
+  const bytes = (fields: readonly string[]): number => fields.reduce((n, f) => n + Buffer.byteLength(f, 'utf8'), 0);
+  for (const fields of ['top-level', 'json'] as const) {
+    const convert = redisStreamConverter({ fields, stream: 's' });
+    for (const raw of ['{"id":1,"name":"abc","tags":["x"]}', '{"id":1,"name":"café"}', '{"id":1,"name":"caf\\u00e9","n":{"k":"\\u2603"}}', '{"name":"a\\"b"}']) {
+      const entry = convert(JSON.parse(raw), raw);
+      assert.is(dest.sizeOf(entry), bytes(entry.fields), `${fields}: ${raw}`);
+      if (fields === 'top-level') assert.equal(entry, convert(JSON.parse(raw)), `${fields}: ${raw}: the line changes nothing`);
+    }
+  }
+});
+
 Redis('the URL comes from --endpoint or REDIS_URL and is never shown with its password', () => {
   assert.is(resolveRedisUrl('redis://127.0.0.1:1', { REDIS_URL: 'redis://other:2' }), 'redis://127.0.0.1:1');
   assert.is(resolveRedisUrl(undefined, { REDIS_URL: 'redis://other:2' }), 'redis://other:2');

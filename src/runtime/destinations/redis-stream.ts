@@ -13,12 +13,11 @@ import { DESTINATION_OPTION_DEFAULTS, REDIS_STREAM_DEFAULTS } from '../../contra
 import { loadOnce, sdkExports } from './aws-client.js';
 import { REDIS_STREAM_LIMITS } from '../../contract/limits.js';
 
+export { REDIS_STREAM_DEFAULTS, REDIS_STREAM_LIMITS };
 /** Field/value pairs of one stream entry, flattened: `[field1, value1, field2, value2, ...]`. */
 export interface RedisStreamEntry {
   readonly fields: readonly string[];
 }
-
-export { REDIS_STREAM_DEFAULTS, REDIS_STREAM_LIMITS };
 
 export interface RedisStreamDestinationOptions {
   readonly stream: string;
@@ -40,12 +39,6 @@ const REPLIES: Readonly<Record<string, { kind: FailureKind; fix?: string }>> = {
 };
 const OTHER_REPLY = { kind: 'fatal' as const, fix: 'check the stream name and maxLength in the sink config against the server' };
 
-/** An error reply of one XADD, as an entry failure. */
-export function redisReplyFailure(index: number, message: string): EntryFailure {
-  const code = message.split(' ', 1)[0]!;
-  return { index, code, message, ...(REPLIES[code] ?? OTHER_REPLY) };
-}
-
 /** A whole-request failure: the connection (refused, reset, timed out). */
 function classifyRedisError(err: unknown): FailureClass {
   const c = classifyGeneric(err);
@@ -61,12 +54,7 @@ export function resolveRedisUrl(explicit?: string, env: NodeJS.ProcessEnv = proc
   return url;
 }
 
-export const redisEntrySize = (e: RedisStreamEntry): number => {
-  const args = e instanceof XaddEntry ? e.command : e.fields;
-  let n = 0;
-  for (let i = e instanceof XaddEntry ? e.head.length : 0; i < args.length; i++) n += Buffer.byteLength(args[i]!, 'utf8');
-  return n;
-};
+export const redisEntrySize = (e: RedisStreamEntry): number => (e instanceof XaddEntry ? e.size : e.fields.reduce((n, f) => n + Buffer.byteLength(f, 'utf8'), 0));
 
 const heads = new Map<string, readonly string[]>();
 /** The XADD arguments before the fields: one array per stream and maxLength (entries compare it by identity). */
@@ -76,9 +64,9 @@ function xaddHead(stream: string, maxLength?: number): readonly string[] {
   return heads.get(key)!;
 }
 
-/** An entry made for its destination's stream: it carries the whole XADD command, sent without a copy. */
+/** An entry made for its destination's stream: the whole XADD command (sent without a copy) and the fields' size. */
 class XaddEntry implements RedisStreamEntry {
-  constructor(readonly head: readonly string[], readonly command: string[]) {}
+  constructor(readonly head: readonly string[], readonly command: string[], readonly size: number) {}
   get fields(): string[] {
     return this.command.slice(this.head.length);
   }
@@ -90,9 +78,8 @@ export function createRedisStreamDestination(options: RedisStreamDestinationOpti
   const head = xaddHead(options.stream, options.maxLength);
   let connected = false;
   let client: RedisClientType | undefined;
-  // node-redis is loaded on the first batch (see loadOnce).
   const redis = loadOnce(async () => {
-    const m = await sdkExports(import('@redis/client')); // CommonJS: module.exports however it was loaded
+    const m = await sdkExports(import('@redis/client')); // on the first batch; CommonJS: module.exports however it was loaded
     // Commands fail at once while the connection is down (no offline queue): the engine retries them.
     client = m.createClient({
       url,
@@ -106,24 +93,19 @@ export function createRedisStreamDestination(options: RedisStreamDestinationOpti
     return m;
   });
   let connecting: Promise<unknown> | undefined;
-
-  function connect(): Promise<unknown> {
-    connecting ??= redis().then(() => client!.connect()).then(
+  const connect = (): Promise<unknown> =>
+    (connecting ??= redis().then(() => client!.connect()).then(
       () => (connected = true),
       (err: unknown) => {
-        connecting = undefined;
+        connecting = undefined; // the next batch tries again
         throw connectionError(err);
       },
-    );
-    return connecting;
-  }
-
+    ));
   return {
     description: `Redis stream ${options.stream} at ${hostname || 'localhost'}:${port || 6379}`,
     limits: REDIS_STREAM_LIMITS,
     defaults: REDIS_STREAM_DEFAULTS,
     sizeOf: redisEntrySize,
-
     async submit(batch: readonly RedisStreamEntry[], signal: AbortSignal): Promise<BatchOutcome> {
       await connect();
       const { ErrorReply } = await redis();
@@ -137,24 +119,22 @@ export function createRedisStreamDestination(options: RedisStreamDestinationOpti
       let lost: unknown;
       replies.forEach((r, i) => {
         if (r.status === 'fulfilled') return;
-        if (r.reason instanceof ErrorReply) return void failures.push(redisReplyFailure(i, r.reason.message));
+        const message = String((r.reason as Error)?.message ?? r.reason);
+        const code = message.split(' ', 1)[0]!; // an error reply: its code, then the text
+        if (r.reason instanceof ErrorReply) return void failures.push({ index: i, code, message, ...(REPLIES[code] ?? OTHER_REPLY) });
         lost ??= r.reason; // no reply: the connection dropped under this command (retryable)
-        failures.push({ index: i, code: 'ECONNRESET', message: String((r.reason as Error)?.message ?? r.reason), kind: 'retryable' });
+        failures.push({ index: i, code: 'ECONNRESET', message, kind: 'retryable' });
       });
       // Nothing got through and no command was refused: the whole request failed.
       if (lost !== undefined && failures.length === batch.length && failures.every((f) => f.code === 'ECONNRESET')) throw connectionError(lost);
       return { failures };
     },
-
     classifyError: classifyRedisError,
     encodeEntry: (e) => ({ fields: e.fields }),
-
     decodeEntry(json: unknown): RedisStreamEntry {
-      const fields = isPlainObject(json) && Array.isArray(json.fields) && json.fields.length % 2 === 0 && json.fields.every((f) => typeof f === 'string') ? (json.fields as string[]) : undefined;
-      if (!fields) throw new TypeError('not an encoded Redis stream entry: expected { fields: [<field>, <value>, ...] }');
-      return { fields };
+      if (isPlainObject(json) && Array.isArray(json.fields) && json.fields.length % 2 === 0 && json.fields.every((f) => typeof f === 'string')) return { fields: json.fields as string[] };
+      throw new TypeError('not an encoded Redis stream entry: expected { fields: [<field>, <value>, ...] }');
     },
-
     async close(): Promise<void> {
       const c = client;
       if (c?.isOpen) await c.close().catch(() => c.destroy());
@@ -192,12 +172,13 @@ export interface RedisStreamConverterOptions {
 export function redisStreamConverter(options: RedisStreamConverterOptions = {}): ElementConverter<RedisStreamEntry> {
   const head = options.stream === undefined ? [] : xaddHead(options.stream, options.maxLength);
   const h = head.length;
-  const entry = (args: string[]): RedisStreamEntry => (h ? new XaddEntry(head, args) : { fields: args });
   if (options.fields !== 'top-level') {
     const name = options.jsonField ?? DESTINATION_OPTION_DEFAULTS['redis-stream'].jsonField;
-    return (event: unknown, raw?: string) => entry([...head, name, raw ?? JSON.stringify(event)]);
+    const nameBytes = Buffer.byteLength(name, 'utf8');
+    const entry = (value: string): RedisStreamEntry => (h ? new XaddEntry(head, [...head, name, value], nameBytes + Buffer.byteLength(value, 'utf8')) : { fields: [name, value] });
+    return (event: unknown, raw?: string) => entry(raw ?? JSON.stringify(event));
   }
-  return (event: unknown): RedisStreamEntry => {
+  return (event: unknown, raw?: string): RedisStreamEntry => {
     if (!isPlainObject(event)) throw new ConversionError(`with fields: top-level the event must be a JSON object; it is ${describeType(event)}`);
     const keys = Object.keys(event); // not Object.entries: no [key, value] array per field
     if (keys.length === 0) throw new ConversionError('the event has no fields; a Redis stream entry needs at least one');
@@ -208,6 +189,12 @@ export function redisStreamConverter(options: RedisStreamConverterOptions = {}):
       // String(n) is JSON.stringify(n) for a finite number, and faster.
       args[h + 2 * i + 1] = typeof v === 'string' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : JSON.stringify(v);
     }
-    return entry(args);
+    if (!h) return { fields: args };
+    // The fields' UTF-8 size. When `raw` (the event's JSON text) is ASCII without escapes, so is
+    // every field (a byte per character): one byteLength call per event instead of one per field.
+    const ascii = raw !== undefined && Buffer.byteLength(raw, 'utf8') === raw.length && !raw.includes('\\');
+    let size = 0;
+    for (let i = h; i < args.length; i++) size += ascii ? args[i]!.length : Buffer.byteLength(args[i]!, 'utf8');
+    return new XaddEntry(head, args, size);
   };
 }
