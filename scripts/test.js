@@ -18,8 +18,9 @@
 // its children's: CLI processes, cfn-lint calls); the summary gives the CPU time of the whole run
 // (workers, their children, the cfn-lint server) and the load average: on a shared machine,
 // compare CPU seconds between runs.
-import { fork, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { fork, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,6 +67,43 @@ delete env.FORCE_COLOR; // with NO_COLOR it would only earn a warning from Node
 // a directory given in ARA_CFN_LINT_CACHE is used (and kept) instead.
 const lintCache = process.env.ARA_CFN_LINT_CACHE ? undefined : mkdtempSync(join(tmpdir(), 'ara-cfn-lint-'));
 if (lintCache) env.ARA_CFN_LINT_CACHE = lintCache;
+// ... and kept between runs, for the installed cfn-lint's version and configuration: a verdict
+// depends on nothing else, so a second run lints only the templates that changed. A clean clone
+// (CI) has no store and lints everything. ARA_CFN_LINT_STORE=off disables it (or names another).
+if (!process.env.ARA_CFN_LINT_STORE) {
+  const store = lintStore();
+  if (store) env.ARA_CFN_LINT_STORE = store;
+} else if (process.env.ARA_CFN_LINT_STORE === 'off') delete env.ARA_CFN_LINT_STORE;
+
+/** node_modules/.cache/ara-gen/cfn-lint/<key of cfn-lint's version and configuration>, or undefined without cfn-lint. */
+function lintStore() {
+  if (process.env.CFN_LINT) return undefined; // another cfn-lint than the one whose version we can read
+  const probe = spawnSync(process.env.PYTHON || 'python3', ['-c', "from importlib.metadata import version; print(version('cfn-lint'))"], { encoding: 'utf8' });
+  const version = probe.status === 0 ? probe.stdout.trim() : '';
+  if (!version) return undefined;
+  const hash = createHash('sha256').update(version);
+  for (const f of ['.cfnlintrc', '.cfnlintrc.yaml', '.cfnlintrc.yml']) {
+    try {
+      hash.update(`\0${f}\0`).update(readFileSync(join(root, f)));
+    } catch {
+      // no such configuration file
+    }
+  }
+  const base = join(root, 'node_modules', '.cache', 'ara-gen', 'cfn-lint');
+  const name = `${version}-${hash.digest('hex').slice(0, 16)}`;
+  try {
+    // Verdicts of another cfn-lint version or configuration will not be read again.
+    for (const old of readdirSync(base)) if (old !== name) rmSync(join(base, old), { recursive: true, force: true });
+  } catch {
+    // no store yet
+  }
+  try {
+    mkdirSync(join(base, name), { recursive: true });
+    return join(base, name);
+  } catch {
+    return undefined; // read-only node_modules: lint everything
+  }
+}
 const workerScript = join(root, 'scripts', 'test-worker.js');
 const timeoutMs = (Number(process.env.ARA_TEST_TIMEOUT) || 600) * 1000;
 /** How long a file may keep a server, socket, child or timer alive after its last test. */
@@ -95,24 +133,40 @@ if (!files.length) {
 // rule set (~2 s CPU) again in every call. Only when integration files run (the unit suite lints
 // nothing) and CFN_LINT names no other cfn-lint. The socket appears once the rules are loaded; if the
 // server cannot start (no cfnlint module in this python3) it leaves `server.down` and test/helpers/
-// cfn-lint.ts runs the command instead, which then fails with its own clear message.
+// cfn-lint.ts runs the command instead, which then fails with its own clear message. With verdicts
+// in the store, most runs lint little or nothing: the server then starts on the first request (a
+// test file asking for it creates `server.wanted`); without, at once, to load its rules while the
+// first templates are synthesized.
 let lintServer;
+let lintWatcher;
 if (lintCache && !process.env.CFN_LINT && files.some((f) => suiteOf(f) === 'integration')) {
   const socket = join(lintCache, 'server.sock');
   const down = join(lintCache, 'server.down');
   env.ARA_CFN_LINT_SOCKET = socket;
-  lintServer = spawn(process.env.PYTHON || 'python3', [join(root, 'scripts', 'cfn-lint-server.py'), socket], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
-  let why = '';
-  lintServer.stderr.setEncoding('utf8').on('data', (d) => (why += d));
-  const markDown = (reason) => {
-    try {
-      writeFileSync(down, reason);
-    } catch {
-      // the run is over and its directory gone
-    }
+  const startServer = () => {
+    if (lintServer) return;
+    lintWatcher?.close();
+    lintServer = spawn(process.env.PYTHON || 'python3', [join(root, 'scripts', 'cfn-lint-server.py'), socket], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+    let why = '';
+    lintServer.stderr.setEncoding('utf8').on('data', (d) => (why += d));
+    const markDown = (reason) => {
+      try {
+        writeFileSync(down, reason);
+      } catch {
+        // the run is over and its directory gone
+      }
+    };
+    lintServer.on('error', (e) => markDown(e.message));
+    lintServer.on('exit', (code, signal) => markDown(`exited ${code ?? signal}: ${why.trim().slice(-500)}`));
   };
-  lintServer.on('error', (e) => markDown(e.message));
-  lintServer.on('exit', (code, signal) => markDown(`exited ${code ?? signal}: ${why.trim().slice(-500)}`));
+  let stored = 0;
+  try {
+    stored = env.ARA_CFN_LINT_STORE ? readdirSync(env.ARA_CFN_LINT_STORE).length : 0;
+  } catch {
+    // no store
+  }
+  if (!stored) startServer();
+  else lintWatcher = watch(lintCache, (_event, name) => name === 'server.wanted' && startServer());
 }
 /** CPU time of the children this process has waited for (Linux /proc; undefined elsewhere). */
 function childrenCpuMs() {
@@ -247,6 +301,7 @@ async function worker(slot) {
 await Promise.all(slots.map(worker));
 const wall = Number(process.hrtime.bigint() - started) / 1e6;
 let lintServerMs = 0;
+lintWatcher?.close();
 const exits = slots.flatMap((s) => s.exits);
 if (lintServer && lintServer.exitCode === null) {
   lintServerMs = lintServerCpuMs();
