@@ -9,9 +9,10 @@
 // a fresh worker for the rest.
 //
 // Protocol (IPC): the runner sends { file } (an absolute path); the worker answers
-// { file, text, cpuMs, code, leaked, retire } once the file's tests have run, where `text` is
-// everything the file printed (uvu's report with its totals), `cpuMs` the CPU time of the worker
-// and of the children it waited for during the file, and `retire` asks the runner to replace this
+// { file, text, cpuMs, childrenMs, code, leaked, retire } once the file's tests have run, where
+// `text` is everything the file printed (uvu's report with its totals), `cpuMs` the CPU time of the
+// worker and of the children it waited for during the file (`childrenMs` of the children: CLI
+// processes, servers, cfn-lint calls), and `retire` asks the runner to replace this
 // worker (it leaked, or its heap grew past HEAP_LIMIT).
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -25,14 +26,14 @@ const HEAP_LIMIT = 1.5 * 1024 ** 3;
 globalThis.UVU_DEFER = 1;
 const uvu = await import('uvu');
 
-/** CPU time in ms of this process and of every child it has waited for (Linux /proc; else own only). */
+/** CPU time in ms of this process and of the children it has waited for (Linux /proc; else own only, no children). */
 function cpuMs() {
   try {
     const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
-    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * 10;
+    return { own: (Number(f[11]) + Number(f[12])) * 10, children: (Number(f[13]) + Number(f[14])) * 10 };
   } catch {
     const u = process.cpuUsage();
-    return (u.user + u.system) / 1000;
+    return { own: (u.user + u.system) / 1000, children: 0 };
   }
 }
 
@@ -124,6 +125,8 @@ process.on('message', async ({ file }) => {
   Object.assign(process.env, env);
   if (process.cwd() !== cwd) process.chdir(cwd);
   const retire = leaked.length > 0 || process.memoryUsage.rss() > HEAP_LIMIT;
-  process.send({ file, text, cpuMs: cpuMs() - cpuBefore, code, leaked, retire });
+  const cpuAfter = cpuMs();
+  const childrenMs = cpuAfter.children - cpuBefore.children;
+  process.send({ file, text, cpuMs: cpuAfter.own - cpuBefore.own + childrenMs, childrenMs, code, leaked, retire });
   current = undefined;
 });

@@ -17,7 +17,8 @@
 // default 600) stops a file that hangs. Each file's line gives its wall time and its CPU time (with
 // its children's: CLI processes, cfn-lint calls); the summary gives the CPU time of the whole run
 // (workers, their children, the cfn-lint server) and the load average: on a shared machine,
-// compare CPU seconds between runs.
+// compare CPU seconds between runs. ARA_TEST_WORKER_PROF=<dir> writes a V8 CPU profile of each
+// worker there (node --cpu-prof), to see where the suite's own time goes.
 import { fork, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
@@ -213,7 +214,7 @@ class Slot {
   exits = [];
 
   start() {
-    const proc = fork(workerScript, [], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [] });
+    const proc = fork(workerScript, [], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: process.env.ARA_TEST_WORKER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.ARA_TEST_WORKER_PROF}`] : [] });
     proc.stdout.setEncoding('utf8').on('data', (d) => (this.stray += d));
     proc.stderr.setEncoding('utf8').on('data', (d) => (this.stray += d));
     this.exits.push(new Promise((resolve) => proc.on('exit', resolve)));
@@ -258,7 +259,7 @@ class Slot {
         else if (!note && reply.code !== 0 && passed === total) note = `set exit code ${reply.code} after its tests passed`;
         const ok = !note && reply.code === 0 && total !== undefined && passed === total;
         if (!reply || reply.retire || timedOut) this.retire();
-        resolvePromise({ rel, ok, ms, cpuMs: reply?.cpuMs ?? 0, text, total: total ?? 0, passed: passed ?? 0, skipped, note });
+        resolvePromise({ rel, ok, ms, cpuMs: reply?.cpuMs ?? 0, childrenMs: reply?.childrenMs ?? 0, text, total: total ?? 0, passed: passed ?? 0, skipped, note });
       };
       const onMessage = (reply) => finish(reply);
       const onExit = (code, signal) => {
@@ -282,7 +283,7 @@ const rootBefore = new Set(readdirSync(root));
 const started = process.hrtime.bigint();
 const results = [];
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
-const timing = (r) => `${seconds(r.ms)} (CPU ${seconds(r.cpuMs)})`;
+const timing = (r) => `${seconds(r.ms)} (CPU ${seconds(r.cpuMs)}${r.childrenMs >= 50 ? `, ${seconds(r.childrenMs)} in children` : ''})`;
 const slots = Array.from({ length: Math.min(opts.jobs, files.length) }, () => new Slot());
 async function worker(slot) {
   for (let rel = queue.shift(); rel !== undefined; rel = queue.shift()) {
