@@ -28,8 +28,8 @@ import { createHash } from 'node:crypto';
 const IN_SCOPE = /[\\/]node_modules[\\/](?:aws-cdk-lib|constructs|cdk-nag|@aws-cdk[\\/][^\\/]+)[\\/]/;
 const MAGIC = 'ara-gen compile cache 1\n';
 
-/** [offset, size, length of the source text, CRC-32 of the source text] in the blob's data. */
-type Entry = [number, number, number, number];
+/** [offset, size, length of the source text, CRC-32 of the source text, CRC-32 of the cached bytes] in the blob's data. */
+type Entry = [number, number, number, number, number];
 
 interface Compiled {
   readonly file: string;
@@ -55,6 +55,12 @@ interface ModuleStatics {
 }
 
 let enabled = false;
+const stats = { reused: 0, compiled: 0 };
+
+/** Files compiled in this process so far from the cache (`reused`) and without it (`compiled`). */
+export function compileCacheStats(): { readonly reused: number; readonly compiled: number } {
+  return { ...stats };
+}
 
 /** The default cache file: `$XDG_CACHE_HOME/ara-gen/compile/<key>.bin`, else under `~/.cache`. */
 export function defaultCompileCacheFile(): string | undefined {
@@ -90,7 +96,10 @@ export function enableCompileCache(file: string | undefined = defaultCompileCach
       const blob = readFileSync(file);
       if (blob.toString('latin1', 0, MAGIC.length) === MAGIC) {
         const headerEnd = MAGIC.length + 4 + blob.readUInt32LE(MAGIC.length);
-        index = JSON.parse(blob.toString('utf8', MAGIC.length + 4, headerEnd)) as Record<string, Entry>;
+        const entries = JSON.parse(blob.toString('utf8', MAGIC.length + 4, headerEnd)) as Record<string, unknown>;
+        for (const [name, e] of Object.entries(entries)) {
+          if (Array.isArray(e) && e.length === 5 && e.every((n) => Number.isSafeInteger(n) && n >= 0)) index[name] = e as Entry;
+        }
         data = blob.subarray(headerEnd);
       }
     } catch {
@@ -103,7 +112,9 @@ export function enableCompileCache(file: string | undefined = defaultCompileCach
     if ((format !== undefined && format !== 'commonjs') || !IN_SCOPE.test(filename)) return original.call(this, content, filename, format);
     const entry = load()[filename];
     const crc = crc32(content);
-    const candidate = entry && entry[2] === content.length && entry[3] === crc ? data.subarray(entry[0], entry[0] + entry[1]) : undefined;
+    let candidate = entry && entry[2] === content.length && entry[3] === crc ? data.subarray(entry[0], entry[0] + entry[1]) : undefined;
+    // V8 checks its data's version and flags, not its bytes (outside debug builds): a damaged entry is never run.
+    if (candidate && (candidate.length !== entry![1] || crc32(candidate) !== entry![4])) candidate = undefined;
     let script: Script;
     try {
       script = new Script(M.wrap(content), {
@@ -117,6 +128,7 @@ export function enableCompileCache(file: string | undefined = defaultCompileCach
     }
     const accepted = candidate !== undefined && !script.cachedDataRejected;
     if (!accepted) stale = true;
+    stats[accepted ? 'reused' : 'compiled']++;
     compiled.push({ file: filename, script, length: content.length, crc, reused: accepted ? candidate : undefined });
     // The same `require` Node gives a module (resolve, resolve.paths, main, extensions, cache).
     const mod = this;
@@ -138,14 +150,17 @@ export function enableCompileCache(file: string | undefined = defaultCompileCach
       const parts: Buffer[] = [];
       let offset = 0;
       const add = (name: string, bytes: Buffer, length: number, crc: number) => {
-        next[name] = [offset, bytes.length, length, crc];
+        next[name] = [offset, bytes.length, length, crc, crc32(bytes)];
         parts.push(bytes);
         offset += bytes.length;
       };
       // Taken now, after the run: the data holds every function this run compiled.
       for (const c of compiled) if (!(c.file in next)) add(c.file, c.reused ?? c.script.createCachedData(), c.length, c.crc);
       // Files other commands or platforms load stay cached.
-      for (const [name, [off, size, length, crc]] of Object.entries(index ?? {})) if (!(name in next)) add(name, data.subarray(off, off + size), length, crc);
+      for (const [name, [off, size, length, crc, bytesCrc]] of Object.entries(index ?? {})) {
+        const bytes = data.subarray(off, off + size);
+        if (!(name in next) && bytes.length === size && crc32(bytes) === bytesCrc) add(name, bytes, length, crc);
+      }
       const header = Buffer.from(JSON.stringify(next));
       const size = Buffer.alloc(4);
       size.writeUInt32LE(header.length);

@@ -1,0 +1,92 @@
+/**
+ * The compile cache of the CDK packages' CommonJS files (src/util/compile-cache.ts), in child
+ * processes (it patches the process's module loader): a second run reuses what the first compiled,
+ * a file whose text changed (even at the same length) is compiled again and runs as changed, a
+ * damaged cache is ignored and replaced, files outside the CDK packages are left to Node, modules
+ * get Node's `require`/`__dirname`, and ARA_COMPILE_CACHE=0 writes nothing. Packages are small
+ * stand-ins named like the real ones, so that this costs no CDK load.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { buildDir, repoRoot, runScript } from '../helpers/ara-cli.js';
+
+const test = suite('compile cache');
+
+const tmp = mkdtempSync(join(tmpdir(), 'ara-compile-cache-'));
+const cacheFile = join(tmp, 'cache', 'blob.bin');
+const pkg = join(tmp, 'app', 'node_modules', 'constructs');
+const other = join(tmp, 'app', 'node_modules', 'left-alone');
+const driver = join(tmp, 'driver.mjs');
+
+test.before(() => {
+  mkdirSync(pkg, { recursive: true });
+  mkdirSync(other, { recursive: true });
+  writeFileSync(join(pkg, 'package.json'), '{ "name": "constructs", "main": "index.js" }');
+  writeFileSync(
+    join(pkg, 'index.js'),
+    "const { basename } = require('node:path');\n" +
+      "module.exports = { value: () => require('./dep').letter + ':' + basename(__dirname) + ':' + basename(require.resolve('./dep')) + ':' + basename(module.filename) + ':' + require('left-alone') };\n",
+  );
+  writeFileSync(join(pkg, 'dep.js'), "exports.letter = 'A';\n");
+  writeFileSync(join(other, 'package.json'), '{ "name": "left-alone", "main": "index.js" }');
+  writeFileSync(join(other, 'index.js'), "module.exports = 'other';\n");
+  const cache = pathToFileURL(resolve(repoRoot, buildDir, 'src', 'util', 'compile-cache.js')).href;
+  writeFileSync(
+    driver,
+    `import { createRequire } from 'node:module';\n` +
+      `const { enableCompileCache, compileCacheStats } = await import(${JSON.stringify(cache)});\n` +
+      `enableCompileCache(process.argv[2]);\n` +
+      `const m = createRequire(${JSON.stringify(join(tmp, 'app', 'main.js'))})('constructs');\n` +
+      `process.stdout.write(JSON.stringify({ value: m.value(), ...compileCacheStats() }));\n`,
+  );
+});
+
+test.after(() => rmSync(tmp, { recursive: true, force: true }));
+
+async function run(env: NodeJS.ProcessEnv = process.env): Promise<{ value: string; reused: number; compiled: number }> {
+  const r = await runScript(driver, [cacheFile], { env, cwd: tmp });
+  assert.is(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout) as { value: string; reused: number; compiled: number };
+}
+
+test('ARA_COMPILE_CACHE=0: modules run as usual and nothing is written', async () => {
+  const r = await run({ ...process.env, ARA_COMPILE_CACHE: '0' });
+  assert.equal(r, { value: 'A:constructs:dep.js:index.js:other', reused: 0, compiled: 0 });
+  assert.not.ok(existsSync(cacheFile));
+});
+
+test('the first run compiles the package files and writes the cache privately; the second reuses both', async () => {
+  assert.equal(await run(), { value: 'A:constructs:dep.js:index.js:other', reused: 0, compiled: 2 });
+  assert.ok(existsSync(cacheFile));
+  assert.is(statSync(cacheFile).mode & 0o777, 0o600);
+  assert.is(statSync(join(tmp, 'cache')).mode & 0o777, 0o700);
+  assert.equal(await run(), { value: 'A:constructs:dep.js:index.js:other', reused: 2, compiled: 0 });
+});
+
+test('a file changed at the same length is compiled again and runs as changed; the cache follows', async () => {
+  writeFileSync(join(pkg, 'dep.js'), "exports.letter = 'B';\n");
+  assert.equal(await run(), { value: 'B:constructs:dep.js:index.js:other', reused: 1, compiled: 1 });
+  assert.equal(await run(), { value: 'B:constructs:dep.js:index.js:other', reused: 2, compiled: 0 });
+});
+
+test('a damaged cache is ignored and replaced, whatever part is damaged', async () => {
+  const blob = readFileSync(cacheFile);
+  const dataStart = blob.indexOf('}', blob.indexOf('{')) + 1;
+  const damagedData = Buffer.from(blob);
+  damagedData.fill(7, (dataStart + blob.length) >> 1, ((dataStart + blob.length) >> 1) + 48);
+  const header = blob.subarray(0, dataStart).toString('latin1');
+  // Same length, valid JSON, every offset wrong.
+  const badEntries = Buffer.concat([Buffer.from(header.replace(/\[(\d)/g, (_, d: string) => `[${d === '9' ? '8' : '9'}`), 'latin1'), blob.subarray(dataStart)]);
+  assert.is(badEntries.length, blob.length);
+  for (const damaged of [Buffer.from('not a cache'), blob.subarray(0, blob.length >> 1), Buffer.concat([blob.subarray(0, 40), Buffer.alloc(blob.length - 40, 7)]), damagedData, badEntries]) {
+    writeFileSync(cacheFile, damaged);
+    assert.equal((await run()).value, 'B:constructs:dep.js:index.js:other');
+    assert.equal(await run(), { value: 'B:constructs:dep.js:index.js:other', reused: 2, compiled: 0 });
+  }
+});
+
+test.run();
