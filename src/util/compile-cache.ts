@@ -20,13 +20,16 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Script, constants as vmConstants } from 'node:vm';
+import { Script } from 'node:vm';
 import { crc32 } from 'node:zlib';
-import { createHash } from 'node:crypto';
 
-/** Files whose compilation is cached: the CDK packages (and the packages they bundle). */
-const IN_SCOPE = /[\\/]node_modules[\\/](?:aws-cdk-lib|constructs|cdk-nag|@aws-cdk[\\/][^\\/]+)[\\/]/;
+/**
+ * Files whose compilation is cached: the CDK packages (and the packages they bundle), and
+ * ara-gen's own CLI bundle (scripts/build.js), which bin/ara-gen.js loads after enabling the cache.
+ */
+const IN_SCOPE = /[\\/]node_modules[\\/](?:aws-cdk-lib|constructs|cdk-nag|@aws-cdk[\\/][^\\/]+)[\\/]|[\\/]bundle[\\/]cli[\\/]main\.cjs$/;
 const MAGIC = 'ara-gen compile cache 1\n';
+const DYNAMIC_IMPORT = /\bimport\s*\(/;
 
 /** [offset, size, length of the source text, CRC-32 of the source text, CRC-32 of the cached bytes] in the blob's data. */
 type Entry = [number, number, number, number, number];
@@ -54,24 +57,32 @@ interface ModuleStatics {
   _cache: unknown;
 }
 
-let enabled = false;
-const stats = { reused: 0, compiled: 0 };
+/**
+ * Per process, not per copy of this module: the CLI bundle carries its own copy, and a second hook
+ * (with its own blob written at exit) would undo the first's entries.
+ */
+const state = ((globalThis as Record<symbol, unknown>)[Symbol.for('ara-gen.compile-cache')] ??= { enabled: false, reused: 0, compiled: 0 }) as {
+  enabled: boolean;
+  reused: number;
+  compiled: number;
+};
 
 /** Files compiled in this process so far from the cache (`reused`) and without it (`compiled`). */
 export function compileCacheStats(): { readonly reused: number; readonly compiled: number } {
-  return { ...stats };
+  return { reused: state.reused, compiled: state.compiled };
 }
 
-/** The default cache file: `$XDG_CACHE_HOME/ara-gen/compile/<key>.bin`, else under `~/.cache`. */
-export function defaultCompileCacheFile(): string | undefined {
+/**
+ * The default cache file: `$XDG_CACHE_HOME/ara-gen/compile/<key>-<profile>.bin`, else under
+ * `~/.cache`. A profile per command (`synth`, `validate`, ...) keeps each blob to the code that
+ * command runs: an entry taken by one command holds only the functions that command compiled.
+ */
+export function defaultCompileCacheFile(profile = 'default'): string | undefined {
   const base = process.env.XDG_CACHE_HOME || (homedir() ? join(homedir(), '.cache') : undefined);
   if (!base) return undefined;
   // V8 rejects data taken under other flags; one blob per option set keeps runs from overwriting each other's.
-  const key = createHash('sha256')
-    .update(`${process.version}\0${process.arch}\0${process.execArgv.join(' ')}\0${process.env.NODE_OPTIONS ?? ''}`)
-    .digest('hex')
-    .slice(0, 16);
-  return join(base, 'ara-gen', 'compile', `${key}.bin`);
+  const key = crc32(`${process.version}\0${process.arch}\0${process.execArgv.join(' ')}\0${process.env.NODE_OPTIONS ?? ''}`).toString(16);
+  return join(base, 'ara-gen', 'compile', `${key}-${/^[a-z][a-z-]{0,31}$/.test(profile) ? profile : 'other'}.bin`);
 }
 
 /**
@@ -80,8 +91,8 @@ export function defaultCompileCacheFile(): string | undefined {
  * ARA_COMPILE_CACHE=0, nothing changes.
  */
 export function enableCompileCache(file: string | undefined = defaultCompileCacheFile()): void {
-  if (enabled || !file || process.env.ARA_COMPILE_CACHE === '0') return;
-  enabled = true;
+  if (state.enabled || !file || process.env.ARA_COMPILE_CACHE === '0') return;
+  state.enabled = true;
   const M = Module as unknown as ModuleStatics;
   const original = M.prototype._compile;
   let index: Record<string, Entry> | undefined;
@@ -110,6 +121,10 @@ export function enableCompileCache(file: string | undefined = defaultCompileCach
 
   M.prototype._compile = function (this: ModuleInternals, content: string, filename: string, format?: string) {
     if ((format !== undefined && format !== 'commonjs') || !IN_SCOPE.test(filename)) return original.call(this, content, filename, format);
+    // Node 20's V8 drops the dynamic-import callback of a script compiled from cached data, so a
+    // file that may call import() is left to Node (a false match, e.g. a method named import, only
+    // costs that file its caching).
+    if (DYNAMIC_IMPORT.test(content)) return original.call(this, content, filename, format);
     const entry = load()[filename];
     const crc = crc32(content);
     let candidate = entry && entry[2] === content.length && entry[3] === crc ? data.subarray(entry[0], entry[0] + entry[1]) : undefined;
@@ -117,18 +132,14 @@ export function enableCompileCache(file: string | undefined = defaultCompileCach
     if (candidate && (candidate.length !== entry![1] || crc32(candidate) !== entry![4])) candidate = undefined;
     let script: Script;
     try {
-      script = new Script(M.wrap(content), {
-        filename,
-        cachedData: candidate,
-        importModuleDynamically: vmConstants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-      });
+      script = new Script(M.wrap(content), { filename, cachedData: candidate });
     } catch {
       // Let Node compile it, so that a syntax error reads exactly as without the cache.
       return original.call(this, content, filename, format);
     }
     const accepted = candidate !== undefined && !script.cachedDataRejected;
     if (!accepted) stale = true;
-    stats[accepted ? 'reused' : 'compiled']++;
+    state[accepted ? 'reused' : 'compiled']++;
     compiled.push({ file: filename, script, length: content.length, crc, reused: accepted ? candidate : undefined });
     // The same `require` Node gives a module (resolve, resolve.paths, main, extensions, cache).
     const mod = this;
