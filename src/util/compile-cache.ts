@@ -1,20 +1,22 @@
 /**
  * A V8 code cache for the CommonJS files of the CDK packages (aws-cdk-lib, constructs, cdk-nag,
- * @aws-cdk/*), kept in the user's cache directory: what Node 22's `module.enableCompileCache()` does,
- * for Node 20, which has none.
+ * @aws-cdk/*) and of ara-gen's CLI bundle, kept in the user's cache directory: what Node 22's
+ * `module.enableCompileCache()` does, for Node 20, which has none.
  *
  * Why: a synth loads ~350 of these files (6 MB of JavaScript). Compiling them is about a quarter of
  * a synth's CPU time, and the largest, aws-cdk-lib's region facts (1.3 MB, reached by every Lambda
  * asset through `Bucket.fromBucketAttributes`), is one function V8 compiles on every run. The cache is
- * taken at exit, after the synth ran, so it holds the functions the synth actually compiled, not
- * only each file's top level (which is why the `v8-compile-cache` package gains nothing here).
+ * taken at exit, after the run, so it holds the functions the command actually compiled, not only
+ * each file's top level (which is why the `v8-compile-cache` package gains nothing here).
  *
  * Safety: an entry is used only for a file whose text has the same length and CRC-32 as when the
- * entry was taken (as Node 22 checks), and V8 itself rejects data from another V8 version or flag
- * set; a rejected or missing entry only means the file is compiled as usual. One blob per Node
- * version, architecture and option set, written to a temporary name and renamed (parallel runs
- * never read half a file), in a directory created private to the user (0700): cached code is code.
- * Output is unaffected. ARA_COMPILE_CACHE=0 turns it off.
+ * entry was taken (as Node 22 checks) and whose cached bytes have the CRC-32 they were written with;
+ * V8 itself rejects data from another V8 version or flag set; a rejected or missing entry only means
+ * the file is compiled as usual. A file that may call `import()` is never cached (V8 drops the
+ * import callback of cached code in Node 20). One blob per command, Node version, architecture and
+ * option set, written to a temporary name and renamed (parallel runs never read half a file), in a
+ * directory created private to the user (0700): cached code is code. Output is unaffected.
+ * ARA_COMPILE_CACHE=0 turns it off.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
