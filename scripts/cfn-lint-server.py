@@ -55,9 +55,14 @@ def main() -> None:
                 reply = {"error": f"{type(e).__name__}: {e}"}
             self.wfile.write(json.dumps(reply).encode("utf-8") + b"\n")
 
-    if os.path.exists(socket_path):
-        os.unlink(socket_path)
-    server = socketserver.UnixStreamServer(socket_path, Handler)
+    # Bound and listening under another name, then renamed into place: a client that sees the
+    # socket appear (it watches the directory) must never find it not yet listening.
+    pending = f"{socket_path}.{os.getpid()}"
+    for path in (socket_path, pending):
+        if os.path.exists(path):
+            os.unlink(path)
+    server = socketserver.UnixStreamServer(pending, Handler)
+    os.rename(pending, socket_path)
 
     def stop(*_args) -> None:
         threading.Thread(target=server.shutdown, daemon=True).start()

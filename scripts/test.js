@@ -1,9 +1,13 @@
-// Runs the uvu test files compiled into <build dir>/test, each file in its own Node process, as many
-// at once as the machine has cores. One file's output is printed as one block when it ends (the
-// whole output of a failing file; a one-line summary of a passing one, or everything with
-// --verbose), then uvu-style totals and a last line `N passed, N failed`.
+// Runs the uvu test files compiled into <build dir>/test in as many worker processes as the machine
+// has cores (scripts/test-worker.js). A worker runs files one after another and keeps its module
+// cache between them: aws-cdk-lib, the compiler and the runtime load once per worker, not once per
+// file. Between files a worker restores the environment and working directory and checks that the
+// file closed everything it opened; a file that crashes or leaks gets a fresh worker after it, and
+// --isolate gives every file its own (to rule out an order dependence). One file's output is
+// printed as one block when it ends (the whole output of a failing file; a one-line summary of a
+// passing one, or everything with --verbose), then uvu-style totals and a last line.
 //
-//   node scripts/test.js [--unit | --integration] [--jobs N] [--verbose] [pattern]
+//   node scripts/test.js [--unit | --integration] [--jobs N] [--isolate] [--verbose] [pattern]
 //
 // Suites: test/unit/ (no servers, no child processes: seconds) and everything else, test/integration/
 // (real servers on loopback, the CLI as a child process, CDK synths). `pattern` is a regular
@@ -11,24 +15,28 @@
 // first, by the durations of the previous run (kept in node_modules/.cache), so that a long file
 // never starts last. ARA_TEST_JOBS overrides the number of workers; ARA_TEST_TIMEOUT (seconds,
 // default 600) stops a file that hangs. Each file's line gives its wall time and its CPU time (with
-// its children's: CLI processes, cfn-lint), the summary the total CPU and the load average: on a
-// shared machine, compare CPU seconds between runs.
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// its children's: CLI processes, cfn-lint calls); the summary gives the CPU time of the whole run
+// (workers, their children, the cfn-lint server) and the load average: on a shared machine,
+// compare CPU seconds between runs. ARA_TEST_WORKER_PROF=<dir> writes a V8 CPU profile of each
+// worker there (node --cpu-prof), to see where the suite's own time goes.
+import { fork, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const usage = 'usage: node scripts/test.js [--unit | --integration] [--jobs N] [--verbose] [pattern]';
+const usage = 'usage: node scripts/test.js [--unit | --integration] [--jobs N] [--isolate] [--verbose] [pattern]';
 
-const opts = { suite: 'all', jobs: Number(process.env.ARA_TEST_JOBS) || availableParallelism(), verbose: false, pattern: undefined };
+const opts = { suite: 'all', jobs: Number(process.env.ARA_TEST_JOBS) || availableParallelism(), verbose: false, isolate: false, pattern: undefined };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
   if (a === '--unit') opts.suite = 'unit';
   else if (a === '--integration') opts.suite = 'integration';
   else if (a === '--verbose' || a === '-v') opts.verbose = true;
+  else if (a === '--isolate') opts.isolate = true;
   else if (a === '--jobs' || a === '-j') opts.jobs = Number(argv[++i]);
   else if (a === '--help' || a === '-h') {
     console.log(usage);
@@ -60,12 +68,48 @@ delete env.FORCE_COLOR; // with NO_COLOR it would only earn a warning from Node
 // a directory given in ARA_CFN_LINT_CACHE is used (and kept) instead.
 const lintCache = process.env.ARA_CFN_LINT_CACHE ? undefined : mkdtempSync(join(tmpdir(), 'ara-cfn-lint-'));
 if (lintCache) env.ARA_CFN_LINT_CACHE = lintCache;
-// Each test process reports its CPU time (its own and its children's) through a preload.
-const usagePreload = pathToFileURL(join(root, 'scripts', 'test-usage.js')).href;
-const usageDir = mkdtempSync(join(tmpdir(), 'ara-test-usage-'));
+// ... and kept between runs, for the installed cfn-lint's version and configuration: a verdict
+// depends on nothing else, so a second run lints only the templates that changed. A clean clone
+// (CI) has no store and lints everything. ARA_CFN_LINT_STORE=off disables it (or names another).
+if (!process.env.ARA_CFN_LINT_STORE) {
+  const store = lintStore();
+  if (store) env.ARA_CFN_LINT_STORE = store;
+} else if (process.env.ARA_CFN_LINT_STORE === 'off') delete env.ARA_CFN_LINT_STORE;
+
+/** node_modules/.cache/ara-gen/cfn-lint/<key of cfn-lint's version and configuration>, or undefined without cfn-lint. */
+function lintStore() {
+  if (process.env.CFN_LINT) return undefined; // another cfn-lint than the one whose version we can read
+  const probe = spawnSync(process.env.PYTHON || 'python3', ['-c', "from importlib.metadata import version; print(version('cfn-lint'))"], { encoding: 'utf8' });
+  const version = probe.status === 0 ? probe.stdout.trim() : '';
+  if (!version) return undefined;
+  const hash = createHash('sha256').update(version);
+  for (const f of ['.cfnlintrc', '.cfnlintrc.yaml', '.cfnlintrc.yml']) {
+    try {
+      hash.update(`\0${f}\0`).update(readFileSync(join(root, f)));
+    } catch {
+      // no such configuration file
+    }
+  }
+  const base = join(root, 'node_modules', '.cache', 'ara-gen', 'cfn-lint');
+  const name = `${version}-${hash.digest('hex').slice(0, 16)}`;
+  try {
+    // Verdicts of another cfn-lint version or configuration will not be read again.
+    for (const old of readdirSync(base)) if (old !== name) rmSync(join(base, old), { recursive: true, force: true });
+  } catch {
+    // no store yet
+  }
+  try {
+    mkdirSync(join(base, name), { recursive: true });
+    return join(base, name);
+  } catch {
+    return undefined; // read-only node_modules: lint everything
+  }
+}
+const workerScript = join(root, 'scripts', 'test-worker.js');
 const timeoutMs = (Number(process.env.ARA_TEST_TIMEOUT) || 600) * 1000;
-/** How long a file may take to exit after uvu printed its totals. */
+/** How long a file may keep a server, socket, child or timer alive after its last test. */
 const EXIT_GRACE_MS = 20_000;
+env.ARA_TEST_EXIT_GRACE_MS = String(EXIT_GRACE_MS);
 const testDir = join(root, process.env.ARA_BUILD_DIR || 'dist', 'test');
 
 /** A file's suite: by its directory under test/ (files still at the top level count as integration). */
@@ -90,26 +134,51 @@ if (!files.length) {
 // rule set (~2 s CPU) again in every call. Only when integration files run (the unit suite lints
 // nothing) and CFN_LINT names no other cfn-lint. The socket appears once the rules are loaded; if the
 // server cannot start (no cfnlint module in this python3) it leaves `server.down` and test/helpers/
-// cfn-lint.ts runs the command instead, which then fails with its own clear message.
+// cfn-lint.ts runs the command instead, which then fails with its own clear message. With verdicts
+// in the store, most runs lint little or nothing: the server then starts on the first request (a
+// test file asking for it creates `server.wanted`); without, at once, to load its rules while the
+// first templates are synthesized.
 let lintServer;
+let lintWatcher;
 if (lintCache && !process.env.CFN_LINT && files.some((f) => suiteOf(f) === 'integration')) {
   const socket = join(lintCache, 'server.sock');
   const down = join(lintCache, 'server.down');
   env.ARA_CFN_LINT_SOCKET = socket;
-  lintServer = spawn(process.env.PYTHON || 'python3', [join(root, 'scripts', 'cfn-lint-server.py'), socket], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
-  let why = '';
-  lintServer.stderr.setEncoding('utf8').on('data', (d) => (why += d));
-  const markDown = (reason) => {
-    try {
-      writeFileSync(down, reason);
-    } catch {
-      // the run is over and its directory gone
-    }
+  const startServer = () => {
+    if (lintServer) return;
+    lintWatcher?.close();
+    lintServer = spawn(process.env.PYTHON || 'python3', [join(root, 'scripts', 'cfn-lint-server.py'), socket], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+    let why = '';
+    lintServer.stderr.setEncoding('utf8').on('data', (d) => (why += d));
+    const markDown = (reason) => {
+      try {
+        writeFileSync(down, reason);
+      } catch {
+        // the run is over and its directory gone
+      }
+    };
+    lintServer.on('error', (e) => markDown(e.message));
+    lintServer.on('exit', (code, signal) => markDown(`exited ${code ?? signal}: ${why.trim().slice(-500)}`));
   };
-  lintServer.on('error', (e) => markDown(e.message));
-  lintServer.on('exit', (code, signal) => markDown(`exited ${code ?? signal}: ${why.trim().slice(-500)}`));
+  let stored = 0;
+  try {
+    stored = env.ARA_CFN_LINT_STORE ? readdirSync(env.ARA_CFN_LINT_STORE).length : 0;
+  } catch {
+    // no store
+  }
+  if (!stored) startServer();
+  else lintWatcher = watch(lintCache, (_event, name) => name === 'server.wanted' && startServer());
 }
-/** The server's CPU time (it is not a child any test process waits for), read before it is stopped. */
+/** CPU time of the children this process has waited for (Linux /proc; undefined elsewhere). */
+function childrenCpuMs() {
+  try {
+    const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    return (Number(f[13]) + Number(f[14])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+/** The server's CPU time, read before it is stopped. */
 function lintServerCpuMs() {
   try {
     const f = readFileSync(`/proc/${lintServer.pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -133,68 +202,79 @@ const queue = [...files].sort((a, b) => weight(b) - weight(a) || a.localeCompare
 // eslint-disable-next-line no-control-regex
 const stripAnsi = (s) => s.replace(/\x1b\[[0-9;]*m/g, '');
 
-/** Runs one file; resolves with its output, exit status and uvu's counts. */
-function runFile(rel) {
-  return new Promise((resolvePromise) => {
+/**
+ * One worker slot: a long-lived process (scripts/test-worker.js) that runs files one after another
+ * and shares its module cache between them. A worker that crashed, leaked a resource, outgrew its
+ * heap or ran past the timeout is replaced by a fresh one for the next file.
+ */
+class Slot {
+  proc = undefined;
+  /** Output the worker wrote outside its capture (a child inheriting its stdio): shown with the file. */
+  stray = '';
+  exits = [];
+
+  start() {
+    const proc = fork(workerScript, [], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: process.env.ARA_TEST_WORKER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.ARA_TEST_WORKER_PROF}`] : [] });
+    proc.stdout.setEncoding('utf8').on('data', (d) => (this.stray += d));
+    proc.stderr.setEncoding('utf8').on('data', (d) => (this.stray += d));
+    this.exits.push(new Promise((resolve) => proc.on('exit', resolve)));
+    this.proc = proc;
+  }
+
+  retire() {
+    if (!this.proc) return;
+    this.proc.kill('SIGKILL');
+    this.proc = undefined;
+  }
+
+  /** Runs one file; resolves with its output, exit status and uvu's counts. */
+  run(rel) {
+    if (!this.proc || opts.isolate) {
+      this.retire();
+      this.start();
+    }
+    const proc = this.proc;
+    this.stray = '';
     const started = process.hrtime.bigint();
-    const usageFile = join(usageDir, `${rel.replace(/[\\/]/g, '_')}.cpu`);
-    const child = spawn(process.execPath, ['--import', usagePreload, join(testDir, rel)], {
-      cwd: root,
-      env: { ...env, ARA_TEST_USAGE_FILE: usageFile },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    // uvu prints its totals (ending with `Duration:`) once every test and hook has run; a process
-    // still alive EXIT_GRACE_MS later is held by something a test left open (a server, a socket, a
-    // child), typically after a failed assertion skipped its clean-up: stopped and reported as such,
-    // instead of waiting for the file's timeout.
-    let lingering;
-    let held = false;
-    const onOutput = (d) => {
-      output += d;
-      if (lingering === undefined && /Duration:\s/.test(output)) {
-        lingering = setTimeout(() => {
-          held = true;
-          child.kill('SIGKILL');
-        }, EXIT_GRACE_MS);
-      }
-    };
-    child.stdout.setEncoding('utf8').on('data', onOutput);
-    child.stderr.setEncoding('utf8').on('data', onOutput);
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      clearTimeout(lingering);
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const text = stripAnsi(output);
-      // uvu prints its totals once per process (one set per file here).
-      const count = (label) => {
-        const m = text.match(new RegExp(`^\\s*${label}:\\s+(\\d+)`, 'm'));
-        return m ? Number(m[1]) : undefined;
+    return new Promise((resolvePromise) => {
+      let timedOut = false;
+      const finish = (reply, exitNote) => {
+        clearTimeout(timer);
+        proc.off('message', onMessage);
+        proc.off('exit', onExit);
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        const text = stripAnsi((reply?.text ?? '') + this.stray);
+        const count = (label) => {
+          const m = text.match(new RegExp(`^\\s*${label}:\\s+(\\d+)`, 'm'));
+          return m ? Number(m[1]) : undefined;
+        };
+        const total = count('Total');
+        const passed = count('Passed');
+        const skipped = count('Skipped') ?? 0;
+        const leaked = reply?.leaked ?? [];
+        let note = exitNote ?? '';
+        if (!note && reply.crashed) note = 'an error escaped its tests (uncaught exception or unhandled rejection)';
+        else if (!note && leaked.length) note = `left open after its last test (${EXIT_GRACE_MS / 1000} s later): ${leaked.join(', ')}`;
+        else if (!note && total === undefined) note = 'failed before uvu printed its totals';
+        else if (!note && reply.code !== 0 && passed === total) note = `set exit code ${reply.code} after its tests passed`;
+        const ok = !note && reply.code === 0 && total !== undefined && passed === total;
+        if (!reply || reply.retire || timedOut) this.retire();
+        resolvePromise({ rel, ok, ms, cpuMs: reply?.cpuMs ?? 0, childrenMs: reply?.childrenMs ?? 0, text, total: total ?? 0, passed: passed ?? 0, skipped, note });
       };
-      const total = count('Total');
-      const passed = count('Passed');
-      const skipped = count('Skipped') ?? 0;
-      const ok = code === 0 && !timedOut && !held && total !== undefined && passed === total;
-      let note = '';
-      if (held) note = `did not exit within ${EXIT_GRACE_MS / 1000} s of its last test: a server, socket, child or timer left open`;
-      else if (timedOut) note = `stopped after ${timeoutMs / 1000} s`;
-      else if (signal) note = `killed by ${signal}`;
-      else if (total === undefined) note = `exited ${code} before uvu printed its totals`;
-      else if (code !== 0 && passed === total) note = `exited ${code} after its tests passed`;
-      let cpuMs = 0;
-      try {
-        cpuMs = Number(readFileSync(usageFile, 'utf8')) || 0;
-      } catch {
-        // killed before its exit handler ran
-      }
-      resolvePromise({ rel, ok, ms, cpuMs, text, total: total ?? 0, passed: passed ?? 0, skipped, note });
+      const onMessage = (reply) => finish(reply);
+      const onExit = (code, signal) => {
+        this.proc = undefined;
+        finish(undefined, timedOut ? `stopped after ${timeoutMs / 1000} s` : `its worker exited (${signal ?? `code ${code}`}) during the file`);
+      };
+      const timer = setTimeout(() => {
+        timedOut = true;
+        proc.kill('SIGKILL');
+      }, timeoutMs);
+      proc.on('message', onMessage);
+      proc.on('exit', onExit);
+      proc.send({ file: join(testDir, rel) });
     });
-  });
+  }
 }
 
 // Tests write into their own temporary directories: a file the run leaves in the repository root
@@ -203,10 +283,11 @@ const rootBefore = new Set(readdirSync(root));
 const started = process.hrtime.bigint();
 const results = [];
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
-const timing = (r) => `${seconds(r.ms)} (CPU ${seconds(r.cpuMs)})`;
-async function worker() {
+const timing = (r) => `${seconds(r.ms)} (CPU ${seconds(r.cpuMs)}${r.childrenMs >= 50 ? `, ${seconds(r.childrenMs)} in children` : ''})`;
+const slots = Array.from({ length: Math.min(opts.jobs, files.length) }, () => new Slot());
+async function worker(slot) {
   for (let rel = queue.shift(); rel !== undefined; rel = queue.shift()) {
-    const r = await runFile(rel);
+    const r = await slot.run(rel);
     results.push(r);
     const name = rel.split(sep).join('/');
     if (!r.ok) {
@@ -218,15 +299,23 @@ async function worker() {
     }
   }
 }
-await Promise.all(Array.from({ length: Math.min(opts.jobs, files.length) }, worker));
+await Promise.all(slots.map(worker));
 const wall = Number(process.hrtime.bigint() - started) / 1e6;
 let lintServerMs = 0;
+lintWatcher?.close();
+const exits = slots.flatMap((s) => s.exits);
 if (lintServer && lintServer.exitCode === null) {
   lintServerMs = lintServerCpuMs();
+  exits.push(new Promise((resolve) => lintServer.on('exit', resolve)));
   lintServer.kill('SIGTERM');
 }
+// Idle workers have nothing left alive but their IPC channel: disconnected, they exit.
+for (const s of slots) s.proc?.disconnect();
+await Promise.all(exits);
+// All workers (with their children) and the lint server have been waited for: their CPU time is
+// this process's children's time. Per-file figures add up to less (worker start-up, clean-up).
+const cpuTotalMs = childrenCpuMs();
 if (lintCache) rmSync(lintCache, { recursive: true, force: true });
-rmSync(usageDir, { recursive: true, force: true });
 
 // Durations for the next run's order (best effort: a read-only node_modules only loses the order).
 try {
@@ -247,7 +336,7 @@ const skipped = sum('skipped');
 process.stdout.write(
   `\n  Total:     ${total}\n  Passed:    ${passed}\n  Skipped:   ${skipped}\n  Duration:  ${wall.toFixed(2)}ms\n\n` +
     (failedFiles.length ? `Failed files:\n${failedFiles.map((r) => `  ${r.rel.split(sep).join('/')}${r.note ? ` (${r.note})` : ''}`).join('\n')}\n\n` : '') +
-    `${opts.suite} suite, ${results.length} files (${opts.jobs} at a time) in ${seconds(wall)}, CPU ${seconds(sum('cpuMs') + lintServerMs)}${lintServerMs ? ` incl. the cfn-lint server's ${seconds(lintServerMs)}` : ''} (load average ${loadavg()[0].toFixed(1)}); ` +
+    `${opts.suite} suite, ${results.length} files (${opts.jobs} at a time) in ${seconds(wall)}, CPU ${seconds(cpuTotalMs ?? sum('cpuMs') + lintServerMs)}${lintServerMs ? ` incl. the cfn-lint server's ${seconds(lintServerMs)}` : ''} (load average ${loadavg()[0].toFixed(1)}); ` +
     `tests: ${passed} passed, ${total - passed - skipped} failed; files: ${results.length - failedFiles.length} passed, ${failedFiles.length} failed\n`,
 );
 const litter = readdirSync(root).filter((f) => !rootBefore.has(f));

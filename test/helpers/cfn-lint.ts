@@ -17,6 +17,9 @@
  * per run and removes it afterwards, so a cfn-lint upgrade never meets stale verdicts). A file
  * claims the templates it lints there; another file that needs one of them waits for that verdict
  * (or lints it itself if the claiming process is gone) instead of linting it a second time.
+ * Verdicts also outlive the run in ARA_CFN_LINT_STORE, a directory scripts/test.js names after the
+ * installed cfn-lint's version and configuration (node_modules/.cache/ara-gen/cfn-lint/<key>): a
+ * second run lints only the templates that changed; a clean clone, or another cfn-lint, lints all.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -54,27 +57,32 @@ type Verdict = Omit<CfnLintMatch, 'file'>[];
 const contentKey = (file: string): string => createHash('sha256').update(extname(file)).update('\0').update(readFileSync(file)).digest('hex');
 
 const cacheDir = (): string | undefined => process.env.ARA_CFN_LINT_CACHE || undefined;
+/** Verdicts kept between runs, for one cfn-lint version and configuration (see above). */
+const storeDir = (): string | undefined => process.env.ARA_CFN_LINT_STORE || undefined;
 
 function cachedVerdict(key: string): Verdict | undefined {
-  const dir = cacheDir();
-  if (!dir) return undefined;
-  try {
-    return JSON.parse(readFileSync(join(dir, `${key}.json`), 'utf8')) as Verdict;
-  } catch {
-    return undefined;
+  for (const dir of [cacheDir(), storeDir()]) {
+    if (!dir) continue;
+    try {
+      return JSON.parse(readFileSync(join(dir, `${key}.json`), 'utf8')) as Verdict;
+    } catch {
+      // not there (yet)
+    }
   }
+  return undefined;
 }
 
 function storeVerdict(key: string, verdict: Verdict): void {
-  const dir = cacheDir();
-  if (!dir) return;
-  try {
-    // Written beside and renamed: a reader in another test process never sees half a file.
-    const tmp = join(dir, `${key}.${process.pid}.tmp`);
-    writeFileSync(tmp, JSON.stringify(verdict));
-    renameSync(tmp, join(dir, `${key}.json`));
-  } catch {
-    // best effort: the next caller lints again
+  for (const dir of [cacheDir(), storeDir()]) {
+    if (!dir) continue;
+    try {
+      // Written beside and renamed: a reader in another test process never sees half a file.
+      const tmp = join(dir, `${key}.${process.pid}.tmp`);
+      writeFileSync(tmp, JSON.stringify(verdict));
+      renameSync(tmp, join(dir, `${key}.json`));
+    } catch {
+      // best effort: the next caller lints again
+    }
   }
 }
 
@@ -208,6 +216,8 @@ async function serverReport(files: readonly string[]): Promise<any[] | undefined
   const dir = dirname(socket);
   const down = join(dir, 'server.down');
   if (!existsSync(socket) && !existsSync(down)) {
+    // The runner may start the server only when a file asks for it (scripts/test.js).
+    writeFileSync(join(dir, 'server.wanted'), '', { flag: 'a' });
     // Woken by the directory's change events; the re-check every second covers an event missed
     // between the test above and the watcher starting.
     await new Promise<void>((resolve) => {

@@ -11,6 +11,7 @@ import { didYouMean } from '../../util/suggest.js';
 import type { PlatformModel } from '../model.js';
 import { type AssemblyStack, readAssemblyStacks, resolveStacks } from './assembly-reader.js';
 import type { AraIoHost } from './io-host.js';
+import { deferToolkitSdkClients } from './lazy-sdk-clients.js';
 // toolkit.js loads @aws-cdk/toolkit-lib (about a second of CPU with its AWS SDK clients): imported
 // only once the request has been checked, so a wrong stack or a foreign assembly is reported at once.
 import type { FailureExplanation, ToolkitSession } from './toolkit.js';
@@ -73,6 +74,7 @@ export function selectStacks(model: PlatformModel, options: StackSelection): { s
 export async function openDeployment(model: PlatformModel, options: DeploymentOptions): Promise<Deployment> {
   const { assemblyDir } = options;
   const { stacks, allStacks } = selectStacks(model, options);
+  deferToolkitSdkClients();
   const { openAssembly } = await import('./toolkit.js');
   const toolkit = await openAssembly(assemblyDir, options.host, options.colour ?? false);
   return { ...toolkit, action: options.action, model, assemblyDir, host: options.host, stacks, allStacks };
