@@ -13,7 +13,8 @@ const bundled = join(out, 'bundle', 'cli', 'main.cjs');
 let main;
 if (existsSync(bundled)) {
   // The bundle (CommonJS) and aws-cdk-lib are compiled from the user's compile cache
-  // (src/util/compile-cache.ts), which must be on before the bundle loads.
+  // (src/util/compile-cache.ts), which must be on before the bundle loads. Only this launcher turns
+  // it on: a process that imports ara-gen as a library keeps Node's own loader.
   const require = createRequire(import.meta.url);
   const cache = require(join(out, 'bundle', 'compile-cache.cjs'));
   cache.enableCompileCache(cache.defaultCompileCacheFile(process.argv[2]));

@@ -6,7 +6,6 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { packageRoot } from '../paths.js';
-import { enableCompileCache } from '../util/compile-cache.js';
 import { didYouMean } from '../util/suggest.js';
 import { type CommandSpec, UsageError, formatHelp, parseArgs } from './command.js';
 import { ExitCode } from './exit-codes.js';
@@ -124,8 +123,6 @@ function ownWordsOnly(): void {
 
 export async function main(argv: readonly string[]): Promise<number> {
   ownWordsOnly();
-  // Before any command loads aws-cdk-lib: its compiled code comes from the user's cache (synth, diff, deploy).
-  enableCompileCache();
   handleClosedPipes();
   const colour = colourEnabled();
   const [first, ...rest] = argv;
