@@ -50,8 +50,8 @@ test.before(() => {
 
 test.after(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function run(env: NodeJS.ProcessEnv = process.env): Promise<{ value: string; reused: number; compiled: number }> {
-  const r = await runScript(driver, [cacheFile], { env, cwd: tmp });
+async function run(env: NodeJS.ProcessEnv = process.env, file = cacheFile): Promise<{ value: string; reused: number; compiled: number }> {
+  const r = await runScript(driver, [file], { env, cwd: tmp });
   assert.is(r.code, 0, r.stderr);
   return JSON.parse(r.stdout) as { value: string; reused: number; compiled: number };
 }
@@ -90,6 +90,12 @@ test('a damaged cache is ignored and replaced, whatever part is damaged', async 
     assert.equal((await run()).value, 'B:constructs:dep.js:index.js:other:function');
     assert.equal(await run(), { value: 'B:constructs:dep.js:index.js:other:function', reused: 2, compiled: 0 });
   }
+});
+
+test('a cache that cannot be written (its directory would be under a file) costs nothing but the caching', async () => {
+  writeFileSync(join(tmp, 'a-file'), '');
+  const file = join(tmp, 'a-file', 'blob.bin');
+  for (let i = 0; i < 2; i++) assert.equal(await run(process.env, file), { value: 'B:constructs:dep.js:index.js:other:function', reused: 0, compiled: 2 });
 });
 
 test.run();
