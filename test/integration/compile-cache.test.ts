@@ -6,13 +6,13 @@
  * are left to Node, modules get Node's `require`/`__dirname`, and ARA_COMPILE_CACHE=0 writes nothing. Packages are small
  * stand-ins named like the real ones, so that this costs no CDK load.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildDir, repoRoot, runScript } from '../helpers/ara-cli.js';
+import { buildDir, repoRoot, runAraGen, runScript } from '../helpers/ara-cli.js';
 
 const test = suite('compile cache');
 
@@ -96,6 +96,20 @@ test('a cache that cannot be written (its directory would be under a file) costs
   writeFileSync(join(tmp, 'a-file'), '');
   const file = join(tmp, 'a-file', 'blob.bin');
   for (let i = 0; i < 2; i++) assert.equal(await run(process.env, file), { value: 'B:constructs:dep.js:index.js:other:function', reused: 0, compiled: 2 });
+});
+
+test('the CLI bundle itself is cached: bin/ara-gen.js turns the cache on before loading it, and it holds no import()', async () => {
+  const home = join(tmp, 'xdg');
+  for (let i = 0; i < 2; i++) {
+    const r = await runAraGen(['--version'], { env: { ...process.env, XDG_CACHE_HOME: home } });
+    assert.is(r.code, 0, r.stderr);
+  }
+  const dir = join(home, 'ara-gen', 'compile');
+  const blobs = readdirSync(dir);
+  assert.equal(blobs.length, 1, blobs.join(', '));
+  assert.match(blobs[0]!, /-other\.bin$/, 'one cache per command (--version is none)');
+  const blob = readFileSync(join(dir, blobs[0]!), 'latin1');
+  assert.ok(blob.includes(JSON.stringify(resolve(repoRoot, buildDir, 'bundle', 'cli', 'main.cjs')).slice(1, -1)), 'main.cjs has an entry');
 });
 
 test.run();
