@@ -336,7 +336,7 @@ const skipped = sum('skipped');
 process.stdout.write(
   `\n  Total:     ${total}\n  Passed:    ${passed}\n  Skipped:   ${skipped}\n  Duration:  ${wall.toFixed(2)}ms\n\n` +
     (failedFiles.length ? `Failed files:\n${failedFiles.map((r) => `  ${r.rel.split(sep).join('/')}${r.note ? ` (${r.note})` : ''}`).join('\n')}\n\n` : '') +
-    `${opts.suite} suite, ${results.length} files (${opts.jobs} at a time) in ${seconds(wall)}, CPU ${seconds(cpuTotalMs ?? sum('cpuMs') + lintServerMs)}${lintServerMs ? ` incl. the cfn-lint server's ${seconds(lintServerMs)}` : ''} (load average ${loadavg()[0].toFixed(1)}); ` +
+    `${opts.suite} suite, ${results.length} files (${opts.jobs} at a time, ${slots.reduce((n, s) => n + s.exits.length, 0)} worker processes) in ${seconds(wall)}, CPU ${seconds(cpuTotalMs ?? sum('cpuMs') + lintServerMs)}${lintServerMs ? ` incl. the cfn-lint server's ${seconds(lintServerMs)}` : ''} (load average ${loadavg()[0].toFixed(1)}); ` +
     `tests: ${passed} passed, ${total - passed - skipped} failed; files: ${results.length - failedFiles.length} passed, ${failedFiles.length} failed\n`,
 );
 const litter = readdirSync(root).filter((f) => !rootBefore.has(f));
