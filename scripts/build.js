@@ -196,6 +196,16 @@ function requireCommonJs(filter) {
 // cache itself are small CommonJS files beside it.
 rmSync(join(outdir, 'bundle'), { recursive: true, force: true });
 const external = ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'cdk-nag', '@aws-cdk/*', '@aws-sdk/*', '@smithy/*', 'handlebars', 'esbuild', 'ajv', 'ajv/*', '@redis/*'];
+/** `import('pkg')` (a package or `node:` builtin, not a relative path) becomes an external `require('pkg')`. */
+const requireDynamicImports = {
+  name: 'require-dynamic-imports',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (a) =>
+      a.kind === 'dynamic-import' ? { path: a.path, namespace: 'require-commonjs' } : a.namespace === 'require-commonjs' ? { path: a.path, external: true } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'require-commonjs' }, (a) => ({ contents: `module.exports = require(${JSON.stringify(a.path)});`, loader: 'js' }));
+  },
+};
 /** The worker's module stays a file of its own (a worker starts from a file): main.cjs requires it. */
 const workerOutside = {
   name: 'validate-worker-outside',
@@ -216,8 +226,9 @@ try {
     format: 'cjs',
     minify: true,
     external,
-    // Packages a command imports lazily (`await import(...)`): required, not imported, as above.
-    plugins: [workerOutside, requireCommonJs(/^(@aws-cdk\/toolkit-lib|@aws-sdk\/client-[a-z0-9-]+|@redis\/client|node:fs)$/)],
+    // Every package a command imports lazily (`await import(...)`) is required instead, when the
+    // import runs: no import() is left in the bundle.
+    plugins: [workerOutside, requireDynamicImports],
     // ES module semantics kept: strict mode, and each module's import.meta.url is the bundle's own
     // URL (src/paths.ts finds the package and the build output from it, at any depth).
     define: { 'import.meta.url': '__araImportMetaUrl' },
