@@ -18,7 +18,7 @@
  * directory created private to the user (0700): cached code is code. Output is unaffected.
  * ARA_COMPILE_CACHE=0 turns it off.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -81,6 +81,23 @@ const state = ((globalThis as Record<symbol, unknown>)[Symbol.for('ara-gen.compi
   reused: number;
   compiled: number;
 };
+
+/** Blobs not rewritten for this long (another Node version, a command not run since) are deleted. */
+const KEEP_MS = 30 * 24 * 3600 * 1000;
+
+/** Deletes old blobs, and temporary files a killed run left, from the cache directory. */
+function prune(dir: string): void {
+  const now = Date.now();
+  for (const name of readdirSync(dir)) {
+    const age = name.endsWith('.bin') ? KEEP_MS : name.endsWith('.tmp') ? 3600 * 1000 : undefined;
+    if (age === undefined) continue;
+    try {
+      if (now - statSync(join(dir, name)).mtimeMs > age) rmSync(join(dir, name), { force: true });
+    } catch {
+      // Gone already (another run pruned it).
+    }
+  }
+}
 
 /** Files compiled in this process so far from the cache (`reused`) and without it (`compiled`). */
 export function compileCacheStats(): { readonly reused: number; readonly compiled: number } {
@@ -202,6 +219,7 @@ export function enableCompileCache(file: string | undefined = defaultCompileCach
       writeFileSync(fd, Buffer.concat([Buffer.from(MAGIC, 'latin1'), size, header, ...parts]));
       closeSync(fd);
       renameSync(tmp, file);
+      prune(dirname(file));
     } catch {
       // A full disk only means the next run compiles again.
       try {

@@ -6,7 +6,7 @@
  * are left to Node, modules get Node's `require`/`__dirname`, and ARA_COMPILE_CACHE=0 writes nothing. Packages are small
  * stand-ins named like the real ones, so that this costs no CDK load.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -74,6 +74,24 @@ test('a file changed at the same length is compiled again and runs as changed; t
   writeFileSync(join(pkg, 'dep.js'), "exports.letter = 'B';\n");
   assert.equal(await run(), { value: 'B:constructs:dep.js:index.js:other:function', reused: 1, compiled: 1 });
   assert.equal(await run(), { value: 'B:constructs:dep.js:index.js:other:function', reused: 2, compiled: 0 });
+});
+
+test('a rewrite deletes blobs untouched for 30 days and temporary files older than an hour, nothing newer', async () => {
+  const dir = join(tmp, 'cache');
+  const old = (name: string, days: number) => {
+    writeFileSync(join(dir, name), 'x');
+    const t = new Date(Date.now() - days * 24 * 3600 * 1000);
+    utimesSync(join(dir, name), t, t);
+  };
+  old('other-node-version.bin', 31);
+  old('recent.bin', 29);
+  old('left-by-a-killed-run.bin.123.tmp', 1);
+  old('unrelated.txt', 400);
+  writeFileSync(join(pkg, 'dep.js'), "exports.letter = 'C';\n"); // makes the run rewrite the cache
+  assert.equal((await run()).value, 'C:constructs:dep.js:index.js:other:function');
+  assert.equal(readdirSync(dir).sort(), ['blob.bin', 'recent.bin', 'unrelated.txt']);
+  writeFileSync(join(pkg, 'dep.js'), "exports.letter = 'B';\n");
+  assert.equal(await run(), { value: 'B:constructs:dep.js:index.js:other:function', reused: 1, compiled: 1 });
 });
 
 test('a damaged cache is ignored and replaced, whatever part is damaged', async () => {
