@@ -22,6 +22,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, 
 import Module from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import v8 from 'node:v8';
 import { Script } from 'node:vm';
 import { crc32 } from 'node:zlib';
 
@@ -186,8 +187,17 @@ export function enableCompileCache(file: string | undefined = defaultCompileCach
     return wrapper.call(mod.exports, mod.exports, require, mod, filename, dirname(filename));
   };
 
+  // Data taken after a run changed V8's flags (sink run tunes the young generation) carries a flag
+  // hash no fresh process has: V8 would reject it on every run, and every run would write it again.
+  let flagsChanged = false;
+  const setFlags = v8.setFlagsFromString;
+  v8.setFlagsFromString = (flags: string) => {
+    flagsChanged = true;
+    setFlags(flags);
+  };
+
   process.once('exit', () => {
-    if (!stale) return;
+    if (!stale || flagsChanged) return;
     const tmp = `${file}.${process.pid}.tmp`;
     let fd: number;
     try {

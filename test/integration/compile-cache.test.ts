@@ -44,6 +44,7 @@ test.before(() => {
       `enableCompileCache(process.argv[2]);\n` +
       `const m = createRequire(${JSON.stringify(join(tmp, 'app', 'main.js'))})('constructs');\n` +
       `const lazy = await createRequire(${JSON.stringify(join(tmp, 'app', 'main.js'))})('constructs/lazy.js').load();\n` +
+      `if (process.env.SET_V8_FLAGS) createRequire(import.meta.url)('node:v8').setFlagsFromString(process.env.SET_V8_FLAGS);\n` +
       `process.stdout.write(JSON.stringify({ value: m.value() + ':' + lazy, ...compileCacheStats() }));\n`,
   );
 });
@@ -108,6 +109,15 @@ test('a damaged cache is ignored and replaced, whatever part is damaged', async 
     assert.equal((await run()).value, 'B:constructs:dep.js:index.js:other:function');
     assert.equal(await run(), { value: 'B:constructs:dep.js:index.js:other:function', reused: 2, compiled: 0 });
   }
+});
+
+test('a run that changes V8 flags writes no cache (V8 would reject its data in every fresh process)', async () => {
+  const file = join(tmp, 'flags', 'blob.bin');
+  const env = { ...process.env, SET_V8_FLAGS: '--semi-space-growth-factor=8' };
+  for (let i = 0; i < 2; i++) assert.equal(await run(env, file), { value: 'B:constructs:dep.js:index.js:other:function', reused: 0, compiled: 2 });
+  assert.not.ok(existsSync(file));
+  assert.equal(await run(process.env, file), { value: 'B:constructs:dep.js:index.js:other:function', reused: 0, compiled: 2 });
+  assert.equal(await run(process.env, file), { value: 'B:constructs:dep.js:index.js:other:function', reused: 2, compiled: 0 });
 });
 
 test('a cache that cannot be written (its directory would be under a file) costs nothing but the caching', async () => {
