@@ -20,11 +20,11 @@
  */
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import v8 from 'node:v8';
 import { Script } from 'node:vm';
 import { crc32 } from 'node:zlib';
+import { userCacheDir } from './cache-dir.js';
 
 /**
  * Files whose compilation is cached: the CDK packages (and the packages they bundle), and
@@ -111,11 +111,11 @@ export function compileCacheStats(): { readonly reused: number; readonly compile
  * command runs: an entry taken by one command holds only the functions that command compiled.
  */
 export function defaultCompileCacheFile(profile = 'default'): string | undefined {
-  const base = process.env.XDG_CACHE_HOME || (homedir() ? join(homedir(), '.cache') : undefined);
-  if (!base) return undefined;
+  const dir = userCacheDir('compile');
+  if (!dir) return undefined;
   // V8 rejects data taken under other flags; one blob per option set keeps runs from overwriting each other's.
   const key = crc32(`${process.version}\0${process.arch}\0${process.execArgv.join(' ')}\0${process.env.NODE_OPTIONS ?? ''}`).toString(16);
-  return join(base, 'ara-gen', 'compile', `${key}-${/^[a-z][a-z-]{0,31}$/.test(profile) ? profile : 'other'}.bin`);
+  return join(dir, `${key}-${/^[a-z][a-z-]{0,31}$/.test(profile) ? profile : 'other'}.bin`);
 }
 
 /**
