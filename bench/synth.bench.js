@@ -8,7 +8,10 @@
 // AthenaDemoSetup, BatchReplayer, GlueDemoRole, a crawler and its trigger; no environments) as
 // a CDK app on the AWS Analytics Reference Architecture library (bench/ara-baseline/app.js) and
 // as an ara-gen spec (test/fixtures/specs/environment-agnostic.yaml), run alternately in the same
-// run; the ratio is ara-gen's median over the library's (target <= 1.0). The library pins an old
+// run; the ratio is ara-gen's median over the library's (target <= 1.0). ara-gen runs with its
+// compile cache (docs/deploy.md, warm after the runs before: what a user's second synth gets); the
+// same synth without it (ARA_COMPILE_CACHE=0, a user's first synth) is timed alternately too and
+// reported beside. The library pins an old
 // aws-cdk-lib, so bench/ara-baseline is a package of its own: this benchmark installs it
 // (`npm ci` there, once; never the root `npm install`). BENCH_ARA=0 skips this part.
 //
@@ -73,9 +76,9 @@ function templateWords(dir) {
     .reduce((sum, f) => sum + words(readFileSync(join(dir, f), 'utf8')), 0);
 }
 
-function timeRun(args) {
+function timeRun(args, extraEnv = {}) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { cwd: root, env, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync(process.execPath, args, { cwd: root, env: { ...env, ...extraEnv }, encoding: 'utf8', maxBuffer: 64 << 20 });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}:\n${r.stderr}`);
   return ms;
@@ -98,10 +101,14 @@ function againstAraLibrary(n) {
   const spec = join(root, 'test', 'fixtures', 'specs', 'environment-agnostic.yaml');
   const ara = [];
   const araGen = [];
+  const araGenUncached = [];
   for (let i = 0; i < n; i++) {
     ara.push(timeRun([join(dir, 'app.js'), join(tmp, 'ara-library')]));
     araGen.push(timeRun([bin, 'synth', spec, '-o', join(tmp, 'ara-gen-datalake'), '-q']));
-    process.stderr.write(`  data lake run ${i + 1}/${n}: ARA library ${(ara[i] / 1000).toFixed(2)} s, ara-gen ${(araGen[i] / 1000).toFixed(2)} s\n`);
+    araGenUncached.push(timeRun([bin, 'synth', spec, '-o', join(tmp, 'ara-gen-datalake'), '-q'], { ARA_COMPILE_CACHE: '0' }));
+    process.stderr.write(
+      `  data lake run ${i + 1}/${n}: ARA library ${(ara[i] / 1000).toFixed(2)} s, ara-gen ${(araGen[i] / 1000).toFixed(2)} s (without compile cache ${(araGenUncached[i] / 1000).toFixed(2)} s)\n`,
+    );
   }
   const resources = (out) =>
     readdirSync(out)
@@ -112,6 +119,8 @@ function againstAraLibrary(n) {
     araLibraryMedianMs: Math.round(median(ara)),
     araGenMedianMs: Math.round(median(araGen)),
     ratio: Number((median(araGen) / median(ara)).toFixed(2)),
+    araGenWithoutCompileCacheMedianMs: Math.round(median(araGenUncached)),
+    ratioWithoutCompileCache: Number((median(araGenUncached) / median(ara)).toFixed(2)),
     araLibraryResources: resources(join(tmp, 'ara-library')),
     araGenResources: resources(join(tmp, 'ara-gen-datalake')),
   };
@@ -162,7 +171,8 @@ try {
   const araResult = process.env.BENCH_ARA === '0' ? undefined : againstAraLibrary(runs);
   if (araResult) {
     process.stderr.write(
-      `blog data lake: ara-gen synth median ${(araResult.araGenMedianMs / 1000).toFixed(2)} s (${araResult.araGenResources} resources) vs ARA library ${(araResult.araLibraryMedianMs / 1000).toFixed(2)} s (${araResult.araLibraryResources} resources), ${araResult.runs} runs each, alternating: ${araResult.ratio}x (target <= 1.0x)\n`,
+      `blog data lake: ara-gen synth median ${(araResult.araGenMedianMs / 1000).toFixed(2)} s (${araResult.araGenResources} resources) vs ARA library ${(araResult.araLibraryMedianMs / 1000).toFixed(2)} s (${araResult.araLibraryResources} resources), ${araResult.runs} runs each, alternating: ${araResult.ratio}x (target <= 1.0x); ` +
+        `without the compile cache ${(araResult.araGenWithoutCompileCacheMedianMs / 1000).toFixed(2)} s, ${araResult.ratioWithoutCompileCache}x\n`,
     );
   }
   for (const [name, r] of [['flagship (examples/mystore.yaml)', flagshipResult], ['generated (50 crawlers, 50 jobs, 50 triggers)', generatedResult]]) {

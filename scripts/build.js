@@ -184,24 +184,77 @@ function requireCommonJs(filter) {
   };
 }
 
-// The CLI as one ESM bundle with a chunk per lazily loaded command: start-up reads a handful of
-// files instead of ~150 modules (`validate` runs on every CI run and editor save). Heavy or
-// native-backed packages stay external and load from node_modules only when a command needs them.
+// The CLI as one CommonJS file, dist/bundle/cli/main.cjs: start-up reads one file instead of ~150
+// modules (`validate` runs on every CI run and editor save), and, being CommonJS, it is compiled
+// from the compile cache with aws-cdk-lib (src/util/compile-cache.ts, enabled by bin/ara-gen.js
+// before it loads): Node 20 caches no compiled ES module, and imports each ES chunk and each
+// `node:` builtin through its ES module loader (about a tenth of a synth's CPU). Commands stay lazy:
+// esbuild wraps each dynamically imported module in an initializer that runs on first import.
+// Heavy or native-backed packages stay external and load from node_modules only when a command
+// needs them. No `import()` is left in the bundle (V8 loses the import callback of code compiled
+// from a cache; the compile cache skips files with one). The validation worker and the compile
+// cache itself are small CommonJS files beside it.
 rmSync(join(outdir, 'bundle'), { recursive: true, force: true });
+const external = ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'cdk-nag', '@aws-cdk/*', '@aws-sdk/*', '@smithy/*', 'handlebars', 'esbuild', 'ajv', 'ajv/*', '@redis/*'];
+/** `import('pkg')` (a package or `node:` builtin, not a relative path) becomes an external `require('pkg')`. */
+const requireDynamicImports = {
+  name: 'require-dynamic-imports',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (a) =>
+      a.kind === 'dynamic-import' ? { path: a.path, namespace: 'require-commonjs' } : a.namespace === 'require-commonjs' ? { path: a.path, external: true } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'require-commonjs' }, (a) => ({ contents: `module.exports = require(${JSON.stringify(a.path)});`, loader: 'js' }));
+  },
+};
+/** The worker's module stays a file of its own (a worker starts from a file): main.cjs requires it. */
+const workerOutside = {
+  name: 'validate-worker-outside',
+  setup(b) {
+    const file = '../compiler/validate-worker.cjs';
+    b.onResolve({ filter: /^\.\/validate-worker\.js$/ }, () => ({ path: file, namespace: 'validate-worker' }));
+    b.onResolve({ filter: /^\.\.\/compiler\/validate-worker\.cjs$/ }, () => ({ path: file, external: true }));
+    b.onLoad({ filter: /.*/, namespace: 'validate-worker' }, () => ({ contents: `module.exports = require(${JSON.stringify(file)});`, loader: 'js' }));
+  },
+};
 try {
   await build({
     ...options,
     sourcemap: false,
-    entryPoints: ['src/cli/main.ts', 'src/compiler/validate-worker.ts'],
-    outdir: join(outdir, 'bundle'),
-    outbase: 'src',
+    entryPoints: ['src/cli/main.ts'],
+    outfile: join(outdir, 'bundle', 'cli', 'main.cjs'),
     bundle: true,
-    splitting: true,
+    format: 'cjs',
     minify: true,
-    external: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'cdk-nag', '@aws-cdk/*', '@aws-sdk/*', '@smithy/*', 'handlebars', 'esbuild', 'ajv', 'ajv/*'],
-    // The AWS SDK clients a sink loads too (src/runtime/destinations: sdkExports reads their exports).
-    plugins: [requireCommonJs(/^(aws-cdk-lib|constructs|@aws-sdk\/client-[a-z0-9-]+)(\/.*)?$/)],
-    banner: { js: "import { createRequire as __araCreateRequire } from 'node:module'; const require = __araCreateRequire(import.meta.url);" },
+    external,
+    // Every package a command imports lazily (`await import(...)`) is required instead, when the
+    // import runs: no import() is left in the bundle.
+    plugins: [workerOutside, requireDynamicImports],
+    // ES module semantics kept: strict mode, and each module's import.meta.url is the bundle's own
+    // URL (src/paths.ts finds the package and the build output from it, at any depth).
+    define: { 'import.meta.url': '__araImportMetaUrl' },
+    banner: { js: "'use strict';var __araImportMetaUrl=require('node:url').pathToFileURL(__filename).href;" },
+  });
+  await build({
+    ...options,
+    sourcemap: false,
+    entryPoints: ['src/util/compile-cache.ts'],
+    outfile: join(outdir, 'bundle', 'compile-cache.cjs'),
+    bundle: true,
+    format: 'cjs',
+    minify: true,
+    banner: { js: "'use strict';" },
+  });
+  await build({
+    ...options,
+    sourcemap: false,
+    entryPoints: ['src/compiler/validate-worker.ts'],
+    outfile: join(outdir, 'bundle', 'compiler', 'validate-worker.cjs'),
+    bundle: true,
+    format: 'cjs',
+    minify: true,
+    external,
+    define: { 'import.meta.url': '__araImportMetaUrl' },
+    banner: { js: "'use strict';var __araImportMetaUrl=require('node:url').pathToFileURL(__filename).href;" },
   });
 } catch (e) {
   failed++;

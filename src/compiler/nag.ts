@@ -7,8 +7,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { userCacheDir } from '../util/cache-dir.js';
 import { CfnResource, Validations, type Stack } from './cdk-core.js';
 import type * as cdkNag from 'cdk-nag';
 import type { IConstruct } from 'constructs';
@@ -81,8 +81,7 @@ function checkStack(stack: Stack): NagFinding[] {
  * let another user plant "no findings" for a template. Without a home directory there is no cache.
  */
 function nagCacheDir(): string | undefined {
-  const base = process.env.XDG_CACHE_HOME || (homedir() ? join(homedir(), '.cache') : undefined);
-  return base ? join(base, 'ara-gen', 'nag') : undefined;
+  return userCacheDir('nag');
 }
 
 function cacheKey(stack: Stack, template: string): string {

@@ -20,7 +20,10 @@ export function validateInWorker(files: readonly string[]): Promise<FileResult[]
   });
 }
 
+// No top-level await: the CLI bundles this module as CommonJS (scripts/build.js).
 if (!isMainThread && parentPort && (workerData as { files?: unknown } | null)?.files) {
-  const { validateSerial } = await import('./load.js');
-  parentPort.postMessage(await validateSerial((workerData as { files: string[] }).files));
+  const port = parentPort;
+  void import('./load.js')
+    .then(({ validateSerial }) => validateSerial((workerData as { files: string[] }).files))
+    .then((results) => port.postMessage(results));
 }

@@ -150,7 +150,7 @@ test('the packed tarball carries what an install outside the clone needs (README
   const r = await runCommand('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], repoRoot);
   assert.is(r.code, 0, r.stderr);
   const files = new Set((JSON.parse(r.stdout) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path));
-  for (const f of ['bin/ara-gen.js', 'schema/platform.schema.json', 'platforms/aws-native/blueprint.yaml', 'platforms/aws-native/starter.yaml', 'dist/bundle/cli/main.js']) {
+  for (const f of ['bin/ara-gen.js', 'schema/platform.schema.json', 'platforms/aws-native/blueprint.yaml', 'platforms/aws-native/starter.yaml', 'dist/bundle/cli/main.cjs', 'dist/bundle/compile-cache.cjs', 'dist/bundle/compiler/validate-worker.cjs']) {
     assert.ok(files.has(f), `${f} is packed`);
   }
   const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { bin: Record<string, string> };

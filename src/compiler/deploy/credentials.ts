@@ -7,7 +7,6 @@
  * only when AWS_EC2_METADATA_DISABLED is not `true`, since users on EC2 legitimately rely on it.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -114,7 +113,10 @@ export function readIni(file: string): Map<string, Record<string, string>> {
 }
 
 /** IMDSv2 token request with a short timeout: true when the metadata service answers. */
-export function probeInstanceMetadata(timeoutMs: number): Promise<boolean> {
+export async function probeInstanceMetadata(timeoutMs: number): Promise<boolean> {
+  // Loaded here, not with the module: node:http costs ~7 ms that every synth would pay (this module
+  // comes with the deploy support the synth command shares), and only an EC2 probe needs it.
+  const { request } = await import('node:http');
   return new Promise((resolve) => {
     const req = request(
       {
