@@ -15,11 +15,25 @@
 // processes, servers, cfn-lint calls), and `retire` asks the runner to replace this
 // worker (it leaked, or its heap grew past HEAP_LIMIT).
 import { readFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const EXIT_GRACE_MS = Number(process.env.ARA_TEST_EXIT_GRACE_MS) || 20_000;
 /** Past this resident size the worker is replaced after the current file (the suite's caches are per process). */
 const HEAP_LIMIT = 1.5 * 1024 ** 3;
+
+// The CDK packages' CommonJS files compiled from a V8 code cache, as the CLI does (src/util/
+// compile-cache.ts, in XDG_CACHE_HOME, which scripts/test.js points into node_modules/.cache):
+// each worker loads aws-cdk-lib, toolkit-lib and cdk-nag once, and would otherwise compile them
+// from source in every run. Before anything loads them; written when the worker exits.
+try {
+  const cache = await import(pathToFileURL(join(resolve(root, process.env.ARA_BUILD_DIR || 'dist'), 'src', 'util', 'compile-cache.js')).href);
+  cache.enableCompileCache(cache.defaultCompileCacheFile('test-worker'));
+} catch {
+  // no build yet, or an older one: compiled from source
+}
 
 // uvu queues suites instead of running them on its own when UVU_DEFER is set before it loads:
 // this worker calls exec() once per file.

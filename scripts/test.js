@@ -63,6 +63,10 @@ const env = {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 delete env.FORCE_COLOR; // with NO_COLOR it would only earn a warning from Node
+// The user caches of the processes under test (compiled code, cdk-nag verdicts: src/util/cache-dir.ts)
+// live in node_modules/.cache for the run, not in the home directory of whoever runs the tests, and
+// persist between runs as a user's would. Tests of the caches themselves set their own.
+env.XDG_CACHE_HOME = join(root, 'node_modules', '.cache', 'ara-gen', 'user-cache');
 // cfn-lint verdicts shared by the files of this run (test/helpers/cfn-lint.ts): a template linted by
 // one file is not linted again by another. Fresh per run, so no verdict outlives a cfn-lint upgrade;
 // a directory given in ARA_CFN_LINT_CACHE is used (and kept) instead.

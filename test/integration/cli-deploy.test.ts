@@ -55,6 +55,11 @@ dns.lookup = function (host, ...rest) {
   if (!loopback(host)) record('lookup ' + host);
   return lookup.call(this, loopback(host) ? host : 'localhost', ...rest);
 };
+// With ARA_CLIENTS_LOG: the AWS SDK client packages the command loaded, written at exit.
+import Module from 'node:module';
+if (process.env.ARA_CLIENTS_LOG) {
+  process.on('exit', () => appendFileSync(process.env.ARA_CLIENTS_LOG, Object.keys(Module._cache).map((f) => /@aws-sdk[\\/](client-[a-z0-9-]+)[\\/]/.exec(f)?.[1]).filter(Boolean).join('\\n')));
+}
 `,
 );
 
@@ -155,9 +160,15 @@ test('diff --template FILE works offline, without credentials, and shows the cha
   const same = join(tmp, 'same.template.json');
   writeFileSync(same, readFileSync(join(assemblyDir, 'mystore-dev-batch.template.json')));
   // --assembly reuses the assembly of an earlier synth.
-  const r2 = await runAraGen(['diff', flagship, '--template', same, '--stack', 'batch', '--assembly', assemblyDir], { env: g.env, nodeArgs: g.nodeArgs });
+  const clientsLog = join(tmp, 'diff-clients.log');
+  const r2 = await runAraGen(['diff', flagship, '--template', same, '--stack', 'batch', '--assembly', assemblyDir], { env: { ...g.env, ARA_CLIENTS_LOG: clientsLog }, nodeArgs: g.nodeArgs });
   assert.is(r2.code, 0, r2.stderr);
   assert.match(r2.stdout, /mystore-dev-batch: no differences/);
+  // toolkit-lib requires twenty SDK clients; an offline diff uses none of EC2, ECS, AppSync, Route 53
+  // (compiler/deploy/lazy-sdk-clients.ts: loaded on first use).
+  const clients = readFileSync(clientsLog, 'utf8').split('\n').filter(Boolean);
+  assert.ok(clients.length > 0, 'the log lists the clients loaded (cdk-assets-lib loads S3 and ECR itself)');
+  for (const unused of ['client-ec2', 'client-ecs', 'client-appsync', 'client-route-53']) assert.not.ok(clients.includes(unused), `${unused} loaded: ${clients.join(', ')}`);
 
   assert.not.match(r.stdout + r.stderr + r2.stdout + r2.stderr, /Synthesis time|Number of stacks with differences/);
 });
