@@ -105,6 +105,17 @@ export function compileCacheStats(): { readonly reused: number; readonly compile
   return { reused: state.reused, compiled: state.compiled };
 }
 
+/** Node's options that load a module before the program (`--import X`, `-r X`, `--require=X`, ...) left out. */
+function withoutPreloads(args: readonly string[]): string[] {
+  const preload = /^(?:--import|--require|-r|--loader|--experimental-loader)$/;
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (preload.test(args[i]!)) i++;
+    else if (!/^(?:--import|--require|--loader|--experimental-loader)=/.test(args[i]!)) out.push(args[i]!);
+  }
+  return out;
+}
+
 /**
  * The default cache file: `$XDG_CACHE_HOME/ara-gen/compile/<key>-<profile>.bin`, else under
  * `~/.cache`. A profile per command (`synth`, `validate`, ...) keeps each blob to the code that
@@ -113,8 +124,11 @@ export function compileCacheStats(): { readonly reused: number; readonly compile
 export function defaultCompileCacheFile(profile = 'default'): string | undefined {
   const dir = userCacheDir('compile');
   if (!dir) return undefined;
-  // V8 rejects data taken under other flags; one blob per option set keeps runs from overwriting each other's.
-  const key = crc32(`${process.version}\0${process.arch}\0${process.execArgv.join(' ')}\0${process.env.NODE_OPTIONS ?? ''}`).toString(16);
+  // V8 rejects data taken under other flags; one blob per option set keeps runs from overwriting each
+  // other's. Preloaded modules are not an option V8 sees, and their paths vary (a temporary
+  // directory per run): keyed by them, every run would start a new blob and the directory grow.
+  const options = (args: readonly string[]) => withoutPreloads(args).join(' ');
+  const key = crc32(`${process.version}\0${process.arch}\0${options(process.execArgv)}\0${options((process.env.NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean))}`).toString(16);
   return join(dir, `${key}-${/^[a-z][a-z-]{0,31}$/.test(profile) ? profile : 'other'}.bin`);
 }
 

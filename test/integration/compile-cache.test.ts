@@ -8,7 +8,7 @@
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -138,6 +138,25 @@ test('the CLI bundle itself is cached: bin/ara-gen.js turns the cache on before 
   assert.match(blobs[0]!, /-other\.bin$/, 'one cache per command (--version is none)');
   const blob = readFileSync(join(dir, blobs[0]!), 'latin1');
   assert.ok(blob.includes(JSON.stringify(resolve(repoRoot, buildDir, 'bundle', 'cli', 'main.cjs')).slice(1, -1)), 'main.cjs has an entry');
+});
+
+test('preloaded modules do not key the cache: runs with a preload from another (temporary) path share one blob', async () => {
+  const home = join(tmp, 'xdg-preloads');
+  const runs: string[][] = [['--import'], ['-r'], ['--require=']].map((flag, i) => {
+    const preload = join(tmp, `preload-${i}`, flag[0] === '-r' ? 'p.cjs' : 'p.mjs');
+    mkdirSync(dirname(preload), { recursive: true });
+    writeFileSync(preload, '');
+    return flag[0]!.endsWith('=') ? [`${flag[0]}${preload}`] : [flag[0]!, preload];
+  });
+  for (const nodeArgs of runs) {
+    const r = await runAraGen(['--version'], { env: { ...process.env, XDG_CACHE_HOME: home }, nodeArgs });
+    assert.is(r.code, 0, r.stderr);
+  }
+  assert.equal(readdirSync(join(home, 'ara-gen', 'compile')).length, 1);
+  // A V8 option is part of the key: V8 would reject the other blob's data.
+  const r = await runAraGen(['--version'], { env: { ...process.env, XDG_CACHE_HOME: home }, nodeArgs: ['--max-semi-space-size=8'] });
+  assert.is(r.code, 0, r.stderr);
+  assert.equal(readdirSync(join(home, 'ara-gen', 'compile')).length, 2);
 });
 
 test.run();
