@@ -218,6 +218,7 @@ Faults('AIMD backs off under a records/s capacity and climbs back when it lifts'
   // is still paced), then the lifted rate over a window of its own: a window that also held the
   // climb measured the ramp, not the recovered rate.
   const recovering = await sample(500, 10_000, (b) => b >= 300 && writer.stats().rateLimit.pacedPartitions === 0);
+  const throttledAtLift = proxy.counters.recordsThrottled;
   const lifted = await sample(1000, 1000);
   stop = true;
   await feeding;
@@ -233,9 +234,12 @@ Faults('AIMD backs off under a records/s capacity and climbs back when it lifts'
   // on the round trip against the 0.1 s burst (machine speed): bench/capacity.bench.js measures it.
   assert.ok(capped.rate <= cap * 1.3, summary);
   assert.ok(capped.rate >= cap * 0.6, summary);
-  // Lifted: it climbs back (fast recovery, then +10 per successful request).
+  // Lifted: it climbs back (fast recovery, then +10 per successful request), and without throttling
+  // it is never cut again (only throttling shrinks it). The lifted rate itself depends on what else
+  // the machine runs (this process also feeds and hosts kinesalite): bench/capacity.bench.js.
   assert.ok(Math.max(...recovering.budgets, ...lifted.budgets) >= 300, summary);
-  assert.ok(lifted.rate > capped.rate * 1.5, summary);
+  assert.is(proxy.counters.recordsThrottled, throttledAtLift, summary);
+  assert.ok(Math.min(...lifted.budgets) >= 300, summary);
   assert.ok(proxy.counters.recordsThrottled > 0);
   // Nothing lost on the way.
   assert.is(writer.stats().recordsOut, written);
