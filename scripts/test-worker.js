@@ -14,9 +14,9 @@
 // worker and of the children it waited for during the file (`childrenMs` of the children: CLI
 // processes, servers, cfn-lint calls), and `retire` asks the runner to replace this
 // worker (it leaked, or its heap grew past HEAP_LIMIT).
-import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { procCpuMs } from './proc-cpu.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -40,15 +40,10 @@ try {
 globalThis.UVU_DEFER = 1;
 const uvu = await import('uvu');
 
-/** CPU time in ms of this process and of the children it has waited for (Linux /proc; else own only, no children). */
+/** CPU time in ms of this worker and of the children it has waited for (off Linux: own only). */
 function cpuMs() {
-  try {
-    const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
-    return { own: (Number(f[11]) + Number(f[12])) * 10, children: (Number(f[13]) + Number(f[14])) * 10 };
-  } catch {
-    const u = process.cpuUsage();
-    return { own: (u.user + u.system) / 1000, children: 0 };
-  }
+  const u = process.cpuUsage();
+  return procCpuMs() ?? { own: (u.user + u.system) / 1000, children: 0 };
 }
 
 /** Counts of the resources that keep the event loop alive, by type. */

@@ -25,6 +25,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wa
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { procCpuMs } from './proc-cpu.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const usage = 'usage: node scripts/test.js [--unit | --integration] [--jobs N] [--isolate] [--verbose] [pattern]';
@@ -78,10 +79,6 @@ if (lintCache) env.ARA_CFN_LINT_CACHE = lintCache;
 // ... and kept between runs, for the installed cfn-lint's version and configuration: a verdict
 // depends on nothing else, so a second run lints only the templates that changed. A clean clone
 // (CI) has no store and lints everything. ARA_CFN_LINT_STORE=off disables it (or names another).
-if (!process.env.ARA_CFN_LINT_STORE) {
-  const store = lintStore();
-  if (store) env.ARA_CFN_LINT_STORE = store;
-} else if (process.env.ARA_CFN_LINT_STORE === 'off') delete env.ARA_CFN_LINT_STORE;
 
 /** node_modules/.cache/ara-gen/cfn-lint/<key of cfn-lint's version and configuration>, or undefined without cfn-lint. */
 function lintStore() {
@@ -147,7 +144,13 @@ if (!files.length) {
 // first templates are synthesized.
 let lintServer;
 let lintWatcher;
-if (lintCache && !process.env.CFN_LINT && files.some((f) => suiteOf(f) === 'integration')) {
+const linting = files.some((f) => suiteOf(f) === 'integration'); // the unit suite lints nothing
+if (process.env.ARA_CFN_LINT_STORE === 'off') delete env.ARA_CFN_LINT_STORE;
+else if (!process.env.ARA_CFN_LINT_STORE && linting) {
+  const store = lintStore();
+  if (store) env.ARA_CFN_LINT_STORE = store;
+}
+if (lintCache && !process.env.CFN_LINT && linting) {
   const socket = join(lintCache, 'server.sock');
   const down = join(lintCache, 'server.down');
   env.ARA_CFN_LINT_SOCKET = socket;
@@ -176,25 +179,6 @@ if (lintCache && !process.env.CFN_LINT && files.some((f) => suiteOf(f) === 'inte
   if (!stored) startServer();
   else lintWatcher = watch(lintCache, (_event, name) => name === 'server.wanted' && startServer());
 }
-/** CPU time of the children this process has waited for (Linux /proc; undefined elsewhere). */
-function childrenCpuMs() {
-  try {
-    const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
-    return (Number(f[13]) + Number(f[14])) * 10;
-  } catch {
-    return undefined;
-  }
-}
-/** The server's CPU time, read before it is stopped. */
-function lintServerCpuMs() {
-  try {
-    const f = readFileSync(`/proc/${lintServer.pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(f[11]) + Number(f[12])) * 10;
-  } catch {
-    return 0;
-  }
-}
-
 // Longest first: durations of the last run, else file size as a guess.
 const timingsFile = join(root, 'node_modules', '.cache', 'ara-gen', 'test-durations.json');
 let timings = {};
@@ -312,7 +296,7 @@ let lintServerMs = 0;
 lintWatcher?.close();
 const exits = slots.flatMap((s) => s.exits);
 if (lintServer && lintServer.exitCode === null) {
-  lintServerMs = lintServerCpuMs();
+  lintServerMs = procCpuMs(lintServer.pid)?.own ?? 0;
   exits.push(new Promise((resolve) => lintServer.on('exit', resolve)));
   lintServer.kill('SIGTERM');
 }
@@ -321,7 +305,7 @@ for (const s of slots) s.proc?.disconnect();
 await Promise.all(exits);
 // All workers (with their children) and the lint server have been waited for: their CPU time is
 // this process's children's time. Per-file figures add up to less (worker start-up, clean-up).
-const cpuTotalMs = childrenCpuMs();
+const cpuTotalMs = procCpuMs()?.children;
 if (lintCache) rmSync(lintCache, { recursive: true, force: true });
 
 // Durations for the next run's order (best effort: a read-only node_modules only loses the order).
