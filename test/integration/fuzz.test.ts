@@ -127,11 +127,13 @@ fuzz.before(() => {
 });
 fuzz.after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The library's results for every mutant, from three threads (this one and two workers). */
+/** The library's results for every mutant, from this thread. */
 let results: Awaited<ReturnType<typeof validateFiles>> = [];
 
 fuzz('library: no throw, every finding well-formed and inside the file', async () => {
-  results = await validateFiles(files.map((f) => f.file), { threads: 3 });
+  // One thread: the suite's other workers keep the cores busy, and a worker thread starts cold
+  // (modules loaded and compiled again), so more threads here cost CPU and gain no time.
+  results = await validateFiles(files.map((f) => f.file), { threads: 1 });
   assert.is(results.length, MUTANTS);
   let withFindings = 0;
   const codes = new Set<string>();
@@ -151,11 +153,12 @@ fuzz('library: no throw, every finding well-formed and inside the file', async (
 });
 
 fuzz('library: worker threads give the same results, in the same order, as one thread', async () => {
-  // A sample spread over the three threads' chunks (about 133 files each), validated again in this thread alone.
+  // A sample of the mutants, split in three chunks (this thread and two workers), against the
+  // results of this thread alone.
   const sample = files.map((_, i) => i).filter((i) => i % 7 === 3);
-  assert.ok(sample.some((i) => i < 134) && sample.some((i) => i >= 134 && i < 267) && sample.some((i) => i >= 267), "every thread's chunk is sampled");
-  const serial = await validateFiles(sample.map((i) => files[i]!.file), { threads: 1 });
-  assert.equal(sample.map((i) => results[i]), serial);
+  const threaded = await validateFiles(sample.map((i) => files[i]!.file), { threads: 3 });
+  assert.is(threaded.length, sample.length);
+  assert.equal(threaded, sample.map((i) => results[i]));
 });
 
 fuzz('CLI: a sample in one call, JSON output, no stack trace, exit 0 or 1', async () => {
