@@ -1,10 +1,12 @@
 // Build: transpile TypeScript (src, test, bench) with esbuild (fast, no bundling; output mirrors the
 // tree: dist/src, dist/test), then precompile every JSON Schema in schema/ into a standalone ajv
 // validator (dist/schema/<name>.validate.js) so that `validate` never compiles a schema at start-up.
-// Type-checking is separate (`npm run typecheck`). ARA_BUILD_DIR selects another output directory.
+// Type-checking is separate (`npm run typecheck`). ARA_BUILD_DIR selects another output directory;
+// a build whose inputs are unchanged does nothing (ARA_BUILD_FORCE=1 builds anyway).
 import { build, transform } from 'esbuild';
 import { readdirSync, readFileSync, writeFileSync, mkdirSync, existsSync, rmSync } from 'node:fs';
-import { join, dirname, resolve } from 'node:path';
+import { join, dirname, relative, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -23,6 +25,27 @@ function tsFiles(dir) {
 }
 
 const files = ['src', 'test', 'bench'].flatMap(tsFiles);
+
+// Nothing to do when the inputs are those of the last complete build: `npm test` builds first, and a
+// full build costs ~2 s. The stamp is a hash of every input's path and bytes (sources, schemas,
+// platforms, examples, this script, the installed packages' lock) and of the Node version (the code
+// caches written below are V8's), written last, only by a build without errors.
+const stampFile = join(outdir, '.build-stamp');
+function allFiles(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? allFiles(join(dir, e.name)) : e.isFile() ? [join(dir, e.name)] : []))
+    .sort();
+}
+function inputStamp() {
+  const inputs = [...files, ...['schema', 'platforms', 'examples'].flatMap(allFiles), fileURLToPath(import.meta.url), 'package.json', 'tsconfig.json', join('node_modules', '.package-lock.json')];
+  const hash = createHash('sha256').update(`${process.version} ${process.arch}\n`);
+  for (const f of inputs) hash.update(`${relative(root, resolve(f))}\0${existsSync(f) ? readFileSync(f).toString('base64') : '-'}\0`);
+  return hash.digest('hex');
+}
+const outputs = [join('src', 'cli', 'main.js'), join('bundle', 'cli', 'main.cjs'), join('schema', 'platform.validate.cjs'), join('vendor', 'yaml.cjs')];
+if (process.env.ARA_BUILD_FORCE !== '1' && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === inputStamp() && outputs.every((f) => existsSync(join(outdir, f)))) process.exit(0);
+rmSync(stampFile, { force: true });
 // Compiled tests of moved or deleted files would still run (scripts/test.js runs what is there).
 rmSync(join(outdir, 'test'), { recursive: true, force: true });
 let failed = 0;
@@ -268,3 +291,5 @@ try {
   process.stderr.write(`build: CLI bundle: ${e.message}\n`);
 }
 if (failed) process.exit(1);
+// After the generated sources above were rewritten: the stamp holds what the next run will read.
+writeFileSync(stampFile, inputStamp());
