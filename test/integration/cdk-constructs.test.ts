@@ -3,7 +3,7 @@
  * an app author would use it: it builds with only its required props, produces its resource, and
  * passes CDK synthesis. A construct added to the API without a case here fails the first test.
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib/core';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
