@@ -88,6 +88,42 @@ function httpHandler(): typeof NodeHttpHandler {
   return (httpHandlerClass ??= load('@smithy/node-http-handler').NodeHttpHandler);
 }
 
+/**
+ * A destination's SDK client: the caller's own (`options.client`, never destroyed here), or one
+ * built from awsClientConfig() when the destination first sends, as its package loads (loadOnce).
+ * The configuration is built at once, so a destination still rejects bad settings when created.
+ */
+export interface SdkClient<M, C> {
+  /** The client package's exports, loaded on first use; client() is usable once this resolved. */
+  readonly sdk: () => Promise<M>;
+  readonly client: () => C;
+  /** Destroys the client (its sockets) when the destination built it. */
+  readonly close: () => void;
+}
+
+/** `load` is the destination's literal `import()` of its client package (the build maps it to `require`). */
+export function sdkClient<M extends object, C extends { destroy(): void }>(
+  service: AwsServiceId,
+  options: AwsClientOptions & { readonly client?: C },
+  load: () => Promise<M>,
+  create: (sdk: M, config: AwsClientConfig) => C,
+): SdkClient<M, C> {
+  const given = options.client;
+  const config = given ? undefined : awsClientConfig(service, options);
+  let client = given;
+  return {
+    sdk: loadOnce(async () => {
+      const m = await sdkExports(load());
+      client ??= create(m, config!);
+      return m;
+    }),
+    client: () => client!,
+    close: () => {
+      if (!given) client?.destroy();
+    },
+  };
+}
+
 export function awsClientConfig(service: AwsServiceId, options: AwsClientOptions = {}): AwsClientConfig {
   const maxSockets = Math.max(1, options.maxSockets ?? DEFAULT_MAX_SOCKETS);
   const agentOptions = { keepAlive: true, maxSockets };

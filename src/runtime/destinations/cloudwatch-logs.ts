@@ -8,7 +8,7 @@
  */
 import type { CloudWatchLogsClient, InputLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { ConversionError, type BatchOutcome, type Destination, type ElementConverter, type EntryFailure, type FailureClass } from '../destination.js';
-import { awsClientConfig, loadOnce, sdkExports, type AwsCredentials } from './aws-client.js';
+import { sdkClient, type AwsCredentials } from './aws-client.js';
 import { classifyAwsError } from './aws-errors.js';
 import { describeType, isPlainObject, readField } from './event-fields.js';
 import { CLOUDWATCH_LOGS_DEFAULTS } from '../../contract/defaults.js';
@@ -72,20 +72,13 @@ function classifyLogsError(err: unknown, group: string, createLogStream: boolean
 
 export function createCloudWatchLogsDestination(options: CloudWatchLogsDestinationOptions): Destination<CloudWatchLogsEntry> {
   const { logGroup, logStream } = options;
-  const ownsClient = !options.client;
-  const config = options.client ? undefined : awsClientConfig('CloudWatch Logs', options);
-  let client = options.client;
-  const sdk = loadOnce(async () => {
-    const m = await sdkExports(import('@aws-sdk/client-cloudwatch-logs'));
-    client ??= new m.CloudWatchLogsClient(config!);
-    return m;
-  });
+  const aws = sdkClient('CloudWatch Logs', options, () => import('@aws-sdk/client-cloudwatch-logs'), (m, config) => new m.CloudWatchLogsClient(config));
   const where = `log group ${logGroup}`;
 
   async function createStream(signal: AbortSignal): Promise<void> {
     try {
-      const { CreateLogStreamCommand } = await sdk();
-      await client!.send(new CreateLogStreamCommand({ logGroupName: logGroup, logStreamName: logStream }), { abortSignal: signal });
+      const { CreateLogStreamCommand } = await aws.sdk();
+      await aws.client().send(new CreateLogStreamCommand({ logGroupName: logGroup, logStreamName: logStream }), { abortSignal: signal });
     } catch (err) {
       // Another writer created it meanwhile: fine.
       if ((err as { name?: unknown }).name !== 'ResourceAlreadyExistsException') throw err;
@@ -94,15 +87,15 @@ export function createCloudWatchLogsDestination(options: CloudWatchLogsDestinati
 
   async function put(batch: readonly CloudWatchLogsEntry[], part: readonly number[], signal: AbortSignal): Promise<EntryFailure[]> {
     const logEvents: InputLogEvent[] = part.map((i) => ({ timestamp: batch[i]!.timestamp, message: batch[i]!.message }));
-    const { PutLogEventsCommand } = await sdk();
+    const { PutLogEventsCommand } = await aws.sdk();
     const command = new PutLogEventsCommand({ logGroupName: logGroup, logStreamName: logStream, logEvents });
     let response;
     try {
-      response = await client!.send(command, { abortSignal: signal });
+      response = await aws.client().send(command, { abortSignal: signal });
     } catch (err) {
       if (!options.createLogStream || !isNotFound(err)) throw err;
       await createStream(signal);
-      response = await client!.send(command, { abortSignal: signal });
+      response = await aws.client().send(command, { abortSignal: signal });
     }
     const info = response.rejectedLogEventsInfo;
     if (!info) return [];
@@ -153,7 +146,7 @@ export function createCloudWatchLogsDestination(options: CloudWatchLogsDestinati
     },
 
     async close(): Promise<void> {
-      if (ownsClient) client?.destroy();
+      aws.close();
     },
   };
 }

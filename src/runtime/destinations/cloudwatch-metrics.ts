@@ -9,7 +9,7 @@
  */
 import type { CloudWatchClient, MetricDatum, StandardUnit } from '@aws-sdk/client-cloudwatch';
 import { ConversionError, type BatchOutcome, type Destination, type ElementConverter, type EntryFailure } from '../destination.js';
-import { awsClientConfig, loadOnce, sdkExports, type AwsCredentials } from './aws-client.js';
+import { sdkClient, type AwsCredentials } from './aws-client.js';
 import { classifyAwsError } from './aws-errors.js';
 import { codePointLength, describeType, isPlainObject, readField } from './event-fields.js';
 import { CLOUDWATCH_METRICS_DEFAULTS } from '../../contract/defaults.js';
@@ -54,14 +54,7 @@ const isInvalid = (err: unknown): boolean => INVALID.has(String((err as { name?:
 export function createCloudWatchMetricsDestination(options: CloudWatchMetricsDestinationOptions): Destination<CloudWatchMetricsEntry> {
   const { namespace, metricName, unit } = options;
   const names = options.dimensions ?? [];
-  const ownsClient = !options.client;
-  const config = options.client ? undefined : awsClientConfig('CloudWatch', options);
-  let client = options.client;
-  const sdk = loadOnce(async () => {
-    const m = await sdkExports(import('@aws-sdk/client-cloudwatch'));
-    client ??= new m.CloudWatchClient(config!);
-    return m;
-  });
+  const aws = sdkClient('CloudWatch', options, () => import('@aws-sdk/client-cloudwatch'), (m, config) => new m.CloudWatchClient(config));
 
   const datum = (e: CloudWatchMetricsEntry): MetricDatum => {
     const d: MetricDatum = { MetricName: metricName, Value: e.value, Timestamp: new Date(e.timestamp) };
@@ -70,8 +63,8 @@ export function createCloudWatchMetricsDestination(options: CloudWatchMetricsDes
     return d;
   };
   const put = async (batch: readonly CloudWatchMetricsEntry[], signal: AbortSignal) => {
-    const { PutMetricDataCommand } = await sdk();
-    return client!.send(new PutMetricDataCommand({ Namespace: namespace, MetricData: batch.map(datum) }), { abortSignal: signal });
+    const { PutMetricDataCommand } = await aws.sdk();
+    return aws.client().send(new PutMetricDataCommand({ Namespace: namespace, MetricData: batch.map(datum) }), { abortSignal: signal });
   };
   // What the JSON protocol sends for a datum beyond its dimension values, counted once.
   const fixedBytes = Buffer.byteLength(JSON.stringify(datum({ value: 0, dimensions: names.map(() => ''), timestamp: 0 })));
@@ -121,7 +114,7 @@ export function createCloudWatchMetricsDestination(options: CloudWatchMetricsDes
     },
 
     async close(): Promise<void> {
-      if (ownsClient) client?.destroy();
+      aws.close();
     },
   };
 }

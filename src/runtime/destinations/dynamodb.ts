@@ -9,7 +9,7 @@
  */
 import type { AttributeValue, DynamoDBClient, WriteRequest } from '@aws-sdk/client-dynamodb';
 import { ConversionError, type BatchOutcome, type Destination, type DestinationLimits, type ElementConverter, type EntryFailure } from '../destination.js';
-import { awsClientConfig, loadOnce, sdkExports, type AwsCredentials } from './aws-client.js';
+import { sdkClient, type AwsCredentials } from './aws-client.js';
 import { classifyAwsError } from './aws-errors.js';
 import { type DynamoItem, itemSize, marshallItem, unmarshallItem } from './dynamodb-item.js';
 import { describeType, isPlainObject } from './event-fields.js';
@@ -110,21 +110,14 @@ const isValidation = (err: unknown): boolean => (err as { name?: unknown } | nul
 
 export function createDynamoDbDestination(options: DynamoDbDestinationOptions): Destination<DynamoDbEntry> {
   const { tableName } = options;
-  const ownsClient = !options.client;
-  const config = options.client ? undefined : awsClientConfig('DynamoDB', options);
-  let client = options.client;
-  const sdk = loadOnce(async () => {
-    const m = await sdkExports(import('@aws-sdk/client-dynamodb'));
-    client ??= new m.DynamoDBClient(config!);
-    return m;
-  });
+  const aws = sdkClient('DynamoDB', options, () => import('@aws-sdk/client-dynamodb'), (m, config) => new m.DynamoDBClient(config));
   let keySchema: Promise<KeySchema> | undefined = options.keyAttributes
     ? Promise.resolve({ keys: keyAttributesOf(options.keyAttributes), indexed: [] })
     : undefined;
 
   function schemaOf(signal: AbortSignal): Promise<KeySchema> {
     if (!keySchema) {
-      const lookup = sdk().then(({ DescribeTableCommand }) => client!.send(new DescribeTableCommand({ TableName: tableName }), { abortSignal: signal })).then((r) => {
+      const lookup = aws.sdk().then(({ DescribeTableCommand }) => aws.client().send(new DescribeTableCommand({ TableName: tableName }), { abortSignal: signal })).then((r) => {
         const types = new Map((r.Table?.AttributeDefinitions ?? []).map((a) => [a.AttributeName, a.AttributeType as KeyAttribute['type']]));
         const names = (r.Table?.KeySchema ?? []).map((k) => k.AttributeName).filter((n): n is string => !!n);
         if (names.length === 0) throw new Error(`DescribeTable returned no key schema for table ${tableName}`);
@@ -142,8 +135,8 @@ export function createDynamoDbDestination(options: DynamoDbDestinationOptions): 
 
   async function write(batch: readonly DynamoDbEntry[], indices: readonly number[], keys: readonly KeyAttribute[], signal: AbortSignal): Promise<EntryFailure[]> {
     const requests: WriteRequest[] = indices.map((i) => ({ PutRequest: { Item: batch[i]!.item as Record<string, AttributeValue> } }));
-    const { BatchWriteItemCommand } = await sdk();
-    const response = await client!.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: requests } }), { abortSignal: signal });
+    const { BatchWriteItemCommand } = await aws.sdk();
+    const response = await aws.client().send(new BatchWriteItemCommand({ RequestItems: { [tableName]: requests } }), { abortSignal: signal });
     const unprocessed = response.UnprocessedItems?.[tableName] ?? [];
     if (unprocessed.length === 0) return [];
     const bySignature = new Map<string, number>();
@@ -215,7 +208,7 @@ export function createDynamoDbDestination(options: DynamoDbDestinationOptions): 
     },
 
     async close(): Promise<void> {
-      if (ownsClient) client?.destroy();
+      aws.close();
     },
   };
 }

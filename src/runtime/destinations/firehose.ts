@@ -4,7 +4,7 @@
  */
 import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import type { BatchOutcome, Destination, DestinationLimits, ElementConverter, EntryFailure } from '../destination.js';
-import { awsClientConfig, loadOnce, sdkExports, type AwsCredentials } from './aws-client.js';
+import { sdkClient, type AwsCredentials } from './aws-client.js';
 import { awsEntryFailure, classifyAwsError } from './aws-errors.js';
 import { isPlainObject } from './event-fields.js';
 import { FIREHOSE_DEFAULTS } from '../../contract/defaults.js';
@@ -31,14 +31,7 @@ export interface FirehoseDestinationOptions {
 
 export function createFirehoseDestination(options: FirehoseDestinationOptions): Destination<FirehoseEntry> {
   const { deliveryStreamName } = options;
-  const ownsClient = !options.client;
-  const config = options.client ? undefined : awsClientConfig('Firehose', options);
-  let client = options.client;
-  const sdk = loadOnce(async () => {
-    const m = await sdkExports(import('@aws-sdk/client-firehose'));
-    client ??= new m.FirehoseClient(config!);
-    return m;
-  });
+  const aws = sdkClient('Firehose', options, () => import('@aws-sdk/client-firehose'), (m, config) => new m.FirehoseClient(config));
 
   return {
     description: `Firehose delivery stream ${deliveryStreamName}`,
@@ -48,8 +41,8 @@ export function createFirehoseDestination(options: FirehoseDestinationOptions): 
 
     async submit(batch: readonly FirehoseEntry[], signal: AbortSignal): Promise<BatchOutcome> {
       const records = batch.map((e) => ({ Data: e.data }));
-      const { PutRecordBatchCommand } = await sdk();
-      const response = await client!.send(new PutRecordBatchCommand({ DeliveryStreamName: deliveryStreamName, Records: records }), { abortSignal: signal });
+      const { PutRecordBatchCommand } = await aws.sdk();
+      const response = await aws.client().send(new PutRecordBatchCommand({ DeliveryStreamName: deliveryStreamName, Records: records }), { abortSignal: signal });
       const results = response.RequestResponses ?? [];
       if (!response.FailedPutCount && results.length === batch.length) return { failures: [] };
       const failures: EntryFailure[] = [];
@@ -76,7 +69,7 @@ export function createFirehoseDestination(options: FirehoseDestinationOptions): 
     },
 
     async close(): Promise<void> {
-      if (ownsClient) client?.destroy();
+      aws.close();
     },
   };
 }

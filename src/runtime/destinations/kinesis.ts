@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { KinesisClient, PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { ConversionError, type BatchOutcome, type Destination, type DestinationLimits, type ElementConverter, type EntryFailure } from '../destination.js';
-import { awsClientConfig, loadOnce, sdkExports, type AwsCredentials } from './aws-client.js';
+import { sdkClient, type AwsCredentials } from './aws-client.js';
 import { awsEntryFailure, classifyAwsError } from './aws-errors.js';
 import { codePointLength, isPlainObject, readKeyField } from './event-fields.js';
 import { KINESIS_DEFAULTS } from '../../contract/defaults.js';
@@ -54,15 +54,8 @@ export function kinesisEntrySize(entry: KinesisEntry): number {
 
 export function createKinesisDestination(options: KinesisDestinationOptions): KinesisDestination {
   const { streamName } = options;
-  const ownsClient = !options.client;
-  const config = options.client ? undefined : awsClientConfig('Kinesis', options);
-  let client = options.client;
-  const sdk = loadOnce(async () => {
-    const m = await sdkExports(import('@aws-sdk/client-kinesis'));
-    client ??= new m.KinesisClient(config!);
-    return m;
-  });
-  const shardMap = new KinesisShardMap({ load: async () => (await sdk(), listOpenShards(client!, streamName)) });
+  const aws = sdkClient('Kinesis', options, () => import('@aws-sdk/client-kinesis'), (m, config) => new m.KinesisClient(config));
+  const shardMap = new KinesisShardMap({ load: async () => (await aws.sdk(), listOpenShards(aws.client(), streamName)) });
   const hashOf = hashCache();
   let mapRequested = false;
 
@@ -92,8 +85,8 @@ export function createKinesisDestination(options: KinesisDestinationOptions): Ki
           ? { Data: e.data, PartitionKey: e.partitionKey }
           : { Data: e.data, PartitionKey: e.partitionKey, ExplicitHashKey: e.explicitHashKey };
       }
-      const { PutRecordsCommand } = await sdk();
-      const response = await client!.send(new PutRecordsCommand({ StreamName: streamName, Records: records }), { abortSignal: signal });
+      const { PutRecordsCommand } = await aws.sdk();
+      const response = await aws.client().send(new PutRecordsCommand({ StreamName: streamName, Records: records }), { abortSignal: signal });
       if (shardMap.ready) checkShards(batch, response.Records, shardMap);
       if (!response.FailedRecordCount && response.Records?.length === batch.length) return { failures: [] };
       const failures: EntryFailure[] = [];
@@ -129,7 +122,7 @@ export function createKinesisDestination(options: KinesisDestinationOptions): Ki
     },
 
     async close(): Promise<void> {
-      if (ownsClient) client?.destroy();
+      aws.close();
     },
   };
 }
