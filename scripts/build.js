@@ -43,7 +43,8 @@ function inputStamp() {
   for (const f of inputs) hash.update(`${relative(root, resolve(f))}\0${existsSync(f) ? readFileSync(f).toString('base64') : '-'}\0`);
   return hash.digest('hex');
 }
-const outputs = [join('src', 'cli', 'main.js'), join('bundle', 'cli', 'main.cjs'), join('schema', 'platform.validate.cjs'), join('vendor', 'yaml.cjs')];
+// Every transpiled file and the bundles: an output deleted by hand is rebuilt.
+const outputs = [...files.map((f) => f.replace(/\.ts$/, '.js')), join('bundle', 'cli', 'main.cjs'), join('bundle', 'compile-cache.cjs'), join('bundle', 'compiler', 'validate-worker.cjs'), join('schema', 'platform.validate.cjs'), join('vendor', 'yaml.cjs')];
 if (process.env.ARA_BUILD_FORCE !== '1' && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === inputStamp() && outputs.every((f) => existsSync(join(outdir, f)))) process.exit(0);
 rmSync(stampFile, { force: true });
 // Compiled tests of moved or deleted files would still run (scripts/test.js runs what is there).
