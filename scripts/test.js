@@ -80,10 +80,6 @@ env.XDG_CACHE_HOME = join(root, 'node_modules', '.cache', 'ara-gen', 'user-cache
 // a directory given in ARA_CFN_LINT_CACHE is used (and kept) instead.
 const lintCache = process.env.ARA_CFN_LINT_CACHE ? undefined : mkdtempSync(join(tmpdir(), 'ara-cfn-lint-'));
 if (lintCache) env.ARA_CFN_LINT_CACHE = lintCache;
-// ... and kept between runs, for the installed cfn-lint's version and configuration: a verdict
-// depends on nothing else, so a second run lints only the templates that changed. A clean clone
-// (CI) has no store and lints everything. ARA_CFN_LINT_STORE=off disables it (or names another).
-
 /** node_modules/.cache/ara-gen/cfn-lint/<key of cfn-lint's version and configuration>, or undefined without cfn-lint. */
 function lintStore() {
   if (process.env.CFN_LINT) return undefined; // another cfn-lint than the one whose version we can read
@@ -149,6 +145,9 @@ if (!files.length) {
 let lintServer;
 let lintWatcher;
 const linting = files.some((f) => suiteOf(f) === 'integration'); // the unit suite lints nothing
+// Verdicts are also kept between runs, for the installed cfn-lint's version and configuration: a
+// verdict depends on nothing else, so a second run lints only the templates that changed. A clean
+// clone (CI) has no store and lints everything. ARA_CFN_LINT_STORE=off disables it (or names another).
 if (process.env.ARA_CFN_LINT_STORE === 'off') delete env.ARA_CFN_LINT_STORE;
 else if (!process.env.ARA_CFN_LINT_STORE && linting) {
   const store = lintStore();

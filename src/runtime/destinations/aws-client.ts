@@ -18,6 +18,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { createRequire } from 'node:module';
 import type { KinesisClientConfig } from '@aws-sdk/client-kinesis';
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
+import { loadOnce, moduleExports } from './lazy-module.js';
 
 /** Static credentials or a provider; absent = the SDK's default chain (env, profile, SSO, IMDS...). */
 export type AwsCredentials = NonNullable<KinesisClientConfig['credentials']>;
@@ -63,17 +64,6 @@ export function resolveRegion(service: AwsServiceId, options: AwsClientOptions, 
 }
 
 /** Builds the client configuration; spread it into `new KinesisClient(...)` and friends. */
-/**
- * Loads a module once, on first use. Destinations load their client library (an AWS SDK client,
- * node-redis) only when they first send: `sink run` of one sink type then loads one client (each
- * AWS SDK client costs 0.1-0.2 s of CPU to load; all of them together were a tenth of a 100,000-record
- * redis-stream run). Their factories stay synchronous and still validate their settings at once.
- */
-export function loadOnce<M>(load: () => Promise<M>): () => Promise<M> {
-  let loading: Promise<M> | undefined;
-  return () => (loading ??= load());
-}
-
 let httpHandlerClass: typeof NodeHttpHandler | undefined;
 /**
  * @smithy/node-http-handler, loaded on the first AWS client config: every destination module
@@ -113,7 +103,7 @@ export function sdkClient<M extends object, C extends { destroy(): void }>(
   let client = given;
   return {
     sdk: loadOnce(async () => {
-      const m = await sdkExports(load());
+      const m = await moduleExports(load());
       client ??= create(m, config!);
       return m;
     }),
@@ -142,16 +132,4 @@ export function awsClientConfig(service: AwsServiceId, options: AwsClientOptions
   if (options.credentials) config.credentials = options.credentials;
   if (service === 'CloudWatch') config.disableRequestCompression = true;
   return config;
-}
-
-/**
- * An AWS SDK client package's exports, from a dynamic `import()` of it. These packages are
- * CommonJS: Node's and esbuild's interop give a namespace whose `default` is module.exports, and
- * the CLI bundle loads them with `require` (scripts/build.js: Node then does not lex each package
- * for export names, about a fifth of a `sink run` child's start-up), which leaves module.exports
- * only under `default`. Either way this returns module.exports.
- */
-export async function sdkExports<T extends object>(load: Promise<T>): Promise<T> {
-  const m = (await load) as T & { default?: T };
-  return m.default !== undefined && m.default !== null && typeof m.default === 'object' ? m.default : m;
 }

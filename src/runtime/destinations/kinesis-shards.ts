@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import type { KinesisClient, Shard } from '@aws-sdk/client-kinesis';
 import { KINESIS_SHARD_MAP_MAX_AGE_MS } from '../../contract/defaults.js';
-import { sdkExports } from './aws-client.js';
+import { moduleExports } from './lazy-module.js';
 
 export interface ShardRange {
   readonly shardId: string;
@@ -42,7 +42,7 @@ export function hashCache(max = 10_000): (partitionKey: string) => bigint {
 
 /** The open shards of a stream (every page of ListShards), sorted by the start of their range. */
 export async function listOpenShards(client: KinesisClient, streamName: string, signal?: AbortSignal): Promise<ShardRange[]> {
-  const { ListShardsCommand } = await sdkExports(import('@aws-sdk/client-kinesis'));
+  const { ListShardsCommand } = await moduleExports(import('@aws-sdk/client-kinesis'));
   const shards: Shard[] = [];
   let nextToken: string | undefined;
   do {

@@ -10,7 +10,7 @@ import { ConversionError, type BatchOutcome, type Destination, type ElementConve
 import { classifyError as classifyGeneric, SinkConfigError } from '../engine/errors.js';
 import { describeType, isPlainObject } from './event-fields.js';
 import { DESTINATION_OPTION_DEFAULTS, REDIS_STREAM_DEFAULTS } from '../../contract/defaults.js';
-import { loadOnce, sdkExports } from './aws-client.js';
+import { loadOnce, moduleExports } from './lazy-module.js';
 import { REDIS_STREAM_LIMITS } from '../../contract/limits.js';
 
 export { REDIS_STREAM_DEFAULTS, REDIS_STREAM_LIMITS };
@@ -79,7 +79,7 @@ export function createRedisStreamDestination(options: RedisStreamDestinationOpti
   let connected = false;
   let client: RedisClientType | undefined;
   const redis = loadOnce(async () => {
-    const m = await sdkExports(import('@redis/client')); // on the first batch; CommonJS: module.exports however it was loaded
+    const m = await moduleExports(import('@redis/client')); // on the first batch; CommonJS: module.exports however it was loaded
     // Commands fail at once while the connection is down (no offline queue): the engine retries them.
     client = m.createClient({
       url,
